@@ -1,0 +1,87 @@
+"""Engine and session factory for the local store.
+
+SQLite in WAL mode with `synchronous=FULL` (a saved field record survives a power cut), foreign
+keys on, and explicit transactions (pysqlite's implicit BEGIN is switched off so SQLAlchemy's
+transaction boundaries are the real ones). The DB-API connection comes from a `Connector`, so an
+encrypted driver (SQLCipher) can be dropped in without touching callers.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import StaticPool
+
+# A connector opens one DB-API connection to the given path (":memory:" for tests).
+Connector = Callable[[str], Any]
+
+MEMORY = ":memory:"
+
+
+def plain_sqlite_connector(path: str) -> sqlite3.Connection:
+    return sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=10.0)
+
+
+def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    try:
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=FULL")
+        cur.execute("PRAGMA busy_timeout=10000")
+        cur.execute("PRAGMA temp_store=MEMORY")
+        cur.execute("PRAGMA cache_size=-32000")
+    finally:
+        cur.close()
+
+
+def create_store_engine(path: Path | str | None, connector: Connector = plain_sqlite_connector) -> Engine:
+    """An engine over the store at `path` (None: a private in-memory database)."""
+    target = MEMORY if path is None else str(path)
+    if target == MEMORY:
+        engine = create_engine("sqlite://", creator=lambda: connector(MEMORY), poolclass=StaticPool)
+    else:
+        # Default QueuePool: connections are reused, one per thread in use.
+        engine = create_engine("sqlite://", creator=lambda: connector(target))
+    event.listen(engine, "connect", _on_connect)
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN")
+
+    return engine
+
+
+@dataclass
+class Store:
+    """An open store: the engine, a session factory and the single-writer lock."""
+
+    path: Path | None
+    engine: Engine
+    sessions: sessionmaker[Session] = field(init=False)
+    _write_lock: threading.RLock = field(default_factory=threading.RLock, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with self.sessions() as session:
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One unit of work: commits on success, rolls back on any error. One writer at a time."""
+        with self._write_lock, self.sessions() as session, session.begin():
+            yield session
+
+    def close(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,39 @@
+"""Writing field events with their outbox row (one transaction, the caller's)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from .models import Event, Outbox
+from .syncstate import device_id, take_device_seq
+
+EVENT_SCHEMA_VERSION = 1
+
+
+def append_event(session: Session, *, case_id: int, case_version: int, kind: str, payload: Mapping[str, Any],
+                 occurred_at: datetime, recorded_at: datetime, actor: str, replaces: str | None = None,
+                 event_id: str | None = None) -> Event:
+    event = Event(
+        id=event_id or str(uuid.uuid4()),
+        device_id=device_id(session),
+        device_seq=take_device_seq(session),
+        case_id=case_id,
+        case_version=case_version,
+        kind=kind,
+        payload=json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")),
+        occurred_at=occurred_at,
+        recorded_at=recorded_at,
+        schema_version=EVENT_SCHEMA_VERSION,
+        actor=actor,
+        replaces=replaces,
+        sync_state="pending",
+    )
+    session.add(event)
+    session.add(Outbox(event_id=event.id, device_seq=event.device_seq, created_at=recorded_at))
+    return event

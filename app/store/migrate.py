@@ -1,0 +1,144 @@
+"""Opening a store: checks, then upgrades the schema to the head revision.
+
+`open_store(path)` is the only way the app opens a database. It refuses (with a StoreError whose
+message is fit for a user) a file that is not SQLite, a corrupt one, one written by a newer Doorstep,
+and a folder it cannot write. A store already at the head revision opens without loading Alembic.
+Before migrating an existing store it keeps a copy beside it, so a failed upgrade loses nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import sqlite3
+from pathlib import Path
+
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import DatabaseError, OperationalError
+
+from .engine import Connector, Store, create_store_engine, plain_sqlite_connector
+
+log = logging.getLogger(__name__)
+
+# Must equal the head of migrations/versions (tests/integration/test_migrations.py checks it).
+HEAD_REVISION = "0001"
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent.parent / "migrations"
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+class StoreError(Exception):
+    """The store cannot be opened; the message says why in words a user can act on."""
+
+
+def _check_file(path: Path) -> bool:
+    """True if the file exists and looks like SQLite; raises StoreError if it exists but is not."""
+    if not path.exists():
+        return False
+    if path.is_dir():
+        raise StoreError(f"{path} is a folder, not a Doorstep database")
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(16)
+    except PermissionError as exc:
+        raise StoreError(f"cannot read {path}: permission denied") from exc
+    if len(head) == 0:
+        return False  # an empty file: treat as new
+    if head != SQLITE_MAGIC:
+        raise StoreError(f"{path} is not a Doorstep database (not an SQLite file, or damaged)")
+    return True
+
+
+def _check_writable(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"cannot create the data folder {folder}: {exc.strerror or exc}") from exc
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise StoreError(f"the data folder {folder} is not writable")
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        has = conn.execute(text(
+            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'")).first()
+        if not has:
+            tables = conn.execute(text("SELECT count(*) FROM sqlite_master WHERE type='table'")).scalar_one()
+            if tables:
+                raise StoreError("this SQLite file is not a Doorstep database (it has other tables)")
+            return None
+        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def known_revisions() -> set[str]:
+    from alembic.script import ScriptDirectory
+
+    return {rev.revision for rev in _script_directory().walk_revisions()}
+
+
+def _script_directory():  # type: ignore[no-untyped-def]
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(_alembic_config())
+
+
+def _alembic_config():  # type: ignore[no-untyped-def]
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return cfg
+
+
+def upgrade(engine: Engine, target: str = "head") -> None:
+    from alembic import command
+
+    cfg = _alembic_config()
+    with engine.connect() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, target)
+        conn.commit()
+
+
+def open_store(path: Path | str | None, connector: Connector = plain_sqlite_connector,
+               migrate: bool = True) -> Store:
+    """Open (creating or upgrading as needed) the store at `path`; None for in-memory."""
+    file = None if path is None else Path(path)
+    existed = False
+    if file is not None:
+        _check_writable(file.parent)
+        existed = _check_file(file)
+    engine = create_store_engine(file, connector)
+    try:
+        try:
+            rev = current_revision(engine)
+        except (DatabaseError, sqlite3.DatabaseError) as exc:
+            raise StoreError(f"{file} is damaged or not a Doorstep database ({_short(exc)})") from exc
+        if rev == HEAD_REVISION:
+            return Store(file, engine)
+        if rev is not None and rev not in known_revisions():
+            raise StoreError(
+                f"this database was written by a newer version of Doorstep (schema {rev}); "
+                "update Doorstep to open it — nothing was changed")
+        if not migrate:
+            raise StoreError(f"the database schema {rev} needs an upgrade to {HEAD_REVISION}")
+        if existed and rev is not None and file is not None:
+            backup = file.with_name(f"{file.name}.before-{HEAD_REVISION}")
+            with engine.connect() as conn:  # checkpoint so the copy holds everything
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            shutil.copy2(file, backup)
+            log.info("schema %s -> %s; kept a copy at %s", rev, HEAD_REVISION, backup.name)
+        try:
+            upgrade(engine)
+        except OperationalError as exc:
+            raise StoreError(f"could not upgrade the database: {_short(exc)}") from exc
+        return Store(file, engine)
+    except BaseException:
+        engine.dispose()
+        raise
+
+
+def _short(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None)
+    return str(orig or exc).splitlines()[0][:200]

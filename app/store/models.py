@@ -1,0 +1,321 @@
+"""SQLAlchemy 2 typed models of the local store.
+
+Field facts (attempts, payments, promises, safety notes, relief proposals) are projections of
+append-only events; each row points at its event. The `events` + `outbox` pair is what sync
+uploads. List columns on `cases` (district, bucket, overdue, next promise, safety level) are
+denormalised so the case list can filter and sort in SQL over 100k rows without joins.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from .types import UTCDateTime
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Agent(Base):
+    __tablename__ = "agents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))
+    team: Mapped[str] = mapped_column(String(64), default="")
+    base_lat: Mapped[float | None] = mapped_column(Float)
+    base_lon: Mapped[float | None] = mapped_column(Float)
+
+
+class Debtor(Base):
+    __tablename__ = "debtors"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    id_number: Mapped[str] = mapped_column(String(32))
+
+    phones: Mapped[list[Phone]] = relationship(back_populates="debtor", cascade="all, delete-orphan",
+                                               order_by="Phone.id")
+    addresses: Mapped[list[Address]] = relationship(back_populates="debtor", cascade="all, delete-orphan",
+                                                    order_by="Address.id")
+    contacts: Mapped[list[EmergencyContact]] = relationship(back_populates="debtor",
+                                                            cascade="all, delete-orphan",
+                                                            order_by="EmergencyContact.id")
+
+
+class Phone(Base):
+    __tablename__ = "phones"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    debtor_id: Mapped[int] = mapped_column(ForeignKey("debtors.id", ondelete="CASCADE"), index=True)
+    number: Mapped[str] = mapped_column(String(32))
+    label: Mapped[str] = mapped_column(String(32), default="mobile")
+    status: Mapped[str] = mapped_column(String(16), default="unknown")
+
+    debtor: Mapped[Debtor] = relationship(back_populates="phones")
+
+
+class Address(Base):
+    __tablename__ = "addresses"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    debtor_id: Mapped[int] = mapped_column(ForeignKey("debtors.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    district: Mapped[str] = mapped_column(String(64), default="")
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+
+    debtor: Mapped[Debtor] = relationship(back_populates="addresses")
+
+
+class EmergencyContact(Base):
+    __tablename__ = "emergency_contacts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    debtor_id: Mapped[int] = mapped_column(ForeignKey("debtors.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(Text)
+    relation: Mapped[str] = mapped_column(String(64))
+    phone: Mapped[str] = mapped_column(String(32))
+    refused_contact: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    debtor: Mapped[Debtor] = relationship(back_populates="contacts")
+
+
+class Case(Base):
+    __tablename__ = "cases"
+    __table_args__ = (
+        Index("ix_cases_agent_priority", "agent_id", "priority"),
+        Index("ix_cases_stage_priority", "stage", "priority"),
+        Index("ix_cases_bucket_priority", "bucket", "priority"),
+        Index("ix_cases_status_priority", "status", "priority"),
+        Index("ix_cases_district_priority", "district", "priority"),
+        Index("ix_cases_safety_priority", "safety_level", "priority"),
+        Index("ix_cases_promise_due", "promise_due"),
+        Index("ix_cases_priority", "priority"),
+        Index("ix_cases_dpd", "days_past_due"),
+        Index("ix_cases_overdue", "overdue_fen"),
+        Index("ix_cases_next_action", "next_action_on"),
+        Index("ix_cases_debtor_name", "debtor_name"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_no: Mapped[str] = mapped_column(String(32), unique=True)
+    debtor_id: Mapped[int] = mapped_column(ForeignKey("debtors.id"), index=True)
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"))
+    stage: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    trigger: Mapped[str | None] = mapped_column(String(32))
+    paused_reason: Mapped[str | None] = mapped_column(Text)
+    priority: Mapped[float] = mapped_column(Float, default=0.0)
+    priority_reasons: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of reasons
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    # Denormalised for the list (kept in step by the services that change their sources).
+    debtor_name: Mapped[str] = mapped_column(Text, default="")
+    district: Mapped[str] = mapped_column(String(64), default="")
+    bucket: Mapped[str] = mapped_column(String(4))
+    days_past_due: Mapped[int] = mapped_column(Integer)
+    overdue_fen: Mapped[int] = mapped_column(Integer)
+    currency: Mapped[str] = mapped_column(String(3), default="CNY")
+    promise_due: Mapped[date | None] = mapped_column(Date)
+    next_action_on: Mapped[date | None] = mapped_column(Date)
+    safety_level: Mapped[int] = mapped_column(Integer, default=0)  # 0 none, 1 low, 2 medium, 3 severe
+    last_contact_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    debtor: Mapped[Debtor] = relationship()
+    accounts: Mapped[list[Account]] = relationship(back_populates="case", cascade="all, delete-orphan",
+                                                   order_by="Account.id")
+
+
+class Account(Base):
+    __tablename__ = "accounts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    loan_no: Mapped[str] = mapped_column(String(32))
+    product: Mapped[str] = mapped_column(String(64))
+    principal_fen: Mapped[int] = mapped_column(Integer)
+    outstanding_fen: Mapped[int] = mapped_column(Integer)
+    overdue_fen: Mapped[int] = mapped_column(Integer)
+    currency: Mapped[str] = mapped_column(String(3), default="CNY")
+    days_past_due: Mapped[int] = mapped_column(Integer)
+    missed_instalments: Mapped[int] = mapped_column(Integer, default=0)
+    last_payment_on: Mapped[date | None] = mapped_column(Date)
+
+    case: Mapped[Case] = relationship(back_populates="accounts")
+
+
+class Event(Base):
+    """An append-only field fact. Its id is the client UUID and the idempotency key."""
+
+    __tablename__ = "events"
+    __table_args__ = (
+        UniqueConstraint("device_id", "device_seq", name="uq_events_device_seq"),
+        Index("ix_events_case_time", "case_id", "occurred_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    device_id: Mapped[str] = mapped_column(String(36))
+    device_seq: Mapped[int] = mapped_column(Integer)
+    case_id: Mapped[int] = mapped_column(Integer)  # no FK: a case may leave the laptop before its events
+    case_version: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[str] = mapped_column(Text)  # canonical JSON
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    schema_version: Mapped[int] = mapped_column(Integer)
+    actor: Mapped[str] = mapped_column(String(64))
+    replaces: Mapped[str | None] = mapped_column(String(36))
+    sync_state: Mapped[str] = mapped_column(String(16), default="pending")  # pending|acked|flagged|dead
+    server_seq: Mapped[int | None] = mapped_column(Integer)
+    flag_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class Outbox(Base):
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event_id: Mapped[str] = mapped_column(ForeignKey("events.id"), unique=True)
+    device_seq: Mapped[int] = mapped_column(Integer, index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class DeadLetter(Base):
+    __tablename__ = "dead_letters"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[str] = mapped_column(ForeignKey("events.id"), unique=True)
+    status_code: Mapped[int] = mapped_column(Integer)
+    error: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ContactAttempt(Base):
+    __tablename__ = "contact_attempts"
+    __table_args__ = (Index("ix_attempts_case_at", "case_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    event_id: Mapped[str | None] = mapped_column(String(36), unique=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    outcome: Mapped[str] = mapped_column(String(32))
+    agent_id: Mapped[int | None] = mapped_column(Integer)
+    phone: Mapped[str | None] = mapped_column(String(32))
+    to_third_party: Mapped[bool] = mapped_column(Boolean, default=False)
+    answered: Mapped[bool] = mapped_column(Boolean, default=False)
+    right_party: Mapped[bool] = mapped_column(Boolean, default=False)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    recording_sha256: Mapped[str | None] = mapped_column(String(64))
+    no_recording_reason: Mapped[str | None] = mapped_column(Text)
+    collectors: Mapped[int] = mapped_column(Integer, default=1)
+    details: Mapped[str] = mapped_column(Text, default="{}")  # JSON: the outcome's own fields
+
+
+class Payment(Base):
+    __tablename__ = "payments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    event_id: Mapped[str | None] = mapped_column(String(36), unique=True)
+    amount_fen: Mapped[int] = mapped_column(Integer)
+    currency: Mapped[str] = mapped_column(String(3), default="CNY")
+    method: Mapped[str] = mapped_column(String(32))
+    receipt_no: Mapped[str] = mapped_column(String(64))
+    paid_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    collector: Mapped[str] = mapped_column(String(64), default="")
+
+
+class Promise(Base):
+    __tablename__ = "promises"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    event_id: Mapped[str | None] = mapped_column(String(36), unique=True)
+    amount_fen: Mapped[int] = mapped_column(Integer)
+    currency: Mapped[str] = mapped_column(String(3), default="CNY")
+    due: Mapped[date] = mapped_column(Date)
+    made_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    state: Mapped[str] = mapped_column(String(16), default="open")
+
+
+class SafetyNote(Base):
+    __tablename__ = "safety_notes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uid: Mapped[str] = mapped_column(String(36), unique=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    debtor_id: Mapped[int | None] = mapped_column(ForeignKey("debtors.id", ondelete="CASCADE"), index=True)
+    address_id: Mapped[int | None] = mapped_column(ForeignKey("addresses.id", ondelete="CASCADE"))
+    category: Mapped[str] = mapped_column(String(32))
+    severity: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    reporter: Mapped[str] = mapped_column(String(200))
+    reported_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    two_person_required: Mapped[bool] = mapped_column(Boolean, default=False)
+    do_not_visit: Mapped[bool] = mapped_column(Boolean, default=False)
+    supersedes: Mapped[str | None] = mapped_column(String(36))
+    superseded_by: Mapped[str | None] = mapped_column(String(36))
+    event_id: Mapped[str | None] = mapped_column(String(36))
+
+
+class ReliefProposal(Base):
+    __tablename__ = "relief_proposals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    event_id: Mapped[str | None] = mapped_column(String(36), unique=True)
+    reason: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(32))
+    detail: Mapped[str] = mapped_column(Text)
+    proposed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class AuditEntry(Base):
+    """Append-only, hash-chained. `seq` is contiguous from 1; see app.domain.audit."""
+
+    __tablename__ = "audit_log"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[str] = mapped_column(String(27))
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64))
+    entity: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[str] = mapped_column(String(64))
+    data: Mapped[str] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class SyncState(Base):
+    """Small key/value table: device id, next device sequence, pull cursor, last sync, clock skew."""
+
+    __tablename__ = "sync_state"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

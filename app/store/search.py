@@ -1,0 +1,163 @@
+"""Full-text search over cases: what collectors actually type.
+
+Two FTS5 tables, both keyed by case id (rowid):
+
+* `case_search` – trigram tokenizer over case number, debtor name, phones (national digits), addresses
+  and ID tail. Finds any substring of three or more characters: '5678' (phone tail), '0012' (part of a
+  case number), '王伟明', '锦江区'.
+* `case_search_short` – unicode61 over name and addresses written one character per token. A query of
+  one or two characters ('王', '王伟', '锦江') becomes a phrase of single-character tokens, which the
+  trigram index cannot answer (it returns nothing under three characters).
+
+The documents are built here and written by the same transaction that changes their sources.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, text
+
+FTS_DDL = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS case_search USING fts5("
+    "case_no, name, phones, addresses, id_tail, tokenize='trigram')",
+    "CREATE VIRTUAL TABLE IF NOT EXISTS case_search_short USING fts5("
+    "name, addresses, tokenize='unicode61 remove_diacritics 0')",
+)
+FTS_TABLES = ("case_search", "case_search_short")
+
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True, slots=True)
+class SearchDoc:
+    case_id: int
+    case_no: str
+    name: str
+    phones: str
+    addresses: str
+    id_tail: str
+
+    def short(self) -> tuple[str, str]:
+        return spaced(self.name), spaced(self.addresses)
+
+
+def normalise(text_: str) -> str:
+    return _SPACE.sub(" ", unicodedata.normalize("NFKC", text_)).strip()
+
+
+def spaced(text_: str) -> str:
+    """'王伟 Li' → '王 伟 L i': every character its own token for the short index."""
+    return " ".join(ch for ch in normalise(text_) if not ch.isspace())
+
+
+def national_digits(phone: str) -> str:
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    if digits.startswith("86") and len(digits) == 13:
+        digits = digits[2:]
+    return digits
+
+
+def docs_for(conn: Connection, case_ids: Sequence[int] | None = None) -> list[SearchDoc]:
+    """Build the search documents of some cases (all when `case_ids` is None) from the store."""
+    where = ""
+    params: dict[str, object] = {}
+    if case_ids is not None:
+        if not case_ids:
+            return []
+        where = "WHERE c.id IN (SELECT value FROM json_each(:ids))"
+        params["ids"] = "[" + ",".join(str(int(i)) for i in case_ids) + "]"
+    rows = conn.execute(text(f"""
+        SELECT c.id, c.case_no, d.name, d.id_number,
+               (SELECT group_concat(p.number, ' ') FROM phones p WHERE p.debtor_id = d.id),
+               (SELECT group_concat(a.text, ' ') FROM addresses a WHERE a.debtor_id = d.id)
+        FROM cases c JOIN debtors d ON d.id = c.debtor_id {where}
+        ORDER BY c.id"""), params).all()
+    return [make_doc(r[0], r[1], r[2], r[3], (r[4] or "").split(" "), [r[5] or ""]) for r in rows]
+
+
+def make_doc(case_id: int, case_no: str, name: str, id_number: str, phones: Iterable[str],
+             addresses: Iterable[str]) -> SearchDoc:
+    return SearchDoc(
+        case_id=case_id,
+        case_no=normalise(case_no),
+        name=normalise(name),
+        phones=" ".join(national_digits(p) for p in phones if p),
+        addresses=normalise(" ".join(a for a in addresses if a)),
+        id_tail=id_number.strip()[-6:],
+    )
+
+
+def write_docs(conn: Connection, docs: Sequence[SearchDoc]) -> None:
+    """Replace the search rows of these cases. Call inside the writing transaction."""
+    if not docs:
+        return
+    ids = [{"id": d.case_id} for d in docs]
+    conn.execute(text("DELETE FROM case_search WHERE rowid = :id"), ids)
+    conn.execute(text("DELETE FROM case_search_short WHERE rowid = :id"), ids)
+    conn.execute(
+        text("INSERT INTO case_search(rowid, case_no, name, phones, addresses, id_tail) "
+             "VALUES (:id, :case_no, :name, :phones, :addresses, :id_tail)"),
+        [{"id": d.case_id, "case_no": d.case_no, "name": d.name, "phones": d.phones,
+          "addresses": d.addresses, "id_tail": d.id_tail} for d in docs],
+    )
+    conn.execute(
+        text("INSERT INTO case_search_short(rowid, name, addresses) VALUES (:id, :name, :addresses)"),
+        [{"id": d.case_id, "name": s[0], "addresses": s[1]} for d in docs for s in [d.short()]],
+    )
+
+
+def reindex_cases(conn: Connection, case_ids: Sequence[int]) -> None:
+    existing = docs_for(conn, case_ids)
+    gone = set(case_ids) - {d.case_id for d in existing}
+    for cid in gone:
+        conn.execute(text("DELETE FROM case_search WHERE rowid = :id"), {"id": cid})
+        conn.execute(text("DELETE FROM case_search_short WHERE rowid = :id"), {"id": cid})
+    write_docs(conn, existing)
+
+
+def _quote(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
+def match_clause(query: str) -> tuple[str, dict[str, str]] | None:
+    """SQL (a condition on `cases.id`) and parameters for a user's search text, or None if empty.
+
+    Terms separated by spaces must all match. Terms of three or more characters use the trigram
+    index; shorter ones use the per-character index as a phrase.
+    """
+    terms = [t for t in normalise(query).split(" ") if t]
+    if not terms:
+        return None
+    parts: list[str] = []
+    params: dict[str, str] = {}
+    for i, term in enumerate(terms[:8]):
+        key = f"q{i}"
+        if len(term) >= 3:
+            parts.append(f"cases.id IN (SELECT rowid FROM case_search WHERE case_search MATCH :{key})")
+            params[key] = _quote(term)
+        else:
+            parts.append(f"cases.id IN (SELECT rowid FROM case_search_short WHERE case_search_short MATCH :{key})")
+            params[key] = _quote(" ".join(term))
+    return " AND ".join(parts), params
+
+
+def fts_out_of_step(conn: Connection) -> list[int]:
+    """Case ids whose search rows differ from what their data says (empty when in step)."""
+    expected = {d.case_id: d for d in docs_for(conn)}
+    actual = {
+        r[0]: r[1:] for r in conn.execute(
+            text("SELECT rowid, case_no, name, phones, addresses, id_tail FROM case_search")).all()
+    }
+    short = {r[0]: r[1:] for r in conn.execute(
+        text("SELECT rowid, name, addresses FROM case_search_short")).all()}
+    bad: set[int] = set(actual) - set(expected) | set(short) - set(expected)
+    for cid, doc in expected.items():
+        if actual.get(cid) != (doc.case_no, doc.name, doc.phones, doc.addresses, doc.id_tail):
+            bad.add(cid)
+        elif short.get(cid) != doc.short():
+            bad.add(cid)
+    return sorted(bad)
