@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "app.reports.commands",
     "app.sync.commands",
     "app.services.auditcmd",
+    "app.maps.commands",
 )
 
 

@@ -1,0 +1,68 @@
+"""What every benchmark module shares: the Figure it reports and timing helpers.
+
+A benchmark module is `benchmarks/bench_<area>.py` with `def run(ctx: Context) -> list[Figure]`.
+`python -m benchmarks` runs them all (or `--only AREA`) and prints each figure beside its target
+and, where there is one, the reference measured in the same run.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass
+class Figure:
+    name: str
+    value: float
+    unit: str
+    target: float | None = None  # the issue's bound
+    reference: float | None = None  # the same work done the plainest way, measured now
+    reference_label: str = ""
+    higher_is_better: bool = False
+    note: str = ""
+
+    @property
+    def ok(self) -> bool | None:
+        if self.target is None:
+            return None
+        return self.value >= self.target if self.higher_is_better else self.value <= self.target
+
+
+@dataclass
+class Context:
+    work: Path  # a scratch folder for this run
+    cases: int = 100_000
+    quick: bool = False  # smaller sizes, for a smoke run
+    cache: dict[str, object] = field(default_factory=dict)
+
+
+def timed(fn: Callable[[], object]) -> float:
+    """Seconds one call takes."""
+    t = time.perf_counter()
+    fn()
+    return time.perf_counter() - t
+
+
+def samples(fn: Callable[[], object], n: int, warmup: int = 3) -> list[float]:
+    for _ in range(warmup):
+        fn()
+    return [timed(fn) for _ in range(n)]
+
+
+def pct(values: list[float], q: float) -> float:
+    """The q-th percentile (0–100), nearest-rank."""
+    ordered = sorted(values)
+    k = max(0, min(len(ordered) - 1, round(q / 100 * len(ordered) + 0.5) - 1))
+    return ordered[k]
+
+
+def ms(seconds: float) -> float:
+    return seconds * 1000.0
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
