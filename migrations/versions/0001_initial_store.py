@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 06:44:54.163020
+Create Date: 2026-11-29 06:49:43.731346
 """
 
 from __future__ import annotations
@@ -38,6 +38,18 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('username')
     )
+    op.create_table('attachments',
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=True),
+    sa.Column('media_type', sa.String(length=64), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('created_at', app.store.types.UTCDateTime(length=27), nullable=False),
+    sa.Column('uploaded', sa.Boolean(), nullable=False),
+    sa.PrimaryKeyConstraint('sha256')
+    )
+    with op.batch_alter_table('attachments', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_attachments_case_id'), ['case_id'], unique=False)
+
     op.create_table('audit_log',
     sa.Column('seq', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('at', sa.String(length=27), nullable=False),
@@ -49,6 +61,15 @@ def upgrade() -> None:
     sa.Column('prev_hash', sa.String(length=64), nullable=False),
     sa.Column('hash', sa.String(length=64), nullable=False),
     sa.PrimaryKeyConstraint('seq')
+    )
+    op.create_table('day_plans',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('agent_id', sa.Integer(), nullable=True),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('data', sa.Text(), nullable=False),
+    sa.Column('updated_at', app.store.types.UTCDateTime(length=27), nullable=False),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('agent_id', 'day', name='uq_day_plans_agent_day')
     )
     op.create_table('debtors',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -78,6 +99,15 @@ def upgrade() -> None:
     with op.batch_alter_table('events', schema=None) as batch_op:
         batch_op.create_index('ix_events_case_time', ['case_id', 'occurred_at'], unique=False)
 
+    op.create_table('notices',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('at', app.store.types.UTCDateTime(length=27), nullable=False),
+    sa.Column('kind', sa.String(length=32), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=True),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('read', sa.Boolean(), nullable=False),
+    sa.PrimaryKeyConstraint('id')
+    )
     op.create_table('sync_state',
     sa.Column('key', sa.String(length=64), nullable=False),
     sa.Column('value', sa.Text(), nullable=False),
@@ -378,10 +408,16 @@ def downgrade() -> None:
 
     op.drop_table('addresses')
     op.drop_table('sync_state')
+    op.drop_table('notices')
     with op.batch_alter_table('events', schema=None) as batch_op:
         batch_op.drop_index('ix_events_case_time')
 
     op.drop_table('events')
     op.drop_table('debtors')
+    op.drop_table('day_plans')
     op.drop_table('audit_log')
+    with op.batch_alter_table('attachments', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_attachments_case_id'))
+
+    op.drop_table('attachments')
     op.drop_table('agents')
