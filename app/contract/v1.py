@@ -1,0 +1,284 @@
+"""API v1 of the head-office REST interface.
+
+Conventions:
+* Every request and response carries the header `X-Doorstep-API: 1`; an unknown version gets 400.
+* Times are aware ISO-8601 (UTC on the wire). Money is integer fen with a currency code.
+* Field facts travel as events (append-only). An event's `id` (client UUID) is its idempotency key:
+  pushing it again returns the stored result; the same id with a different body gets 422.
+* Per-event results: `accepted` (stored now), `duplicate` (stored before; same result), `flagged`
+  (stored, but a business rule needs a supervisor — e.g. the case moved to another agent), `rejected`
+  (malformed; the client moves it to its dead-letter list). One bad event never fails the batch.
+* Pull: `GET /api/v1/sync/changes?cursor=&limit=` returns changes after an opaque cursor, scoped to
+  what the user may see; 410 Gone means the cursor is too old: start again with no cursor (full
+  resync), keeping the outbox.
+* Mutable case state changes through commands with `If-Match: <version>`; 412 on a version mismatch
+  returns the current case so the client can show the conflict.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+
+__all__ = [
+    "API_HEADER", "API_VERSION", "EVENT_SCHEMA_VERSION", "MIN_EVENT_SCHEMA_VERSION", "MAX_EVENTS_PER_PUSH",
+    "EVENT_KINDS", "TokenRequest", "RefreshRequest", "TokenResponse", "UserInfo", "EventIn", "PushRequest",
+    "EventResult", "PushResponse", "PhoneData", "AddressData", "ContactData", "AccountData", "SafetyNoteData",
+    "CaseData", "HistoryItemData", "Change", "ChangesResponse", "AssignRequest", "AssignResult",
+    "AgentInfo", "CaseSummary", "CaseListResponse", "HealthResponse", "ErrorResponse", "DecisionData",
+]
+
+API_HEADER = "X-Doorstep-API"
+API_VERSION = "1"
+EVENT_SCHEMA_VERSION = 1
+MIN_EVENT_SCHEMA_VERSION = 0  # the server accepts schema N and N-1
+MAX_EVENTS_PER_PUSH = 500
+
+# Kinds of field events the app writes. Server-side projection reads `payload` per kind.
+EVENT_KINDS = ("outcome", "safety_note", "safety_note_expired", "pii_revealed", "assign", "decision")
+
+Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+Uuid = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")]
+ShortText = Annotated[str, StringConstraints(max_length=200)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- auth --------------------------------------------------------------------------------------
+
+
+class TokenRequest(_Model):
+    username: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    password: Annotated[str, StringConstraints(min_length=1, max_length=1024)]
+    device_id: Uuid
+
+
+class RefreshRequest(_Model):
+    refresh_token: Annotated[str, StringConstraints(min_length=16, max_length=4096)]
+    device_id: Uuid
+
+
+class UserInfo(_Model):
+    id: int
+    username: str
+    display_name: str
+    role: Literal["agent", "supervisor", "admin"]
+    team: str
+
+
+class TokenResponse(_Model):
+    access_token: str
+    refresh_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int  # seconds
+    user: UserInfo
+
+
+# --- push ---------------------------------------------------------------------------------------
+
+
+class EventIn(_Model):
+    id: Uuid
+    device_id: Uuid
+    device_seq: Annotated[int, Field(ge=1)]
+    case_id: int
+    case_version: Annotated[int, Field(ge=0)]
+    kind: Annotated[str, StringConstraints(min_length=1, max_length=32)]
+    payload: dict[str, Any]
+    occurred_at: AwareDatetime
+    schema_version: int
+    replaces: Uuid | None = None
+
+
+class PushRequest(_Model):
+    events: Annotated[list[dict[str, Any]], Field(max_length=MAX_EVENTS_PER_PUSH)]
+    # Events travel as raw objects so one malformed event is rejected alone (validated per item
+    # against EventIn by the server) instead of failing the whole batch with a 422.
+
+
+class EventResult(_Model):
+    id: str
+    status: Literal["accepted", "duplicate", "flagged", "rejected"]
+    server_seq: int | None = None
+    flag_reason: str | None = None
+    error: str | None = None
+
+
+class PushResponse(_Model):
+    results: list[EventResult]
+
+
+# --- pull ---------------------------------------------------------------------------------------
+
+
+class PhoneData(_Model):
+    id: int
+    number: str
+    label: str = "mobile"
+    status: Literal["valid", "invalid", "unknown"] = "unknown"
+
+
+class AddressData(_Model):
+    id: int
+    kind: Literal["home", "work", "other"]
+    text: str
+    district: str = ""
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    lon: float | None = Field(default=None, ge=-180, le=180)
+
+
+class ContactData(_Model):
+    id: int
+    name: str
+    relation: str
+    phone: str
+    refused_contact: bool = False
+
+
+class AccountData(_Model):
+    id: int
+    loan_no: str
+    product: str
+    principal_fen: Annotated[int, Field(ge=0)]
+    outstanding_fen: Annotated[int, Field(ge=0)]
+    overdue_fen: Annotated[int, Field(ge=0)]
+    currency: str = "CNY"
+    days_past_due: Annotated[int, Field(ge=0)]
+    missed_instalments: int = 0
+    last_payment_on: date | None = None
+
+
+class SafetyNoteData(_Model):
+    uid: str
+    category: str
+    severity: Literal["low", "medium", "high"]
+    text: str
+    reporter: str
+    reported_at: AwareDatetime
+    expires_at: AwareDatetime | None = None
+    two_person_required: bool = False
+    do_not_visit: bool = False
+    supersedes: str | None = None
+
+
+class HistoryItemData(_Model):
+    """A past attempt/outcome on the case recorded by anyone (for the timeline and compliance caps)."""
+
+    event_id: str | None = None
+    channel: str
+    at: AwareDatetime
+    outcome: str
+    answered: bool = False
+    right_party: bool = False
+    to_third_party: bool = False
+    phone: str | None = None
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
+class DecisionData(_Model):
+    """A supervisor's decision on a relief proposal, override or flagged event."""
+
+    subject: Literal["relief", "override", "flagged_event"]
+    subject_id: str
+    approved: bool
+    reason: str
+    decided_by: str
+    decided_at: AwareDatetime
+
+
+class CaseData(_Model):
+    id: int
+    case_no: str
+    agent_id: int | None
+    stage: str
+    status: str
+    trigger: str | None = None
+    paused_reason: str | None = None
+    version: int
+    debtor_id: int
+    debtor_name: str
+    id_number: str
+    phones: list[PhoneData] = Field(default_factory=list)
+    addresses: list[AddressData] = Field(default_factory=list)
+    contacts: list[ContactData] = Field(default_factory=list)
+    accounts: list[AccountData] = Field(default_factory=list)
+    safety_notes: list[SafetyNoteData] = Field(default_factory=list)
+    history: list[HistoryItemData] = Field(default_factory=list)
+
+
+class Change(_Model):
+    seq: int
+    kind: Literal["case_upsert", "case_removed", "decision", "event_status", "profile"]
+    case_id: int | None = None
+    case: CaseData | None = None
+    decision: DecisionData | None = None
+    event_id: str | None = None
+    event_status: str | None = None
+    reason: str | None = None
+
+
+class ChangesResponse(_Model):
+    changes: list[Change]
+    next_cursor: str
+    has_more: bool
+    profile: dict[str, Any] | None = None  # the compliance profile in force (DESIGN §4)
+    server_time: AwareDatetime
+
+
+# --- commands and supervisor reads -----------------------------------------------------------------
+
+
+class AssignRequest(_Model):
+    agent_id: int | None  # None: back to the unassigned queue
+
+
+class AssignResult(_Model):
+    case_id: int
+    agent_id: int | None
+    version: int
+
+
+class AgentInfo(_Model):
+    id: int
+    username: str
+    display_name: str
+    role: str
+    team: str
+    base_lat: float | None = None
+    base_lon: float | None = None
+    last_sync_at: datetime | None = None
+
+
+class CaseSummary(_Model):
+    id: int
+    case_no: str
+    agent_id: int | None
+    district: str
+    stage: str
+    status: str
+    overdue_fen: int
+    days_past_due: int
+    version: int
+    lat: float | None = None
+    lon: float | None = None
+
+
+class CaseListResponse(_Model):
+    cases: list[CaseSummary]
+    total: int
+    next_offset: int | None
+
+
+class HealthResponse(_Model):
+    status: Literal["ok"]
+    api_version: str
+    database: str
+
+
+class ErrorResponse(_Model):
+    error: str
+    detail: str | None = None
