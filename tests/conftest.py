@@ -46,14 +46,14 @@ def store(store_path: Path) -> Iterator[object]:
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small demo city, generated once per session; tests get their own copy."""
     from app.demo.generate import generate
+    from app.store.engine import checkpoint
     from app.store.migrate import open_store
 
     folder = tmp_path_factory.mktemp("demo-template")
     s = open_store(folder / "doorstep.sqlite3")
     try:
         generate(s, DEMO_CASES, seed=7, today=DEMO_TODAY)
-        with s.engine.connect() as conn:
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        checkpoint(s.engine)
     finally:
         s.close()
     return folder

@@ -60,6 +60,15 @@ def create_store_engine(path: Path | str | None, connector: Connector = plain_sq
     return engine
 
 
+def checkpoint(engine: Engine) -> None:
+    """Fold the WAL into the main file (outside any transaction), e.g. before copying the file."""
+    raw = engine.raw_connection()
+    try:
+        raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # type: ignore[union-attr]
+    finally:
+        raw.close()
+
+
 @dataclass
 class Store:
     """An open store: the engine, a session factory and the single-writer lock."""

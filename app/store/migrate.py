@@ -9,7 +9,7 @@ Before migrating an existing store it keeps a copy beside it, so a failed upgrad
 from __future__ import annotations
 
 import logging
-import os
+import tempfile
 import shutil
 import sqlite3
 from pathlib import Path
@@ -17,7 +17,7 @@ from pathlib import Path
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DatabaseError, OperationalError
 
-from .engine import Connector, Store, create_store_engine, plain_sqlite_connector
+from .engine import Connector, Store, checkpoint, create_store_engine, plain_sqlite_connector
 
 log = logging.getLogger(__name__)
 
@@ -54,8 +54,12 @@ def _check_writable(folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise StoreError(f"cannot create the data folder {folder}: {exc.strerror or exc}") from exc
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise StoreError(f"the data folder {folder} is not writable")
+    # Try it rather than ask os.access: root, read-only mounts and immutable folders all lie to access().
+    try:
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".doorstep-write-check-"):
+            pass
+    except OSError as exc:
+        raise StoreError(f"the data folder {folder} is not writable ({exc.strerror or exc})") from exc
 
 
 def current_revision(engine: Engine) -> str | None:
@@ -125,8 +129,7 @@ def open_store(path: Path | str | None, connector: Connector = plain_sqlite_conn
             raise StoreError(f"the database schema {rev} needs an upgrade to {HEAD_REVISION}")
         if existed and rev is not None and file is not None:
             backup = file.with_name(f"{file.name}.before-{HEAD_REVISION}")
-            with engine.connect() as conn:  # checkpoint so the copy holds everything
-                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            checkpoint(engine)  # so the copy holds everything
             shutil.copy2(file, backup)
             log.info("schema %s -> %s; kept a copy at %s", rev, HEAD_REVISION, backup.name)
         try:
