@@ -1,0 +1,476 @@
+"""Applying a pulled page of changes to the local store (inside the caller's one transaction).
+
+* `case_upsert` writes the case, its debtor, phones, addresses, emergency contacts, accounts, safety
+  notes and history (contact attempts that have no local event), keeps the search index in step and
+  hands the touched case ids to a `refresh` hook that recomputes the list columns (priority…).
+  Records made on this laptop are never overwritten: attempts, promises, payments and relief
+  proposals that come from local events stay; while a case has events waiting to upload its local
+  status, pause reason and any address added at the door are kept too.
+* `case_removed` (reassigned away, closed) removes the case only once its queued events are
+  acknowledged; until then it is remembered as a deferred removal. Either way the agent gets a notice.
+* `decision`, `event_status` update the local projections and tell the user; `profile` keeps the
+  compliance profile in force.
+
+Rows are written with executemany per page, not per case: an initial sync of thousands of cases is
+a few dozen statements per page.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from app.contract import v1
+from app.domain.enums import Bucket
+from app.store import models as m
+from app.store.search import reindex_cases
+from app.store.syncstate import PROFILE, get_state, set_state
+from app.store.types import to_db_time
+
+# Recompute the denormalised list columns of these cases (priority, promise due, safety level).
+Refresh = Callable[[Session, Sequence[int], datetime], None]
+
+PENDING_REMOVALS = "pending_removals"  # sync_state key: {"case id": "reason"}
+
+NOTICE_REMOVED = "case_removed"
+NOTICE_DEFERRED = "case_removal_deferred"
+NOTICE_DECISION = "decision"
+NOTICE_FLAGGED = "event_flagged"
+
+
+@dataclass
+class PageResult:
+    upserted: list[int] = field(default_factory=list)
+    removed: list[int] = field(default_factory=list)
+    deferred: list[int] = field(default_factory=list)
+    decisions: int = 0
+    statuses: int = 0
+    profile: bool = False
+
+
+def _ids_json(ids: Iterable[int]) -> str:
+    return "[" + ",".join(str(int(i)) for i in ids) + "]"
+
+
+def _t(value: datetime | None) -> str | None:
+    return None if value is None else to_db_time(value)
+
+
+def cases_with_queued_events(session: Session, case_ids: Iterable[int] | None = None) -> set[int]:
+    sql = "SELECT DISTINCT e.case_id FROM outbox o JOIN events e ON e.id = o.event_id"
+    params: dict[str, Any] = {}
+    if case_ids is not None:
+        sql += " WHERE e.case_id IN (SELECT value FROM json_each(:ids))"
+        params["ids"] = _ids_json(case_ids)
+    return {int(r[0]) for r in session.execute(text(sql), params)}
+
+
+def pending_removals(session: Session) -> dict[int, str]:
+    raw = get_state(session, PENDING_REMOVALS)
+    if not raw:
+        return {}
+    return {int(k): str(v) for k, v in json.loads(raw).items()}
+
+
+def _save_pending_removals(session: Session, pending: dict[int, str]) -> None:
+    set_state(session, PENDING_REMOVALS, json.dumps({str(k): v for k, v in sorted(pending.items())},
+                                                    ensure_ascii=False))
+
+
+def apply_page(session: Session, page: v1.ChangesResponse, now: datetime, refresh: Refresh | None = None,
+               current_user_id: int | None = None) -> PageResult:
+    """Apply one page in the caller's transaction (the caller also advances the cursor in it)."""
+    result = PageResult()
+    upserts: dict[int, v1.CaseData] = {}
+    for change in page.changes:
+        if change.kind == "case_upsert" and change.case is not None:
+            upserts.pop(change.case.id, None)  # a later version of the same case in the page wins
+            upserts[change.case.id] = change.case
+        elif change.kind == "case_removed" and change.case_id is not None:
+            if upserts:
+                _upsert_cases(session, list(upserts.values()), now, refresh)
+                result.upserted.extend(upserts)
+                upserts = {}
+            removed = request_removal(session, change.case_id, change.reason or "", now,
+                                      current_user_id=current_user_id)
+            (result.removed if removed else result.deferred).append(change.case_id)
+        elif change.kind == "decision" and change.decision is not None:
+            apply_decision(session, change.decision, change.case_id, now)
+            result.decisions += 1
+        elif change.kind == "event_status" and change.event_id:
+            apply_event_status(session, change.event_id, change.event_status or "", change.reason, now)
+            result.statuses += 1
+        elif change.kind == "profile" and page.profile is None and change.reason:
+            pass  # a profile change without the profile body: the page's `profile` carries it
+    if upserts:
+        _upsert_cases(session, list(upserts.values()), now, refresh)
+        result.upserted.extend(upserts)
+    if page.profile is not None:
+        set_state(session, PROFILE, json.dumps(page.profile, ensure_ascii=False, sort_keys=True))
+        result.profile = True
+    return result
+
+
+# --- case upsert -------------------------------------------------------------------------------
+
+
+def _ensure_agents(session: Session, agent_ids: set[int]) -> None:
+    if not agent_ids:
+        return
+    have = {int(r[0]) for r in session.execute(
+        text("SELECT id FROM agents WHERE id IN (SELECT value FROM json_each(:ids))"),
+        {"ids": _ids_json(agent_ids)})}
+    missing = sorted(agent_ids - have)
+    if missing:
+        # Known only by id until the agent list arrives (a supervisor's pull fetches it).
+        session.execute(text("INSERT INTO agents(id, username, display_name, role, team) "
+                             "VALUES (:id, :u, :u, 'agent', '')"),
+                        [{"id": i, "u": f"#{i}"} for i in missing])
+
+
+def upsert_agent(session: Session, agent_id: int, username: str, display_name: str, role: str, team: str,
+                 base_lat: float | None = None, base_lon: float | None = None) -> None:
+    """Insert or update an agent row, freeing the username if an older row (another id) holds it."""
+    session.execute(text("UPDATE agents SET username = username || '#' || id WHERE username = :u AND id != :id"),
+                    {"u": username, "id": agent_id})
+    session.execute(text(
+        "INSERT INTO agents(id, username, display_name, role, team, base_lat, base_lon) "
+        "VALUES (:id, :u, :d, :r, :t, :lat, :lon) ON CONFLICT(id) DO UPDATE SET username = excluded.username, "
+        "display_name = excluded.display_name, role = excluded.role, team = excluded.team, "
+        "base_lat = coalesce(excluded.base_lat, agents.base_lat), base_lon = coalesce(excluded.base_lon, "
+        "agents.base_lon)"),
+        {"id": agent_id, "u": username, "d": display_name, "r": role, "t": team, "lat": base_lat, "lon": base_lon})
+
+
+def _district(c: v1.CaseData) -> str:
+    for kind in ("home", "work", "other"):
+        for a in c.addresses:
+            if a.kind == kind and a.district:
+                return a.district
+    return ""
+
+
+def _bucket(days: int) -> str:
+    return Bucket.for_days(max(1, days)).value
+
+
+def _upsert_cases(session: Session, cases: list[v1.CaseData], now: datetime, refresh: Refresh | None) -> None:
+    ids = [c.id for c in cases]
+    ids_json = _ids_json(ids)
+    debtor_ids = sorted({c.debtor_id for c in cases})
+    debtors_json = _ids_json(debtor_ids)
+    queued = cases_with_queued_events(session, ids)
+    queued_debtors = {c.debtor_id for c in cases if c.id in queued}
+    local_events = {str(r[0]) for r in session.execute(
+        text("SELECT id FROM events WHERE case_id IN (SELECT value FROM json_each(:ids))"), {"ids": ids_json})}
+    pending_events = {str(r[0]) for r in session.execute(
+        text("SELECT e.id FROM events e JOIN outbox o ON o.event_id = e.id "
+             "WHERE e.case_id IN (SELECT value FROM json_each(:ids))"), {"ids": ids_json})}
+    now_s = to_db_time(now)
+    _ensure_agents(session, {c.agent_id for c in cases if c.agent_id is not None})
+
+    # Debtors and their contact details (head office is the source of truth for these).
+    session.execute(text(
+        "INSERT INTO debtors(id, name, id_number) VALUES (:id, :name, :idn) "
+        "ON CONFLICT(id) DO UPDATE SET name = excluded.name, id_number = excluded.id_number"),
+        [{"id": c.debtor_id, "name": c.debtor_name, "idn": c.id_number} for c in cases])
+    by_debtor: dict[int, v1.CaseData] = {c.debtor_id: c for c in cases}
+    phones = [{"id": p.id, "d": c.debtor_id, "n": p.number, "l": p.label, "s": p.status}
+              for c in by_debtor.values() for p in c.phones]
+    contacts = [{"id": k.id, "d": c.debtor_id, "n": k.name, "r": k.relation, "p": k.phone, "x": k.refused_contact}
+                for c in by_debtor.values() for k in c.contacts]
+    addresses = [{"id": a.id, "d": c.debtor_id, "k": a.kind, "t": a.text, "ds": a.district, "lat": a.lat,
+                  "lon": a.lon} for c in by_debtor.values() for a in c.addresses]
+    session.execute(text("DELETE FROM phones WHERE debtor_id IN (SELECT value FROM json_each(:d)) "
+                         "OR id IN (SELECT value FROM json_each(:ids))"),
+                    {"d": debtors_json, "ids": _ids_json(p["id"] for p in phones)})
+    if phones:
+        session.execute(text("INSERT INTO phones(id, debtor_id, number, label, status) VALUES (:id, :d, :n, :l, :s)"),
+                        phones)
+    session.execute(text("DELETE FROM emergency_contacts WHERE debtor_id IN (SELECT value FROM json_each(:d)) "
+                         "OR id IN (SELECT value FROM json_each(:ids))"),
+                    {"d": debtors_json, "ids": _ids_json(k["id"] for k in contacts)})
+    if contacts:
+        session.execute(text("INSERT INTO emergency_contacts(id, debtor_id, name, relation, phone, refused_contact) "
+                             "VALUES (:id, :d, :n, :r, :p, :x)"), contacts)
+    _write_addresses(session, addresses, debtor_ids, queued_debtors)
+
+    # The cases. Local status and pause reason survive while the case has events waiting to upload.
+    case_rows = []
+    for c in cases:
+        dpd = max((a.days_past_due for a in c.accounts), default=0)
+        case_rows.append({
+            "id": c.id, "no": c.case_no, "debtor": c.debtor_id, "agent": c.agent_id, "stage": c.stage,
+            "status": c.status, "trigger": c.trigger, "paused": c.paused_reason, "version": c.version,
+            "name": c.debtor_name, "district": _district(c), "bucket": _bucket(dpd), "dpd": dpd,
+            "overdue": sum(a.overdue_fen for a in c.accounts),
+            "cur": c.accounts[0].currency if c.accounts else "CNY", "now": now_s, "queued": c.id in queued,
+        })
+    session.execute(text(
+        "INSERT INTO cases(id, case_no, debtor_id, agent_id, stage, status, trigger, paused_reason, priority, "
+        "priority_reasons, version, debtor_name, district, bucket, days_past_due, overdue_fen, currency, "
+        "safety_level, updated_at) VALUES (:id, :no, :debtor, :agent, :stage, :status, :trigger, :paused, 0, '[]', "
+        ":version, :name, :district, :bucket, :dpd, :overdue, :cur, 0, :now) "
+        "ON CONFLICT(id) DO UPDATE SET case_no = excluded.case_no, debtor_id = excluded.debtor_id, "
+        "agent_id = excluded.agent_id, stage = excluded.stage, trigger = excluded.trigger, "
+        "status = CASE WHEN :queued THEN cases.status ELSE excluded.status END, "
+        "paused_reason = CASE WHEN :queued THEN cases.paused_reason ELSE excluded.paused_reason END, "
+        "version = excluded.version, debtor_name = excluded.debtor_name, district = excluded.district, "
+        "bucket = excluded.bucket, days_past_due = excluded.days_past_due, overdue_fen = excluded.overdue_fen, "
+        "currency = excluded.currency, updated_at = excluded.updated_at"), case_rows)
+
+    accounts = [{"id": a.id, "case": c.id, "no": a.loan_no, "p": a.product, "pr": a.principal_fen,
+                 "out": a.outstanding_fen, "od": a.overdue_fen, "cur": a.currency, "dpd": a.days_past_due,
+                 "mi": a.missed_instalments, "lp": a.last_payment_on.isoformat() if a.last_payment_on else None}
+                for c in cases for a in c.accounts]
+    session.execute(text("DELETE FROM accounts WHERE case_id IN (SELECT value FROM json_each(:c)) "
+                         "OR id IN (SELECT value FROM json_each(:ids))"),
+                    {"c": ids_json, "ids": _ids_json(a["id"] for a in accounts)})
+    if accounts:
+        session.execute(text(
+            "INSERT INTO accounts(id, case_id, loan_no, product, principal_fen, outstanding_fen, overdue_fen, "
+            "currency, days_past_due, missed_instalments, last_payment_on) "
+            "VALUES (:id, :case, :no, :p, :pr, :out, :od, :cur, :dpd, :mi, :lp)"), accounts)
+    # Payments recorded here and not yet acknowledged still lower what is overdue.
+    if queued:
+        session.execute(text(
+            "UPDATE cases SET overdue_fen = max(0, overdue_fen - coalesce((SELECT sum(p.amount_fen) FROM payments p "
+            "JOIN outbox o ON o.event_id = p.event_id WHERE p.case_id = cases.id), 0)) "
+            "WHERE id IN (SELECT value FROM json_each(:c))"), {"c": _ids_json(queued)})
+
+    _write_history(session, cases, ids_json, local_events)
+    _write_safety_notes(session, cases, pending_events)
+
+    session.execute(text(
+        "UPDATE cases SET last_contact_at = (SELECT max(a.at) FROM contact_attempts a WHERE a.case_id = cases.id "
+        "AND a.right_party = 1) WHERE id IN (SELECT value FROM json_each(:c))"), {"c": ids_json})
+    pending = pending_removals(session)
+    if pending.keys() & set(ids):
+        for i in ids:
+            pending.pop(i, None)  # the case came back (reassigned to this agent again)
+        _save_pending_removals(session, pending)
+    session.flush()
+    reindex_cases(session.connection(), ids)
+    if refresh is not None:
+        refresh(session, ids, now)
+
+
+def _write_addresses(session: Session, rows: list[dict[str, Any]], debtor_ids: list[int],
+                     keep_local_for: set[int]) -> None:
+    server_ids = {r["id"] for r in rows}
+    # An address added at the door (its event still queued) is kept; other stale ones go.
+    session.execute(text(
+        "DELETE FROM addresses WHERE debtor_id IN (SELECT value FROM json_each(:d)) "
+        "AND debtor_id NOT IN (SELECT value FROM json_each(:keep)) "
+        "AND id NOT IN (SELECT value FROM json_each(:ids))"),
+        {"d": _ids_json(debtor_ids), "keep": _ids_json(keep_local_for), "ids": _ids_json(server_ids)})
+    if not rows:
+        return
+    # A row made on this laptop may hold an id head office uses for another debtor: give it a new id.
+    clashes = session.execute(text(
+        "SELECT id, debtor_id FROM addresses WHERE id IN (SELECT value FROM json_each(:ids))"),
+        {"ids": _ids_json(server_ids)}).all()
+    want = {r["id"]: r["d"] for r in rows}
+    for address_id, debtor_id in clashes:
+        if want[int(address_id)] != int(debtor_id) and int(debtor_id) in keep_local_for:
+            new_id = int(session.execute(text("SELECT max(id) FROM addresses")).scalar_one()) + 1
+            new_id = max(new_id, max(server_ids) + 1)
+            session.execute(text("INSERT INTO addresses(id, debtor_id, kind, text, district, lat, lon) "
+                                 "SELECT :new, debtor_id, kind, text, district, lat, lon FROM addresses WHERE id = :old"),
+                            {"new": new_id, "old": address_id})
+            session.execute(text("UPDATE safety_notes SET address_id = :new WHERE address_id = :old"),
+                            {"new": new_id, "old": address_id})
+            session.execute(text("DELETE FROM addresses WHERE id = :old"), {"old": address_id})
+    session.execute(text(
+        "INSERT INTO addresses(id, debtor_id, kind, text, district, lat, lon) VALUES (:id, :d, :k, :t, :ds, :lat, :lon) "
+        "ON CONFLICT(id) DO UPDATE SET debtor_id = excluded.debtor_id, kind = excluded.kind, text = excluded.text, "
+        "district = excluded.district, lat = excluded.lat, lon = excluded.lon"), rows)
+
+
+def _write_history(session: Session, cases: list[v1.CaseData], ids_json: str, local_events: set[str]) -> None:
+    # Attempts projected from this laptop's own events stay; the server's history replaces the rest.
+    session.execute(text(
+        "DELETE FROM contact_attempts WHERE case_id IN (SELECT value FROM json_each(:c)) "
+        "AND (event_id IS NULL OR event_id NOT IN (SELECT id FROM events))"), {"c": ids_json})
+    rows = []
+    for c in cases:
+        for h in c.history:
+            if h.event_id is not None and h.event_id in local_events:
+                continue
+            d = h.details
+            rows.append({
+                "case": c.id, "ev": h.event_id, "ch": h.channel, "at": to_db_time(h.at), "out": h.outcome,
+                "agent": d.get("agent_id") if isinstance(d.get("agent_id"), int) else None, "phone": h.phone,
+                "tp": h.to_third_party, "ans": h.answered, "rp": h.right_party,
+                "notes": str(d.get("notes") or "")[:10_000],
+                "lat": d.get("lat") if isinstance(d.get("lat"), int | float) else None,
+                "lon": d.get("lon") if isinstance(d.get("lon"), int | float) else None,
+                "rec": d.get("recording_sha256") if isinstance(d.get("recording_sha256"), str) else None,
+                "col": d.get("collectors") if isinstance(d.get("collectors"), int) else 1,
+                "det": json.dumps(d.get("fields", d), ensure_ascii=False, sort_keys=True, default=str),
+            })
+    if rows:
+        session.execute(text(
+            "INSERT OR IGNORE INTO contact_attempts(case_id, event_id, channel, at, outcome, agent_id, phone, "
+            "to_third_party, answered, right_party, notes, lat, lon, recording_sha256, collectors, details) "
+            "VALUES (:case, :ev, :ch, :at, :out, :agent, :phone, :tp, :ans, :rp, :notes, :lat, :lon, :rec, :col, "
+            ":det)"), rows)
+
+
+def _write_safety_notes(session: Session, cases: list[v1.CaseData], pending_events: set[str]) -> None:
+    uids = {n.uid for c in cases for n in c.safety_notes}
+    local_pending = {str(r[0]) for r in session.execute(text(
+        "SELECT uid FROM safety_notes WHERE event_id IN (SELECT value FROM json_each(:e))"),
+        {"e": json.dumps(sorted(pending_events))})} if pending_events else set()
+    # Notes from head office that it no longer lists go; notes recorded here and still queued stay.
+    session.execute(text(
+        "DELETE FROM safety_notes WHERE case_id IN (SELECT value FROM json_each(:c)) "
+        "AND uid NOT IN (SELECT value FROM json_each(:u)) AND uid NOT IN (SELECT value FROM json_each(:keep))"),
+        {"c": _ids_json(c.id for c in cases), "u": json.dumps(sorted(uids)), "keep": json.dumps(sorted(local_pending))})
+    rows = []
+    superseded: dict[str, str] = {}
+    for c in cases:
+        for n in c.safety_notes:
+            if n.uid in local_pending:
+                continue
+            if n.supersedes:
+                superseded[n.supersedes] = n.uid
+            rows.append({"uid": n.uid, "case": c.id, "debtor": c.debtor_id, "cat": n.category[:32],
+                         "sev": n.severity, "text": n.text, "rep": n.reporter[:200], "at": to_db_time(n.reported_at),
+                         "exp": _t(n.expires_at), "two": n.two_person_required, "dnv": n.do_not_visit,
+                         "sup": n.supersedes})
+    if rows:
+        session.execute(text(
+            "INSERT INTO safety_notes(uid, case_id, debtor_id, category, severity, text, reporter, reported_at, "
+            "expires_at, two_person_required, do_not_visit, supersedes) VALUES (:uid, :case, :debtor, :cat, :sev, "
+            ":text, :rep, :at, :exp, :two, :dnv, :sup) ON CONFLICT(uid) DO UPDATE SET category = excluded.category, "
+            "severity = excluded.severity, text = excluded.text, reporter = excluded.reporter, "
+            "reported_at = excluded.reported_at, expires_at = excluded.expires_at, "
+            "two_person_required = excluded.two_person_required, do_not_visit = excluded.do_not_visit, "
+            "supersedes = excluded.supersedes"), rows)
+    if superseded:
+        session.execute(text("UPDATE safety_notes SET superseded_by = :new WHERE uid = :old"),
+                        [{"old": k, "new": v} for k, v in superseded.items()])
+
+
+# --- removal -----------------------------------------------------------------------------------
+
+
+def request_removal(session: Session, case_id: int, reason: str, now: datetime,
+                    current_user_id: int | None = None) -> bool:
+    """Remove the case now if nothing of it waits to upload (True); else defer it (False)."""
+    case_no = session.execute(text("SELECT case_no FROM cases WHERE id = :id"), {"id": case_id}).scalar()
+    if case_no is None:
+        pending = pending_removals(session)
+        if case_id in pending:
+            pending.pop(case_id)
+            _save_pending_removals(session, pending)
+        return True  # not on this laptop: nothing to do
+    if cases_with_queued_events(session, [case_id]):
+        pending = pending_removals(session)
+        if case_id not in pending:
+            pending[case_id] = reason
+            _save_pending_removals(session, pending)
+            _notice(session, now, NOTICE_DEFERRED, case_id,
+                    f"Case {case_no} is no longer yours ({_reason_text(reason)}). It stays on this laptop until "
+                    "what you recorded on it has been delivered to head office.")
+        return False
+    remove_case(session, case_id)
+    pending = pending_removals(session)
+    if pending.pop(case_id, None) is not None:
+        _save_pending_removals(session, pending)
+    _notice(session, now, NOTICE_REMOVED, case_id,
+            f"Case {case_no} was removed from this laptop ({_reason_text(reason)}). "
+            "Everything you recorded on it was delivered to head office.")
+    return True
+
+
+def finish_deferred_removals(session: Session, now: datetime) -> list[int]:
+    """Remove deferred cases whose events are now all acknowledged. Returns the removed ids."""
+    pending = pending_removals(session)
+    if not pending:
+        return []
+    still_queued = cases_with_queued_events(session, pending)
+    done = []
+    for case_id, reason in sorted(pending.items()):
+        if case_id in still_queued:
+            continue
+        case_no = session.execute(text("SELECT case_no FROM cases WHERE id = :id"), {"id": case_id}).scalar()
+        if case_no is not None:
+            remove_case(session, case_id)
+            _notice(session, now, NOTICE_REMOVED, case_id,
+                    f"Case {case_no} was removed from this laptop ({_reason_text(reason)}). "
+                    "Everything you recorded on it was delivered to head office.")
+        done.append(case_id)
+        del pending[case_id]
+    _save_pending_removals(session, pending)
+    return done
+
+
+def remove_case(session: Session, case_id: int) -> None:
+    """Delete a case and what hangs off it (its acknowledged events stay as the upload record)."""
+    debtor_id = session.execute(text("SELECT debtor_id FROM cases WHERE id = :id"), {"id": case_id}).scalar()
+    for table in ("contact_attempts", "payments", "promises", "relief_proposals", "accounts", "safety_notes"):
+        session.execute(text(f"DELETE FROM {table} WHERE case_id = :id"), {"id": case_id})  # noqa: S608 (fixed names)
+    session.execute(text("DELETE FROM cases WHERE id = :id"), {"id": case_id})
+    if debtor_id is not None:
+        others = session.execute(text("SELECT count(*) FROM cases WHERE debtor_id = :d"), {"d": debtor_id}).scalar()
+        if not others:
+            session.execute(text("DELETE FROM safety_notes WHERE debtor_id = :d"), {"d": debtor_id})
+            session.execute(text("DELETE FROM debtors WHERE id = :d"), {"d": debtor_id})
+    session.flush()
+    reindex_cases(session.connection(), [case_id])
+
+
+def _reason_text(reason: str) -> str:
+    return {"reassigned": "reassigned to another agent", "closed": "closed at head office",
+            "unassigned": "returned to head office", "not_visible": "no longer assigned to you"}.get(
+        reason, reason or "no longer assigned to you")
+
+
+def _notice(session: Session, now: datetime, kind: str, case_id: int | None, message: str) -> None:
+    session.add(m.Notice(at=now, kind=kind, case_id=case_id, text=message, read=False))
+
+
+# --- decisions and event status ------------------------------------------------------------------
+
+
+def apply_decision(session: Session, d: v1.DecisionData, case_id: int | None, now: datetime) -> None:
+    verdict = "approved" if d.approved else "rejected"
+    if d.subject == "relief":
+        session.execute(text(
+            "UPDATE relief_proposals SET status = :s, decided_by = :by, decision_reason = :r, decided_at = :at "
+            "WHERE event_id = :id OR CAST(id AS TEXT) = :id"),
+            {"s": verdict, "by": d.decided_by[:64], "r": d.reason, "at": to_db_time(d.decided_at),
+             "id": d.subject_id})
+        message = f"Relief proposal {verdict} by {d.decided_by}: {d.reason}"
+    elif d.subject == "flagged_event":
+        session.execute(text("UPDATE events SET flag_reason = :r WHERE id = :id"),
+                        {"r": f"{'cleared' if d.approved else 'upheld'} by {d.decided_by}: {d.reason}",
+                         "id": d.subject_id})
+        message = f"A flagged record was {'cleared' if d.approved else 'upheld'} by {d.decided_by}: {d.reason}"
+    else:
+        message = f"Override {verdict} by {d.decided_by}: {d.reason}"
+    if case_id is None:
+        case_id = session.execute(text("SELECT case_id FROM events WHERE id = :id"), {"id": d.subject_id}).scalar()
+    _notice(session, now, NOTICE_DECISION, case_id, message)
+
+
+def apply_event_status(session: Session, event_id: str, status: str, reason: str | None, now: datetime) -> None:
+    row = session.execute(text("SELECT case_id, sync_state FROM events WHERE id = :id"), {"id": event_id}).first()
+    if row is None:
+        return  # another device's event
+    state = {"flagged": "flagged", "accepted": "acked", "duplicate": "acked", "rejected": "dead"}.get(status)
+    if state is None or row[1] == "pending":
+        return  # the push result decides a queued event's state
+    session.execute(text("UPDATE events SET sync_state = :s, flag_reason = :r WHERE id = :id"),
+                    {"s": state, "r": reason if state == "flagged" else None, "id": event_id})
+    if state == "flagged":
+        _notice(session, now, NOTICE_FLAGGED, int(row[0]),
+                f"Head office flagged a record for a supervisor: {reason or 'no reason given'}")

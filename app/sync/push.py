@@ -1,0 +1,175 @@
+"""Pushing the outbox: events in device-sequence order, in batches, results applied per batch.
+
+Each batch's results are written in one local transaction: accepted/duplicate → acknowledged
+(server_seq kept) and the outbox row deleted; flagged → acknowledged with the reason kept for the
+Sync view; rejected → a dead-letter row and the outbox row deleted. One bad event never blocks the
+rest. If the process dies after the server committed but before this transaction, the next push
+sends the same events again and the server answers `duplicate` with the stored result.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select, update
+
+from app.contract import v1
+from app.store import models as m
+from app.store.engine import Store
+
+from .client import HeadOfficeClient
+from .errors import ProtocolError
+
+Step = Callable[[str, dict[str, Any]], None]
+
+
+@dataclass
+class PushTotals:
+    sent: int = 0
+    accepted: int = 0
+    duplicate: int = 0
+    flagged: int = 0
+    rejected: int = 0
+    batches: int = 0
+    flagged_reasons: list[tuple[str, str]] = field(default_factory=list)  # (event id, reason)
+
+    @property
+    def acknowledged(self) -> int:
+        return self.accepted + self.duplicate + self.flagged
+
+
+@dataclass(frozen=True)
+class Pending:
+    event_id: str
+    device_seq: int
+    wire: dict[str, Any] | None  # None: cannot even be encoded (local damage)
+    problem: str = ""
+
+
+def wire_event(e: m.Event) -> dict[str, Any]:
+    """The event as it travels (EventIn). Raises ValueError if the stored payload is not JSON."""
+    payload = json.loads(e.payload)
+    if not isinstance(payload, dict):
+        raise ValueError("payload is not a JSON object")
+    return {
+        "id": e.id, "device_id": e.device_id, "device_seq": e.device_seq, "case_id": e.case_id,
+        "case_version": e.case_version, "kind": e.kind, "payload": payload,
+        "occurred_at": e.occurred_at.isoformat(), "schema_version": e.schema_version, "replaces": e.replaces,
+    }
+
+
+def pending_count(store: Store) -> int:
+    from sqlalchemy import func
+
+    with store.read() as session:
+        return int(session.scalar(select(func.count()).select_from(m.Outbox)) or 0)
+
+
+def next_batch(store: Store, after_seq: int, limit: int) -> list[Pending]:
+    with store.read() as session:
+        rows = session.execute(
+            select(m.Event).join(m.Outbox, m.Outbox.event_id == m.Event.id)
+            .where(m.Outbox.device_seq > after_seq).order_by(m.Outbox.device_seq).limit(limit)
+        ).scalars().all()
+    out: list[Pending] = []
+    for e in rows:
+        try:
+            out.append(Pending(e.id, e.device_seq, wire_event(e)))
+        except (ValueError, TypeError) as exc:
+            out.append(Pending(e.id, e.device_seq, None, f"stored event is damaged: {exc}"))
+    return out
+
+
+def apply_results(store: Store, batch: Sequence[Pending], results: Sequence[v1.EventResult], now: datetime,
+                  local_rejects: Sequence[Pending] = (), status_code: int = 422) -> PushTotals:
+    """Write one batch's results in one transaction. Events the server did not answer stay queued."""
+    totals = PushTotals()
+    by_id = {r.id: r for r in results}
+    with store.write() as session:
+        for p in local_rejects:
+            _dead(session, p.event_id, 0, p.problem, now)
+            totals.rejected += 1
+        for p in batch:
+            r = by_id.get(p.event_id)
+            if r is None:
+                session.execute(update(m.Outbox).where(m.Outbox.event_id == p.event_id).values(
+                    attempts=m.Outbox.attempts + 1, last_error="no answer for this event in the server's reply"))
+                continue
+            if r.status in ("accepted", "duplicate", "flagged"):
+                session.execute(update(m.Event).where(m.Event.id == p.event_id).values(
+                    sync_state="flagged" if r.status == "flagged" else "acked", server_seq=r.server_seq,
+                    flag_reason=r.flag_reason if r.status == "flagged" else None))
+                session.execute(delete(m.Outbox).where(m.Outbox.event_id == p.event_id))
+                setattr(totals, r.status, getattr(totals, r.status) + 1)
+                if r.status == "flagged":
+                    totals.flagged_reasons.append((p.event_id, r.flag_reason or ""))
+            else:
+                _dead(session, p.event_id, status_code, r.error or "rejected by head office", now)
+                totals.rejected += 1
+    return totals
+
+
+def _dead(session: Any, event_id: str, status_code: int, error: str, now: datetime) -> None:
+    session.execute(update(m.Event).where(m.Event.id == event_id).values(sync_state="dead"))
+    session.execute(delete(m.Outbox).where(m.Outbox.event_id == event_id))
+    if session.scalar(select(m.DeadLetter.id).where(m.DeadLetter.event_id == event_id)) is None:
+        session.add(m.DeadLetter(event_id=event_id, status_code=status_code, error=error[:2000], at=now))
+
+
+def push_outbox(store: Store, client: HeadOfficeClient, now: Callable[[], datetime], batch_size: int = 200,
+                step: Step | None = None, progress: Callable[[int, int], None] | None = None) -> PushTotals:
+    """Push everything queued when the call starts (and anything added meanwhile), in order."""
+    step = step or (lambda _name, _info: None)
+    batch_size = max(1, min(batch_size, v1.MAX_EVENTS_PER_PUSH))
+    total = PushTotals()
+    queued = pending_count(store)
+    after = 0
+    size = batch_size
+    while True:
+        items = next_batch(store, after, size)
+        if not items:
+            break
+        good = [p for p in items if p.wire is not None]
+        bad = [p for p in items if p.wire is None]
+        step("push.sending", {"first_seq": items[0].device_seq, "count": len(items)})
+        results: list[v1.EventResult] = []
+        if good:
+            try:
+                results = client.push([p.wire for p in good if p.wire is not None]).results
+            except ProtocolError as exc:
+                if exc.status_code == 413 and len(good) > 1:
+                    size = max(1, len(good) // 2)  # too large for the server: halve and try again
+                    continue
+                if exc.status_code in (400, 413, 422) and len(good) == 1:
+                    # The server refused the whole (one-event) request as malformed: dead-letter it.
+                    step("push.replied", {"count": 1})
+                    t = apply_results(store, [], [], now(), local_rejects=[
+                        Pending(good[0].event_id, good[0].device_seq, None, str(exc))])
+                    _add(total, t)
+                    after = good[0].device_seq
+                    continue
+                if exc.status_code in (400, 422) and len(good) > 1:
+                    size = max(1, len(good) // 2)  # isolate the item the server chokes on
+                    continue
+                raise
+        step("push.replied", {"count": len(results)})
+        t = apply_results(store, good, results, now(), local_rejects=bad)
+        t.sent = len(good)
+        t.batches = 1
+        _add(total, t)
+        after = items[-1].device_seq
+        size = batch_size
+        if progress:
+            progress(total.sent + total.rejected, max(queued, total.sent + total.rejected))
+        step("push.applied", {"last_seq": after})
+    return total
+
+
+def _add(total: PushTotals, t: PushTotals) -> None:
+    for name in ("sent", "accepted", "duplicate", "flagged", "rejected", "batches"):
+        setattr(total, name, getattr(total, name) + getattr(t, name))
+    total.flagged_reasons.extend(t.flagged_reasons)
