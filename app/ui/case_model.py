@@ -1,0 +1,317 @@
+"""The case list model: a window over SQL, never all rows in memory as objects.
+
+Filtering and sorting happen in SQL (`app.store.queries.CaseQuery`). A reload asks a worker for
+the ordered ids that match (a few bytes each, fine for 100,000) plus the first page of rows, and
+swaps them in on the GUI thread. Rows are then read by primary key a page at a time as the view
+asks for them and kept in a small LRU cache, so memory stays flat however far one scrolls.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QLocale,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QPoint,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPixmap, QPolygon
+from sqlalchemy import Connection
+
+from app.domain.masking import mask_name
+from app.store.engine import Store
+from app.store.queries import CaseQuery, CaseRow, case_ids, rows_by_ids
+
+from . import labels
+from .worker import BackgroundRunner, Task
+
+PAGE = 128
+MAX_PAGES = 64  # ≈ 8,000 rows cached at most
+
+SortRole = Qt.ItemDataRole.UserRole + 1  # the raw value, as SQL sorts it
+CaseRole = Qt.ItemDataRole.UserRole + 2  # the CaseRow itself
+CaseIdRole = Qt.ItemDataRole.UserRole + 3
+
+(COL_PRIORITY, COL_CASE_NO, COL_DEBTOR, COL_DISTRICT, COL_DPD, COL_BUCKET, COL_OVERDUE, COL_STAGE, COL_STATUS,
+ COL_NEXT, COL_SAFETY) = range(11)
+COLUMN_COUNT = 11
+SORT_KEYS = {COL_PRIORITY: "priority", COL_CASE_NO: "case_no", COL_DEBTOR: "debtor_name", COL_DISTRICT: "district",
+             COL_DPD: "days_past_due", COL_BUCKET: "bucket", COL_OVERDUE: "overdue", COL_STAGE: "stage",
+             COL_STATUS: "status", COL_NEXT: "next_action", COL_SAFETY: "safety"}
+COLUMN_OF_SORT = {v: k for k, v in SORT_KEYS.items()}
+
+# (connection, query, natural order wanted) → ordered case ids
+IdSource = Callable[[Connection, CaseQuery, bool], list[int]]
+
+
+def sql_ids(conn: Connection, query: CaseQuery, natural: bool) -> list[int]:
+    return case_ids(conn, query)
+
+
+def format_fen(fen: int, currency: str = "CNY") -> str:
+    """¥1,234.56 with the current locale's grouping, from integer fen (no float on the way)."""
+    locale = QLocale()
+    sign = "-" if fen < 0 else ""
+    yuan, rest = divmod(abs(fen), 100)
+    symbol = "¥" if currency == "CNY" else currency + " "
+    return f"{sign}{symbol}{locale.toString(yuan)}{locale.decimalPoint()}{rest:02d}"
+
+
+_ICONS: dict[int, QIcon] = {}
+SAFETY_COLOURS = {1: "#d4a017", 2: "#e67e22", 3: "#c0392b"}
+
+
+def safety_icon(level: int) -> QIcon:
+    """A warning triangle coloured by severity (painted, so no image files are needed)."""
+    if level not in _ICONS:
+        pix = QPixmap(16, 16)
+        pix.fill(Qt.GlobalColor.transparent)
+        if level > 0:
+            p = QPainter(pix)
+            p.setRenderHint(QPainter.RenderHint.Antialiasing)
+            p.setBrush(QColor(SAFETY_COLOURS.get(level, "#c0392b")))
+            p.setPen(Qt.PenStyle.NoPen)
+            p.drawPolygon(QPolygon([QPoint(0, 15), QPoint(15, 15), QPoint(8, 1)]))
+            p.setPen(QColor("white"))
+            p.drawLine(8, 6, 8, 11)
+            p.drawPoint(8, 13)
+            p.end()
+        _ICONS[level] = QIcon(pix)
+    return _ICONS[level]
+
+
+class CaseTableModel(QAbstractTableModel):
+    reloaded = Signal()  # new ids are in (after a reload or a sort)
+    loadFailed = Signal(str)
+
+    def __init__(self, store: Store, runner: BackgroundRunner, today: Callable[[], date],
+                 source: IdSource = sql_ids, parent: QObject | None = None):
+        super().__init__(parent)
+        self.store = store
+        self.runner = runner
+        self.today = today
+        self.source = source
+        self.query = CaseQuery()
+        self.natural = False  # True: the source's own order (e.g. today's plan), no SQL sort
+        self._ids: list[int] = []
+        self._row_of: dict[int, int] | None = None
+        self._pages: OrderedDict[int, list[CaseRow | None]] = OrderedDict()
+        self._generation = 0
+        self._pending: Task | None = None
+        self.loaded_once = False
+
+    # -- loading -------------------------------------------------------------------------------
+    def set_query(self, query: CaseQuery, natural: bool | None = None) -> Task:
+        self.query = query
+        if natural is not None:
+            self.natural = natural
+        return self.reload()
+
+    def reload(self) -> Task:
+        """Fetch the matching ids (and the first page) in a worker; swap them in when they arrive."""
+        self._generation += 1
+        generation = self._generation
+        query = replace(self.query, today=self.today())
+        store, source, natural = self.store, self.source, self.natural
+
+        def work() -> tuple[list[int], list[CaseRow | None]]:
+            with store.engine.connect() as conn:
+                ids = source(conn, query, natural)
+                first = ids[:PAGE]
+                found = rows_by_ids(conn, first)
+            return ids, [found.get(i) for i in first]
+
+        task = self.runner.submit(work)
+        task.succeeded.connect(lambda result: self._apply(generation, result))
+        task.failed.connect(lambda exc: self._failed(generation, exc))
+        self._pending = task
+        return task
+
+    def _apply(self, generation: int, result: tuple[list[int], list[CaseRow | None]]) -> None:
+        if generation != self._generation:
+            return  # a newer query has been asked for since
+        ids, first = result
+        self.beginResetModel()
+        self._ids = ids
+        self._row_of = None
+        self._pages.clear()
+        if ids:
+            self._pages[0] = first
+        self.endResetModel()
+        self.loaded_once = True
+        self.reloaded.emit()
+
+    def _failed(self, generation: int, exc: object) -> None:
+        if generation == self._generation:
+            self.loadFailed.emit(str(exc))
+
+    def refresh_cases(self, ids: list[int]) -> None:
+        """Re-read these cases in place (after an outcome changed them); rows keep their positions."""
+        rows = [self.row_of(i) for i in ids]
+        for page in {r // PAGE for r in rows if r is not None}:
+            self._pages.pop(page, None)
+        for r in rows:
+            if r is not None:
+                self.dataChanged.emit(self.index(r, 0), self.index(r, COLUMN_COUNT - 1))
+
+    def _page(self, page: int) -> list[CaseRow | None]:
+        cached = self._pages.get(page)
+        if cached is not None:
+            self._pages.move_to_end(page)
+            return cached
+        ids = self._ids[page * PAGE:(page + 1) * PAGE]
+        with self.store.engine.connect() as conn:  # a primary-key read of ≤128 rows: well under a millisecond
+            found = rows_by_ids(conn, ids)
+        rows = [found.get(i) for i in ids]
+        self._pages[page] = rows
+        while len(self._pages) > MAX_PAGES:
+            self._pages.popitem(last=False)
+        return rows
+
+    # -- lookups -------------------------------------------------------------------------------
+    def case_id_at(self, row: int) -> int | None:
+        return self._ids[row] if 0 <= row < len(self._ids) else None
+
+    def row_of(self, case_id: int) -> int | None:
+        if self._row_of is None:
+            self._row_of = {cid: i for i, cid in enumerate(self._ids)}
+        return self._row_of.get(case_id)
+
+    def case_row(self, row: int) -> CaseRow | None:
+        if not 0 <= row < len(self._ids):
+            return None
+        return self._page(row // PAGE)[row % PAGE]
+
+    @property
+    def ids(self) -> list[int]:
+        return list(self._ids)
+
+    # -- Qt model API --------------------------------------------------------------------------
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._ids)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else COLUMN_COUNT
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < COLUMN_COUNT:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.column_titles()[section]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self.tr("Sort by %1").replace("%1", self.column_titles()[section])
+        return None
+
+    def column_titles(self) -> list[str]:
+        return [self.tr("Priority"), self.tr("Case no."), self.tr("Debtor"), self.tr("District"),
+                self.tr("Days past due"), self.tr("Bucket"), self.tr("Overdue"), self.tr("Stage"),
+                self.tr("Status"), self.tr("Next action / promise"), self.tr("Safety")]
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < len(self._ids)) or not 0 <= index.column() < COLUMN_COUNT:
+            return None
+        if role == CaseIdRole:
+            return self._ids[index.row()]
+        if role not in (Qt.ItemDataRole.DisplayRole, SortRole, CaseRole, Qt.ItemDataRole.DecorationRole,
+                        Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.TextAlignmentRole,
+                        Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.AccessibleTextRole):
+            return None
+        row = self.case_row(index.row())
+        if row is None:
+            return self.tr("(no longer on this device)") if role == Qt.ItemDataRole.DisplayRole and \
+                index.column() == COL_CASE_NO else None
+        col = index.column()
+        if role == CaseRole:
+            return row
+        if role == SortRole:
+            return self._raw(row, col)
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(row, col)
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return self._tooltip(row, col) if col == COL_SAFETY else self._display(row, col)
+        if role == Qt.ItemDataRole.DecorationRole:
+            return safety_icon(row.safety_level) if col == COL_SAFETY and row.safety_level else None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(row, col)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            if col in (COL_PRIORITY, COL_DPD, COL_OVERDUE):
+                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if col == COL_NEXT and row.promise_due is not None and row.promise_due < self.today():
+                return QBrush(QColor("#c0392b"))
+            return None
+        return None
+
+    @staticmethod
+    def _raw(row: CaseRow, col: int) -> Any:
+        return {
+            COL_PRIORITY: row.priority, COL_CASE_NO: row.case_no, COL_DEBTOR: row.debtor_name,
+            COL_DISTRICT: row.district, COL_DPD: row.days_past_due, COL_BUCKET: row.days_past_due,
+            COL_OVERDUE: row.overdue_fen, COL_STAGE: row.stage, COL_STATUS: row.status,
+            COL_NEXT: (row.promise_due or row.next_action_on).isoformat()
+            if (row.promise_due or row.next_action_on) else "",
+            COL_SAFETY: row.safety_level,
+        }[col]
+
+    def _display(self, row: CaseRow, col: int) -> str:
+        if col == COL_PRIORITY:
+            return f"{row.priority:.0f}"
+        if col == COL_CASE_NO:
+            return row.case_no
+        if col == COL_DEBTOR:
+            return mask_name(row.debtor_name)
+        if col == COL_DISTRICT:
+            return row.district
+        if col == COL_DPD:
+            return QLocale().toString(row.days_past_due)
+        if col == COL_BUCKET:
+            return row.bucket
+        if col == COL_OVERDUE:
+            return format_fen(row.overdue_fen, row.currency)
+        if col == COL_STAGE:
+            return labels.stage(row.stage)
+        if col == COL_STATUS:
+            return labels.status(row.status)
+        if col == COL_NEXT:
+            if row.promise_due is not None:
+                return self.tr("Promise due %1").replace("%1", row.promise_due.isoformat())
+            return row.next_action_on.isoformat() if row.next_action_on else ""
+        return ""
+
+    def _tooltip(self, row: CaseRow, col: int) -> str | None:
+        if col == COL_SAFETY and row.safety_level:
+            level = {1: "low", 2: "medium", 3: "high"}.get(row.safety_level, "high")
+            return self.tr("Safety note: %1").replace("%1", labels.severity(level))
+        if col == COL_NEXT and row.promise_due is not None and row.promise_due < self.today():
+            return self.tr("The promised date has passed")
+        return None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        key = SORT_KEYS.get(column)
+        if key is None:  # -1: back to the natural order (e.g. the plan's)
+            if self.natural:
+                return
+            self.natural = True
+            self.reload()
+            return
+        descending = order == Qt.SortOrder.DescendingOrder
+        if key == self.query.sort and descending == self.query.descending and not self.natural:
+            return
+        self.query = replace(self.query, sort=key, descending=descending)
+        self.natural = False
+        self.reload()

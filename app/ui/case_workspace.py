@@ -1,0 +1,110 @@
+"""A case list beside the case detail, and the dialogs that act on the selected case."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QMessageBox, QSplitter, QVBoxLayout, QWidget
+
+from app.services.workspace import CaseDetail, SafetyLine
+
+from .case_detail import CaseDetailView
+from .case_list import CaseListView
+from .case_model import CaseTableModel
+from .context import UiContext
+from .outcome_dialog import OutcomeDialog
+from .safety_dialog import ExpireNoteDialog, SafetyNoteDialog
+
+
+class CaseWorkspace(QWidget):
+    """One page (Cases or Today). `dataChanged` tells the window something was saved."""
+
+    dataChanged = Signal()
+    dialogOpened = Signal(object)  # the dialog, so tests and the window can reach it
+
+    def __init__(self, ctx: UiContext, model: CaseTableModel, key: str, natural_order: bool = False,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.model = model
+        self.list = CaseListView(model, ctx.settings, key, natural_order=natural_order, parent=self)
+        self.detail = CaseDetailView(ctx, self)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.addWidget(self.list)
+        self.splitter.addWidget(self.detail)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setChildrenCollapsible(False)
+        state = ctx.settings.geometry(f"{key}/splitter")
+        if state is not None:
+            self.splitter.restoreState(state)
+        else:
+            self.splitter.setSizes([700, 640])
+        self.key = key
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.splitter)
+
+        self.list.caseSelected.connect(self.detail.show_case)
+        self.detail.recordOutcomeRequested.connect(self.record_outcome)
+        self.detail.addSafetyNoteRequested.connect(self.add_safety_note)
+        self.detail.editSafetyNoteRequested.connect(self.edit_safety_note)
+        self.detail.expireSafetyNoteRequested.connect(self.expire_safety_note)
+
+    def start(self) -> None:
+        self.list.start()
+
+    def save_layout(self) -> None:
+        self.list.save_layout()
+        self.ctx.settings.set_geometry(f"{self.key}/splitter", self.splitter.saveState())
+
+    # -- actions -------------------------------------------------------------------------------
+    def current_detail(self) -> CaseDetail | None:
+        return self.detail.detail
+
+    def record_outcome(self, detail: CaseDetail | None = None) -> OutcomeDialog | None:
+        detail = detail or self.current_detail()
+        if detail is None:
+            return None
+        dialog = OutcomeDialog(self.ctx, detail, self)
+        dialog.saved.connect(lambda _r: self._changed(detail.id))
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.dialogOpened.emit(dialog)
+        dialog.open()
+        return dialog
+
+    def add_safety_note(self, detail: CaseDetail | None = None) -> SafetyNoteDialog | None:
+        detail = detail or self.current_detail()
+        if detail is None:
+            return None
+        dialog = SafetyNoteDialog(self.ctx, detail, parent=self)
+        dialog.saved.connect(lambda _uid: self._changed(detail.id))
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.dialogOpened.emit(dialog)
+        dialog.open()
+        return dialog
+
+    def edit_safety_note(self, detail: CaseDetail, note: SafetyLine) -> SafetyNoteDialog:
+        dialog = SafetyNoteDialog(self.ctx, detail, note=note, parent=self)
+        dialog.saved.connect(lambda _uid: self._changed(detail.id))
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.dialogOpened.emit(dialog)
+        dialog.open()
+        return dialog
+
+    def expire_safety_note(self, detail: CaseDetail, note: SafetyLine) -> ExpireNoteDialog:
+        dialog = ExpireNoteDialog(self.ctx, note, self)
+        dialog.expired.connect(lambda _uid: self._changed(detail.id))
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.dialogOpened.emit(dialog)
+        dialog.open()
+        return dialog
+
+    def _changed(self, case_id: int) -> None:
+        """Something about this case was saved: update its row and the detail in place."""
+        self.model.refresh_cases([case_id])
+        if self.detail.case_id == case_id:
+            self.detail.reload()
+        self.dataChanged.emit()
+
+    def show_error(self, message: str) -> None:
+        QMessageBox.warning(self, self.tr("Doorstep"), message[:1000])

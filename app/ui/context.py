@@ -1,0 +1,36 @@
+"""Everything a page needs, handed down from the composition root (no globals)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from app.domain.clock import DEFAULT_ZONE, local_day
+from app.domain.compliance import Profile
+from app.store.engine import Store
+
+from .settings import AppSettings
+from .sync_controller import SyncController
+from .worker import BackgroundRunner
+
+
+@dataclass
+class UiContext:
+    store: Store
+    runner: BackgroundRunner
+    settings: AppSettings
+    profile: Profile
+    actor: str
+    clock: Callable[[], datetime]
+    sync: SyncController
+    cache_dir: Path
+    zone: str = DEFAULT_ZONE
+    agent_id: int | None = None
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def today(self) -> date:
+        return local_day(self.clock(), self.zone)

@@ -1,0 +1,358 @@
+"""The main window: navigation, pages, menus with shortcuts, and the status bar.
+
+The window shows itself before the store is open (a short "opening" page); `attach(ctx)` builds
+the pages once the composition root hands it the services. Heavy parts (the map) are created the
+first time their page is shown, after the case list has painted.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from dataclasses import replace
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QWidget,
+)
+
+from app.services.workspace import last_sync, map_points, pending_count, today_case_ids
+from app.store.queries import CaseQuery, case_ids
+
+from .case_model import CaseTableModel
+from .case_workspace import CaseWorkspace
+from .context import UiContext
+from .i18n import Translations, resolve_language
+from .placeholder_page import PlaceholderPage
+from .settings import AppSettings
+from .settings_dialog import SettingsDialog
+from .sync_page import SyncPage
+
+log = logging.getLogger(__name__)
+
+PAGE_TODAY, PAGE_CASES, PAGE_MAP, PAGE_SYNC, PAGE_REPORTS = range(5)
+STATUS_REFRESH_MS = 30_000
+MAP_CASE_LIMIT = 5_000
+
+
+class MainWindow(QMainWindow):
+    caseListReady = Signal()  # the Cases list has its first rows (once per build of the pages)
+    pagesBuilt = Signal()
+    statusRefreshed = Signal()
+
+    def __init__(self, settings: AppSettings, translations: Translations | None = None,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.settings = settings
+        self.translations = translations
+        self.ctx: UiContext | None = None
+        self.cases: CaseWorkspace | None = None
+        self.today: CaseWorkspace | None = None
+        self.sync_page: SyncPage | None = None
+        self.map_page: QWidget | None = None
+        self._map_built = False
+        self.setObjectName("MainWindow")
+        self.setMinimumSize(900, 600)
+        geometry = settings.geometry("main/geometry")
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.resize(1440, 900)
+        self.loading = QLabel(self)
+        self.loading.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setCentralWidget(self.loading)
+        self._status_timer = QTimer(self)
+        self._status_timer.setInterval(STATUS_REFRESH_MS)
+        self._status_timer.timeout.connect(self.refresh_status)
+        self._build_status_bar()
+        self.retranslate_shell()
+
+    # -- shell (before and after the store opens) ------------------------------------------------
+    def retranslate_shell(self) -> None:
+        self.setWindowTitle(self.tr("Doorstep — field visits"))
+        self.loading.setText(self.tr("Opening the case store…"))
+
+    def show_error(self, message: str) -> None:
+        self.loading.setText(self.tr("The case store could not be opened:") + "\n" + message[:1000])
+        self.loading.setTextFormat(Qt.TextFormat.PlainText)
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.connectivity_label = QLabel(self)
+        self.last_sync_label = QLabel(self)
+        self.pending_label = QLabel(self)
+        for label in (self.connectivity_label, self.last_sync_label, self.pending_label):
+            label.setTextFormat(Qt.TextFormat.PlainText)
+            bar.addPermanentWidget(label)
+
+    # -- pages -------------------------------------------------------------------------------
+    def attach(self, ctx: UiContext) -> None:
+        """Build the pages over an open store."""
+        self.ctx = ctx
+        ctx.sync.connectivityChanged.connect(lambda _s: self._show_connectivity())
+        ctx.sync.finished.connect(lambda _ok, _m: self.refresh_status())
+        self.build_pages()
+        self._status_timer.start()
+
+    def build_pages(self) -> None:
+        ctx = self.ctx
+        assert ctx is not None
+        self.menuBar().clear()
+        self._map_built = False
+        self.nav = QListWidget(self)
+        self.nav.setAccessibleName(self.tr("Navigation"))
+        self.nav.setFixedWidth(max(110, self.nav.fontMetrics().horizontalAdvance("Reports" * 2)))
+        self.stack = QStackedWidget(self)
+
+        cases_model = CaseTableModel(ctx.store, ctx.runner, ctx.today, parent=self)
+        self.cases = CaseWorkspace(ctx, cases_model, "cases", parent=self)
+        store, zone, agent = ctx.store, ctx.zone, ctx.agent_id
+
+        def today_ids(conn: Any, query: CaseQuery, natural: bool) -> list[int]:
+            ids = today_case_ids(store, ctx.now(), zone, agent)
+            if natural:
+                return ids
+            return case_ids(conn, replace(query, case_ids=tuple(ids)))
+
+        today_model = CaseTableModel(ctx.store, ctx.runner, ctx.today, source=today_ids, parent=self)
+        self.today = CaseWorkspace(ctx, today_model, "today", natural_order=True, parent=self)
+        self.map_page = PlaceholderPage(self.tr("Map"), self.tr("The map opens here…"), self)
+        self.sync_page = SyncPage(ctx, self)
+        self.reports_page = PlaceholderPage(
+            self.tr("Reports"), self.tr("Daily visit sheets and exports will appear here."), self)
+        pages = [(self.tr("&Today"), self.today), (self.tr("&Cases"), self.cases), (self.tr("&Map"), self.map_page),
+                 (self.tr("&Sync"), self.sync_page), (self.tr("&Reports"), self.reports_page)]
+        for title, page in pages:
+            QListWidgetItem(title.replace("&", ""), self.nav)
+            self.stack.addWidget(page)
+        central = QWidget(self)
+        row = QHBoxLayout(central)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        row.addWidget(self.nav)
+        row.addWidget(self.stack, 1)
+        old = self.centralWidget()
+        self.setCentralWidget(central)
+        if old is not None and old is not self.loading:
+            old.deleteLater()
+        self.nav.currentRowChanged.connect(self._page_changed)
+        for workspace in (self.cases, self.today):
+            workspace.dataChanged.connect(self.refresh_status)
+        self.cases.list.listReady.connect(self._first_list_ready)
+        self._build_menus(pages)
+        self.setWindowTitle(self.tr("Doorstep — field visits"))
+        page = self.settings.json_value("main/page")
+        self.nav.setCurrentRow(page if isinstance(page, int) and 0 <= page < len(pages) else PAGE_CASES)
+        self.cases.start()
+        self.today.start()
+        self.refresh_status()
+        self.pagesBuilt.emit()
+
+    def _build_menus(self, pages: list[tuple[str, QWidget]]) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu(self.tr("&File"))
+        self.settings_action = self._action(file_menu, self.tr("&Settings…"), self.open_settings,
+                                            QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_Comma))
+        file_menu.addSeparator()
+        self._action(file_menu, self.tr("&Quit"), self.close, QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_Q))
+        go = bar.addMenu(self.tr("&Go"))
+        for i, (title, _page) in enumerate(pages):
+            self._action(go, title, lambda _c=False, i=i: self.show_page(i),
+                         QKeySequence(Qt.Modifier.CTRL | Qt.Key(Qt.Key.Key_1 + i)))
+        go.addSeparator()
+        self._action(go, self.tr("&Find a case"), self.find_case, QKeySequence(QKeySequence.StandardKey.Find))
+        case = bar.addMenu(self.tr("C&ase"))
+        self.record_action = self._action(case, self.tr("&Record outcome…"), self.record_outcome,
+                                          QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_R))
+        self._action(case, self.tr("Add &safety note…"), self.add_safety_note,
+                     QKeySequence(Qt.Modifier.CTRL | Qt.Modifier.SHIFT | Qt.Key.Key_N))
+        self._action(case, self.tr("Re&veal contact details"), self.reveal_contacts,
+                     QKeySequence(Qt.Modifier.CTRL | Qt.Modifier.SHIFT | Qt.Key.Key_V))
+        self._action(case, self.tr("Go to the &list"), self.focus_list, QKeySequence(Qt.Key.Key_F6))
+        self._action(case, self.tr("Re&fresh"), self.refresh_lists, QKeySequence(QKeySequence.StandardKey.Refresh))
+        sync = bar.addMenu(self.tr("S&ync"))
+        self._action(sync, self.tr("Sync &now"), self.sync_now, QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_Y))
+
+    def _action(self, menu: Any, title: str, slot: Any, shortcut: QKeySequence | None = None) -> QAction:
+        action = QAction(title, self)
+        if shortcut is not None:
+            action.setShortcut(shortcut)
+            action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        self.addAction(action)
+        return action
+
+    # -- navigation and actions ------------------------------------------------------------------
+    def show_page(self, index: int) -> None:
+        self.nav.setCurrentRow(index)
+
+    def current_workspace(self) -> CaseWorkspace | None:
+        page = self.stack.currentWidget() if hasattr(self, "stack") else None
+        return page if isinstance(page, CaseWorkspace) else None
+
+    def _page_changed(self, index: int) -> None:
+        self.stack.setCurrentIndex(index)
+        self.settings.set_json_value("main/page", index)
+        if index == PAGE_MAP:
+            QTimer.singleShot(0, self._build_map)
+        elif index == PAGE_SYNC and self.sync_page is not None:
+            self.sync_page.refresh()
+
+    def _workspace_for_action(self) -> CaseWorkspace | None:
+        ws = self.current_workspace()
+        if ws is None:
+            self.show_page(PAGE_CASES)
+            ws = self.cases
+        return ws
+
+    def find_case(self) -> None:
+        ws = self._workspace_for_action()
+        if ws is not None:
+            ws.list.focus_search()
+
+    def focus_list(self) -> None:
+        ws = self._workspace_for_action()
+        if ws is not None:
+            ws.list.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def record_outcome(self) -> None:
+        ws = self.current_workspace()
+        if ws is not None and ws.current_detail() is not None:
+            ws.record_outcome()
+        else:
+            self.statusBar().showMessage(self.tr("Select a case first."), 4000)
+
+    def add_safety_note(self) -> None:
+        ws = self.current_workspace()
+        if ws is not None and ws.current_detail() is not None:
+            ws.add_safety_note()
+        else:
+            self.statusBar().showMessage(self.tr("Select a case first."), 4000)
+
+    def reveal_contacts(self) -> None:
+        ws = self.current_workspace()
+        if ws is not None and ws.current_detail() is not None:
+            ws.detail.reveal()
+
+    def refresh_lists(self) -> None:
+        for ws in (self.cases, self.today):
+            if ws is not None:
+                ws.model.reload()
+        self.refresh_status()
+
+    def sync_now(self) -> None:
+        if self.ctx is not None:
+            self.ctx.sync.sync_now()
+            self.show_page(PAGE_SYNC)
+
+    def open_settings(self) -> SettingsDialog:
+        dialog = SettingsDialog(self.settings, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self._settings_saved(dialog.language_changed))
+        dialog.open()
+        return dialog
+
+    def _settings_saved(self, language_changed: bool) -> None:
+        if language_changed:
+            self.switch_language(resolve_language(self.settings.language))
+
+    def switch_language(self, language: str) -> None:
+        """Swap translators and rebuild the pages: the switch shows at once, no restart needed."""
+        if self.translations is not None:
+            self.translations.apply(language)
+        if self.ctx is not None:
+            self.save_layout()
+            self.build_pages()
+        else:
+            self.retranslate_shell()
+
+    # -- map (lazy) -------------------------------------------------------------------------------
+    def _build_map(self) -> None:
+        if self._map_built or self.ctx is None or self.cases is None:
+            return
+        self._map_built = True
+        try:
+            module = importlib.import_module("app.ui.map_view")
+        except ModuleNotFoundError as exc:
+            if exc.name != "app.ui.map_view":
+                raise
+            return  # the map's work has not landed: the plain page stays
+        ctx = self.ctx
+        view = module.CaseMapView(cache_dir=ctx.cache_dir)
+        index = self.stack.indexOf(self.map_page)
+        self.stack.removeWidget(self.map_page)
+        self.map_page.deleteLater()
+        self.map_page = view
+        self.stack.insertWidget(index, view)
+        self.stack.setCurrentIndex(index)
+        view.caseClicked.connect(self._map_case_clicked)
+        ids = self.cases.model.ids[:MAP_CASE_LIMIT]
+        store = ctx.store
+        make = getattr(module, "MapCase", None)
+        task = ctx.runner.submit(lambda: map_points(store, ids))
+
+        def show(points: list[Any]) -> None:
+            rows = [make(p.id, p.case_no, p.label, p.lat, p.lon, p.priority, p.safety_level, p.status)
+                    for p in points] if make else points
+            view.set_cases(rows)
+
+        task.succeeded.connect(show)
+
+    def _map_case_clicked(self, case_id: int) -> None:
+        if self.cases is None:
+            return
+        self.show_page(PAGE_CASES)
+        if not self.cases.list.select_case(case_id):
+            self.cases.detail.show_case(case_id)
+
+    # -- status bar -------------------------------------------------------------------------------
+    def _first_list_ready(self) -> None:
+        if self.cases is not None:
+            self.cases.list.listReady.disconnect(self._first_list_ready)
+        self.caseListReady.emit()
+
+    def _show_connectivity(self) -> None:
+        if self.ctx is None:
+            return
+        state = self.ctx.sync.connectivity()
+        text = {"online": self.tr("● Online"), "offline": self.tr("○ Offline"),
+                "unconfigured": self.tr("○ No head office configured")}.get(state, state)
+        self.connectivity_label.setText(text)
+
+    def refresh_status(self) -> None:
+        if self.ctx is None:
+            return
+        self._show_connectivity()
+        store = self.ctx.store
+        task = self.ctx.runner.submit(lambda: (pending_count(store), last_sync(store)))
+        task.succeeded.connect(self._show_status)
+
+    def _show_status(self, result: tuple[int, str | None]) -> None:
+        pending, last = result
+        self.pending_label.setText(self.tr("%n record(s) waiting to upload", "", pending))
+        self.last_sync_label.setText(self.tr("Last sync: %1").replace("%1", last[:16].replace("T", " ") if last
+                                                                         else self.tr("never")))
+        self.statusRefreshed.emit()
+
+    # -- closing ---------------------------------------------------------------------------------
+    def save_layout(self) -> None:
+        self.settings.set_geometry("main/geometry", self.saveGeometry())
+        for ws in (self.cases, self.today):
+            if ws is not None:
+                ws.save_layout()
+        self.settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_layout()
+        self._status_timer.stop()
+        if self.ctx is not None and not self.ctx.runner.shutdown(15_000):
+            QMessageBox.warning(self, self.tr("Doorstep"), self.tr("Background work is still running."))
+        super().closeEvent(event)

@@ -1,0 +1,102 @@
+"""The window's persistent preferences (QSettings): language, head office, tiles, idle lock, layout.
+
+Tests hand in a QSettings on a temporary file; the app uses the per-user default location.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QSettings
+
+LANGUAGES = ("system", "zh_CN", "en")
+
+
+class AppSettings:
+    def __init__(self, qsettings: QSettings):
+        self.q = qsettings
+
+    # -- preferences ---------------------------------------------------------------------------
+    def _str(self, key: str, default: str = "") -> str:
+        value = self.q.value(key, default)
+        return value if isinstance(value, str) else default
+
+    def _int(self, key: str, default: int) -> int:
+        try:
+            return int(self.q.value(key, default))  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            return default
+
+    @property
+    def language(self) -> str:
+        value = self._str("ui/language", "system")
+        return value if value in LANGUAGES else "system"
+
+    @language.setter
+    def language(self, value: str) -> None:
+        self.q.setValue("ui/language", value if value in LANGUAGES else "system")
+
+    @property
+    def head_office_url(self) -> str:
+        return self._str("sync/head_office_url")
+
+    @head_office_url.setter
+    def head_office_url(self, value: str) -> None:
+        self.q.setValue("sync/head_office_url", value.strip())
+
+    @property
+    def tile_url(self) -> str:
+        return self._str("map/tile_url")
+
+    @tile_url.setter
+    def tile_url(self, value: str) -> None:
+        self.q.setValue("map/tile_url", value.strip())
+
+    @property
+    def tile_attribution(self) -> str:
+        return self._str("map/tile_attribution")
+
+    @tile_attribution.setter
+    def tile_attribution(self, value: str) -> None:
+        self.q.setValue("map/tile_attribution", value.strip())
+
+    @property
+    def tile_crs(self) -> str:
+        value = self._str("map/tile_crs", "WGS-84")
+        return value if value in ("WGS-84", "GCJ-02") else "WGS-84"
+
+    @tile_crs.setter
+    def tile_crs(self, value: str) -> None:
+        self.q.setValue("map/tile_crs", value)
+
+    @property
+    def idle_lock_minutes(self) -> int:
+        return max(0, min(240, self._int("security/idle_lock_minutes", 10)))
+
+    @idle_lock_minutes.setter
+    def idle_lock_minutes(self, value: int) -> None:
+        self.q.setValue("security/idle_lock_minutes", max(0, min(240, int(value))))
+
+    # -- layout ----------------------------------------------------------------------------------
+    def geometry(self, key: str) -> QByteArray | None:
+        value = self.q.value(f"layout/{key}")
+        return value if isinstance(value, QByteArray) and not value.isEmpty() else None
+
+    def set_geometry(self, key: str, value: QByteArray) -> None:
+        self.q.setValue(f"layout/{key}", value)
+
+    def json_value(self, key: str) -> Any:
+        raw = self._str(f"state/{key}")
+        if not raw:
+            return None
+        try:
+            return json.loads(raw)
+        except json.JSONDecodeError:
+            return None
+
+    def set_json_value(self, key: str, value: Any) -> None:
+        self.q.setValue(f"state/{key}", json.dumps(value, ensure_ascii=False))
+
+    def sync(self) -> None:
+        self.q.sync()

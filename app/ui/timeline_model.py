@@ -1,0 +1,132 @@
+"""The case timeline as a table model: when, what, and the particulars, newest first."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor
+
+from app.domain.clock import DEFAULT_ZONE, local
+from app.services.workspace import TimelineItem
+
+from . import labels
+from .case_model import CaseRole, SortRole, format_fen
+
+COL_WHEN, COL_WHAT, COL_DETAIL = range(3)
+
+
+class TimelineModel(QAbstractTableModel):
+    def __init__(self, parent: QObject | None = None, zone: str = DEFAULT_ZONE):
+        super().__init__(parent)
+        self.zone = zone
+        self._items: list[TimelineItem] = []
+
+    def set_items(self, items: list[TimelineItem]) -> None:
+        self.beginResetModel()
+        self._items = list(items)
+        self.endResetModel()
+
+    def item(self, row: int) -> TimelineItem | None:
+        return self._items[row] if 0 <= row < len(self._items) else None
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._items)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else 3
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < 3:
+            return [self.tr("When"), self.tr("What"), self.tr("Details")][section]
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._items) or not 0 <= index.column() < 3:
+            return None
+        item = self._items[index.row()]
+        col = index.column()
+        if role == CaseRole:
+            return item
+        if role == SortRole:
+            return [item.at.isoformat(), item.kind, item.code][col]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            if col == COL_WHEN:
+                return local(item.at, self.zone).strftime("%Y-%m-%d %H:%M")
+            if col == COL_WHAT:
+                return self.what(item)
+            text = self.detail(item)
+            return text if role == Qt.ItemDataRole.DisplayRole else text[:2000]
+        if role == Qt.ItemDataRole.ForegroundRole and col == COL_WHAT:
+            if item.kind == "safety_note":
+                return QBrush(QColor("#c0392b"))
+            if item.kind == "promise" and item.code == "broken":
+                return QBrush(QColor("#c0392b"))
+        return None
+
+    def what(self, item: TimelineItem) -> str:
+        if item.kind == "attempt":
+            return f"{labels.channel(item.channel)} · {labels.outcome(item.code)}"
+        if item.kind == "payment":
+            return self.tr("Payment")
+        if item.kind == "promise":
+            return self.tr("Promise to pay (%1)").replace("%1", labels.promise_state(item.code))
+        if item.kind == "safety_note":
+            return self.tr("Safety note")
+        if item.kind == "relief":
+            return self.tr("Relief proposal")
+        return item.kind
+
+    def detail(self, item: TimelineItem) -> str:
+        parts: list[str] = []
+        d = item.details
+        if item.kind == "attempt":
+            for key in ("promise_amount_fen", "payment_amount_fen"):
+                if isinstance(d.get(key), int):
+                    parts.append(f"{labels.field_label(key)}: {format_fen(d[key])}")
+            for key, fmt in (("promise_date", str), ("payment_method", labels.payment_method),
+                             ("receipt_no", str), ("new_address", str), ("hardship_reason", labels.hardship_reason),
+                             ("relief_kind", labels.relief_kind), ("relief_detail", str), ("dispute_reason", str),
+                             ("third_party_relation", str)):
+                if d.get(key):
+                    parts.append(f"{labels.field_label(key)}: {fmt(str(d[key]))}")
+            if item.channel == "visit":
+                parts.append(self.tr("%1 collector(s)").replace("%1", str(d.get("collectors", 1))))
+                if d.get("recorded"):
+                    parts.append(self.tr("recorded"))
+                elif d.get("no_recording_reason"):
+                    parts.append(self.tr("not recorded: %1").replace("%1", str(d["no_recording_reason"])))
+            if d.get("to_third_party"):
+                parts.append(self.tr("third party"))
+        elif item.kind == "payment":
+            parts.append(format_fen(item.amount_fen or 0, item.currency))
+            parts.append(labels.payment_method(item.code))
+            parts.append(self.tr("receipt %1").replace("%1", item.text))
+            return " · ".join(parts)
+        elif item.kind == "promise":
+            parts.append(format_fen(item.amount_fen or 0, item.currency))
+            if item.due:
+                parts.append(self.tr("due %1").replace("%1", item.due.isoformat()))
+            return " · ".join(parts)
+        elif item.kind == "safety_note":
+            parts.append(f"{labels.severity(str(d.get('severity', '')))} · {labels.safety_category(item.code)}")
+            if d.get("two_person_required"):
+                parts.append(self.tr("two-person visit"))
+            if d.get("do_not_visit"):
+                parts.append(self.tr("do not visit"))
+            if d.get("superseded"):
+                parts.append(self.tr("replaced by a newer version"))
+            elif d.get("expires_at"):
+                parts.append(self.tr("expires/expired %1").replace("%1", str(d["expires_at"])[:10]))
+        elif item.kind == "relief":
+            parts.append(labels.hardship_reason(str(d.get("reason", ""))))
+            parts.append(labels.relief_kind(item.code))
+            parts.append(labels.proposal_status(str(d.get("status", ""))))
+        if item.text:
+            parts.append(item.text)
+        return " · ".join(parts)

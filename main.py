@@ -1,0 +1,118 @@
+"""Doorstep desktop: `python main.py [--data-dir DIR] [--lang zh_CN|en]`.
+
+The composition root. The window shows first; the store opens in a worker (it may need a schema
+upgrade); then the services are built and handed to the window. Nothing here is global.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+log = logging.getLogger("doorstep")
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python main.py", description="Doorstep: field visits case desk.")
+    parser.add_argument("--data-dir", metavar="DIR", default=None,
+                        help="data folder (default: $DOORSTEP_DATA_DIR, else the per-user data folder)")
+    parser.add_argument("--lang", choices=["zh_CN", "en"], default=None,
+                        help="language for this run (default: the setting, else the system's)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+    return parser.parse_args(argv)
+
+
+@dataclass
+class Opened:
+    store: object
+    profile: object
+    actor: str
+    agent_id: int | None
+
+
+def open_services(data_dir: Path) -> Opened:
+    """Runs in a worker: open (maybe upgrade) the store, read the profile and who is working."""
+    from app.domain.compliance import builtin_profile, load_profile_json
+    from app.services.datadir import open_data_dir
+    from app.services.workspace import actor_name
+    from app.store.syncstate import PROFILE, get_state
+
+    store = open_data_dir(data_dir)
+    with store.read() as session:
+        raw = get_state(session, PROFILE)
+    profile = builtin_profile("CN")
+    if raw:
+        try:
+            profile = load_profile_json(raw)
+        except ValueError:
+            log.warning("the stored compliance profile is unreadable; using the built-in CN profile")
+    return Opened(store, profile, actor_name(store), None)
+
+
+def _webengine_flags() -> None:
+    # Chromium refuses to start as root without --no-sandbox; only then, and say so.
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and "--no-sandbox" not in os.environ.get(
+            "QTWEBENGINE_CHROMIUM_FLAGS", ""):
+        log.warning("running as root: the map's browser engine runs without its sandbox")
+        os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = (os.environ.get("QTWEBENGINE_CHROMIUM_FLAGS", "")
+                                                    + " --no-sandbox").strip()
+
+
+def build(argv: Sequence[str] | None = None):  # type: ignore[no-untyped-def]
+    """Create the application, show the window and start opening the store. Returns (app, window, task)."""
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    _webengine_flags()
+    from PySide6.QtCore import QCoreApplication, QSettings, Qt
+    from PySide6.QtWidgets import QApplication
+
+    from app.services.datadir import resolve_data_dir
+    from app.ui.i18n import Translations, prefer_cjk_font, resolve_language
+    from app.ui.main_window import MainWindow
+    from app.ui.settings import AppSettings
+    from app.ui.worker import BackgroundRunner
+
+    QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)  # the map's web engine needs it
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    app.setOrganizationName("Doorstep")
+    app.setApplicationName("Doorstep")
+    prefer_cjk_font(app)
+    settings = AppSettings(QSettings())
+    translations = Translations(app)
+    translations.apply(args.lang or resolve_language(settings.language))
+    window = MainWindow(settings, translations)
+    window.show()
+
+    data_dir = resolve_data_dir(args.data_dir)
+    runner = BackgroundRunner(app)
+    task = runner.submit(lambda: open_services(data_dir))
+
+    def opened(result: Opened) -> None:
+        from app.domain.clock import utcnow
+        from app.ui.context import UiContext
+        from app.ui.sync_controller import NoHeadOffice
+
+        ctx = UiContext(store=result.store, runner=runner, settings=settings, profile=result.profile,  # type: ignore[arg-type]
+                        actor=result.actor, clock=utcnow, sync=NoHeadOffice(window), cache_dir=data_dir / "cache",
+                        agent_id=result.agent_id)
+        window.attach(ctx)
+        app.aboutToQuit.connect(result.store.close)  # type: ignore[attr-defined]
+
+    task.succeeded.connect(opened)
+    task.failed.connect(lambda exc: window.show_error(str(exc)))
+    return app, window, task
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    app, _window, _task = build(sys.argv[1:] if argv is None else argv)
+    return int(app.exec())
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
