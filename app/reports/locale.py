@@ -93,6 +93,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "details": ("详情", "Details"),
     "outcomes": ("结果汇总", "Outcomes"),
     "count": ("次数", "Count"),
+    "outcome": ("结果", "Outcome"),
+    "no_recording": ("无录音录像", "No recording"),
     "evidence": ("证据（SHA-256）", "Evidence (SHA-256)"),
     "no_evidence": ("无证据记录。", "No evidence recorded."),
     "no_events": ("无记录。", "Nothing recorded."),
@@ -122,6 +124,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "copy_debtor": ("第一联 交款人留存", "Copy 1 — for the payer"),
     "copy_file": ("第二联 公司存档", "Copy 2 — for the file"),
     "payer": ("交款人", "Payer"),
+    "cut_here": ("沿虚线裁开", "cut here"),
     "record_id": ("记录号", "Record"),
     # team report
     "team_title": ("团队外访报告", "Team report"),
@@ -139,8 +142,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "chart_collected": ("各外访员回款（元）", "Collected per agent (yuan)"),
     "chart_activity": ("外访与本人接触", "Visits and right-party contacts"),
     "chart_promises": ("承诺：兑现与违约", "Promises: kept and broken"),
-    "team_note": ("在手案件为期末分配给该外访员的未结案件；承诺兑现/违约按到期日在期间内统计。",
-                  "Cases held: open cases assigned at the end of the period. Kept/broken: promises due in the period."),
+    "team_note": ("在手案件为当前分配给该外访员的未结案件；承诺兑现/违约按到期日在期间内统计。",
+                  "Cases held: open cases assigned now. Kept/broken: promises due in the period."),
 }
 
 # Closed vocabularies as printed.
@@ -171,6 +174,17 @@ TERMS: dict[str, tuple[str, str]] = {
     "safety_note": ("安全提示", "Safety note"), "relief": ("减免/分期申请", "Relief proposal"),
     "valid": ("有效", "valid"), "invalid": ("无效", "invalid"), "unknown": ("未知", "unknown"),
     "mobile": ("手机", "mobile"),
+    # outcome fields (event payload keys, amounts without their _fen suffix)
+    "promise_amount": ("承诺金额", "promised amount"), "promise_date": ("承诺日期", "promise date"),
+    "payment_amount": ("还款金额", "amount paid"), "payment_method": ("还款方式", "method"),
+    "receipt_no": ("收据编号", "receipt no."), "new_address": ("新地址", "new address"),
+    "hardship_reason": ("困难原因", "hardship reason"), "relief_kind": ("申请类型", "relief kind"),
+    "relief_detail": ("申请说明", "relief detail"), "dispute_reason": ("异议原因", "dispute reason"),
+    "third_party_relation": ("第三方关系", "third party relation"),
+    "recording": ("录音录像", "recording"),
+    "unemployment": ("失业", "unemployment"), "illness": ("疾病", "illness"), "accident": ("意外", "accident"),
+    "bereavement": ("丧亲", "bereavement"), "deferral": ("延期", "deferral"),
+    "instalment_plan": ("分期", "instalment plan"),
 }
 
 

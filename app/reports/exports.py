@@ -1,0 +1,154 @@
+"""Exports of the case list: CSV (UTF-8 with BOM, so Excel reads the Chinese) and XLSX.
+
+Personal data is masked as on screen by the caller (ExportRow holds what is printed). Every text
+cell that a spreadsheet would take for a formula is neutralised: in CSV with a leading apostrophe
+(text.neutralise_cell), in XLSX by storing it as a string with Excel's quote-prefix mark.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from .locale import ReportLocale
+from .text import neutralise_cell
+
+Cell = str | int | float | Decimal | date | None
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    key: str
+    zh: str
+    en: str
+    width: int = 12  # XLSX column width (characters)
+    number_format: str | None = None
+
+
+# The case list's columns, in order. Amounts are yuan with two decimals (numbers, not text).
+CASE_COLUMNS: tuple[Column, ...] = (
+    Column("case_no", "案件编号", "Case no.", 15),
+    Column("debtor", "债务人", "Debtor", 10),
+    Column("id_number", "证件号", "ID number", 21),
+    Column("phone", "电话", "Phone", 14),
+    Column("district", "区县", "District", 10),
+    Column("days_past_due", "逾期天数", "Days past due", 9, "0"),
+    Column("bucket", "账龄", "Bucket", 6),
+    Column("overdue_yuan", "逾期金额(元)", "Overdue (yuan)", 14, "#,##0.00"),
+    Column("currency", "币种", "Currency", 6),
+    Column("stage", "阶段", "Stage", 10),
+    Column("status", "状态", "Status", 9),
+    Column("priority", "优先级", "Priority", 8, "0.0"),
+    Column("promise_due", "承诺还款日", "Promise due", 12, "yyyy-mm-dd"),
+    Column("next_action", "下次行动", "Next action", 12, "yyyy-mm-dd"),
+    Column("safety", "安全提示", "Safety", 8),
+    Column("agent", "外访员", "Agent", 10),
+)
+
+
+def _text(value: Cell) -> str | int | float:
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, str):
+        return neutralise_cell(value)
+    return value
+
+
+def _atomic(out: Path | str, write: Callable[[Path], None]) -> None:
+    target = Path(out)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".export-", suffix=target.suffix, dir=target.parent)
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def headers(columns: Sequence[Column], loc: ReportLocale) -> list[str]:
+    return [c.zh if loc.lang == "zh" else c.en for c in columns]
+
+
+def write_csv(out: Path | str, columns: Sequence[Column], rows: Iterable[Sequence[Cell]], loc: ReportLocale) -> int:
+    """Write rows (one value per column) as CSV; returns the number of data rows."""
+    count = 0
+
+    def write(path: Path) -> None:
+        nonlocal count
+        with path.open("w", encoding="utf-8-sig", newline="") as f:
+            w = csv.writer(f, quoting=csv.QUOTE_MINIMAL)
+            w.writerow(headers(columns, loc))
+            for row in rows:
+                w.writerow([_text(v) for v in row])
+                count += 1
+
+    _atomic(out, write)
+    return count
+
+
+def write_xlsx(out: Path | str, columns: Sequence[Column], rows: Iterable[Sequence[Cell]], loc: ReportLocale,
+               sheet_title: str = "Cases") -> int:
+    """Write rows as an XLSX workbook (write-only mode: constant memory for 100k rows)."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    count = 0
+
+    def cells(ws: object, row: Sequence[Cell]) -> Iterator[object]:
+        for value, col in zip(row, columns, strict=True):
+            if isinstance(value, str):
+                text = _legal_xml(value)
+                cell = WriteOnlyCell(ws, value=text)
+                cell.data_type = "s"  # stored as text: never a formula, whatever it starts with
+                if neutralise_cell(text) != text:
+                    # Excel's own mark for "typed with a leading apostrophe": shown as is, and stays
+                    # text when someone edits the cell. The text itself is kept unchanged.
+                    cell.quotePrefix = True
+            else:
+                cell = WriteOnlyCell(ws, value=value)
+                if col.number_format and value is not None:
+                    cell.number_format = col.number_format
+            yield cell
+
+    def write(path: Path) -> None:
+        nonlocal count
+        wb = Workbook(write_only=True)
+        ws = wb.create_sheet(sheet_title)
+        for i, col in enumerate(columns, start=1):
+            ws.column_dimensions[get_column_letter(i)].width = col.width
+        ws.freeze_panes = "A2"
+        bold = Font(bold=True)
+        fill = PatternFill("solid", fgColor="EEF1F4")
+        head = []
+        for title in headers(columns, loc):
+            c = WriteOnlyCell(ws, value=title)
+            c.font, c.fill = bold, fill
+            head.append(c)
+        ws.append(head)
+        for row in rows:
+            ws.append(list(cells(ws, row)))
+            count += 1
+        wb.save(path)
+
+    _atomic(out, write)
+    return count
+
+
+def _legal_xml(value: str) -> str:
+    """XLSX is XML: characters it cannot hold (most C0 controls) are dropped rather than failing the export."""
+    return value.translate(_ILLEGAL)
+
+
+_ILLEGAL = {c: None for c in (*range(0, 9), 11, 12, *range(14, 32))}

@@ -1,0 +1,148 @@
+"""Supervisor team report (团队外访报告): per agent and in total for a period, with charts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+from reportlab.graphics.charts.barcharts import HorizontalBarChart
+from reportlab.graphics.shapes import Drawing, Rect, String
+from reportlab.lib import colors
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
+
+from .data import AgentFigures, TeamReport
+from .layout import ACCENT, FRAME_WIDTH, HEAD_BG, INK, MUTED, RULE, Setup, write_pdf
+from .locale import ReportLocale
+from .textblock import Run
+
+GREEN = colors.HexColor("#15803d")
+RED = colors.HexColor("#b42318")
+GREY = colors.HexColor("#94a3b8")
+
+
+def _row(a: AgentFigures, name: object) -> list[object]:
+    return [name, f"{a.cases_held:,}", f"{a.visits:,}", f"{a.attempts:,}", f"{a.right_party_contacts:,}",
+            f"{a.promises_made:,}", f"{a.promises_kept:,}", f"{a.promises_broken:,}", a.collected.format()]
+
+
+def _table(report: TeamReport, setup: Setup, loc: ReportLocale) -> Table:
+    b = setup.block
+    header = [loc.t("agent"), loc.t("cases_held"), loc.t("visits"), loc.t("attempts"), loc.t("rpc"),
+              loc.t("promises_made"), loc.t("promises_kept"), loc.t("promises_broken"), loc.t("collected")]
+    rows: list[list[object]] = [[b(Run(h, 8, INK, bold=True)) for h in header]]
+    for a in report.agents:
+        rows.append(_row(a, b(Run(a.name, 8.5, max_lines=2), Run(a.username, 7, MUTED, max_lines=1))))
+    rows.append(_row(report.total, b(Run(loc.t("total"), 9, INK, bold=True))))
+    table = Table(rows, colWidths=[w * mm for w in (34, 17, 16, 17, 19, 17, 16, 16, 30)], repeatRows=1)
+    table.setStyle(TableStyle([
+        ("FONT", (0, 0), (-1, -1), setup.font, 8.5),
+        ("ALIGN", (1, 1), (-1, -1), "RIGHT"),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("BACKGROUND", (0, 0), (-1, 0), HEAD_BG),
+        ("BACKGROUND", (0, -1), (-1, -1), HEAD_BG),
+        ("LINEABOVE", (0, -1), (-1, -1), 1.0, INK),
+        ("LINEBELOW", (0, 0), (-1, -2), 0.4, RULE),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+    ]))
+    return table
+
+
+def _label(name: str, limit: int = 10) -> str:
+    return name if len(name) <= limit else name[: limit - 1] + "…"
+
+
+def _bars(title: str, names: Sequence[str], series: Sequence[Sequence[float]], fills: Sequence[colors.Color],
+          legend: Sequence[str], font: str, value_format: str = "{:,.0f}") -> Drawing:
+    """Horizontal grouped bars, one group per agent (readable with many agents and long names)."""
+    per = max(len(series), 1)
+    bar_h = 6 if per == 1 else 4.5
+    height = max(60.0, len(names) * (bar_h * per + 6) + 44)
+    d = Drawing(FRAME_WIDTH, height)
+    d.add(String(0, height - 11, title, fontName=font, fontSize=10, fillColor=ACCENT))
+    chart = HorizontalBarChart()
+    chart.x, chart.y = 70, 22
+    chart.width, chart.height = FRAME_WIDTH - 120, height - 44
+    # Categories and series run bottom-up: reverse both so the first agent and series are on top.
+    chart.data = [list(reversed(s)) for s in reversed(series)]
+    chart.categoryAxis.categoryNames = [_label(n) for n in reversed(names)]
+    chart.categoryAxis.labels.fontName = font
+    chart.categoryAxis.labels.fontSize = 7.5
+    chart.categoryAxis.labels.dx = -3
+    chart.categoryAxis.labels.boxAnchor = "e"
+    chart.valueAxis.labels.fontName = font
+    chart.valueAxis.labels.fontSize = 7
+    chart.valueAxis.valueMin = 0
+    top = max((v for s in series for v in s), default=0)
+    if top <= 0:
+        chart.valueAxis.valueMax = 1
+        chart.valueAxis.valueStep = 1
+    chart.valueAxis.labelTextFormat = lambda v: f"{v:,.0f}"
+    chart.valueAxis.visibleGrid = True
+    chart.valueAxis.gridStrokeColor = RULE
+    chart.barSpacing = 0.5
+    chart.groupSpacing = 4
+    chart.barLabelFormat = lambda v: value_format.format(v)
+    chart.barLabels.fontName = font
+    chart.barLabels.fontSize = 6.5
+    chart.barLabels.boxAnchor = "w"
+    chart.barLabels.dx = 2
+    for i, fill in enumerate(reversed(fills)):
+        chart.bars[i].fillColor = fill
+        chart.bars[i].strokeColor = None
+    d.add(chart)
+    x = 70.0
+    for label, fill in zip(legend, fills, strict=False):
+        d.add(Rect(x, 4, 7, 7, fillColor=fill, strokeColor=None))
+        d.add(String(x + 10, 5, label, fontName=font, fontSize=7.5, fillColor=MUTED))
+        x += 20 + d.contents[-1].getBounds()[2] - d.contents[-1].getBounds()[0]
+    return d
+
+
+CHART_AGENTS = 30  # agents per chart: more would not fit a page
+
+
+def _charts(agents: Sequence[AgentFigures], setup: Setup, loc: ReportLocale) -> list[Flowable]:
+    names = [a.name for a in agents]
+    collected = [[a.collected.fen / 100 for a in agents]]
+    activity = [[a.visits for a in agents], [a.right_party_contacts for a in agents]]
+    promises = [[a.promises_made for a in agents], [a.promises_kept for a in agents],
+                [a.promises_broken for a in agents]]
+    return [
+        KeepTogether(_bars(loc.t("chart_collected"), names, collected, [ACCENT], [loc.t("collected")],
+                           setup.font, "{:,.2f}")),
+        Spacer(1, 4 * mm),
+        KeepTogether(_bars(loc.t("chart_activity"), names, activity, [ACCENT, GREEN],
+                           [loc.t("visits"), loc.t("rpc")], setup.font)),
+        Spacer(1, 4 * mm),
+        KeepTogether(_bars(loc.t("chart_promises"), names, promises, [GREY, GREEN, RED],
+                           [loc.t("promises_made"), loc.t("promises_kept"), loc.t("promises_broken")], setup.font)),
+        Spacer(1, 4 * mm),
+    ]
+
+
+def team_story(report: TeamReport, setup: Setup, loc: ReportLocale) -> list[Flowable]:
+    b = setup.block
+    story: list[Flowable] = [
+        b(Run(loc.t("team_title"), 16, INK, bold=True), Run(report.team, 10, MUTED, max_lines=2)),
+        Spacer(1, 2 * mm),
+        b(Run(f"{loc.t('period')}: {loc.date(report.start)} – {loc.date(report.end)}", 9.5)),
+        Spacer(1, 3 * mm),
+        _table(report, setup, loc),
+        Spacer(1, 1.5 * mm),
+        b(Run(loc.t("team_note"), 7.5, MUTED)),
+        Spacer(1, 5 * mm),
+    ]
+    for i in range(0, len(report.agents), CHART_AGENTS):
+        story += _charts(report.agents[i:i + CHART_AGENTS], setup, loc)
+    return story
+
+
+def build_team_report(report: TeamReport, out: Path | str, setup: Setup, loc: ReportLocale,
+                      printed_at: datetime) -> int:
+    if report.end < report.start:
+        raise ValueError("the period ends before it starts")
+    return write_pdf(out, team_story(report, setup, loc), setup=setup, locale=loc, title=loc.t("team_title"),
+                     subtitle=f"{report.team} · {loc.date(report.start)} – {loc.date(report.end)}",
+                     printed_at=printed_at)
