@@ -1,0 +1,3 @@
+from headoffice.cli import main
+
+raise SystemExit(main())

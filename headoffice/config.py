@@ -1,0 +1,44 @@
+"""Deployment settings of one head-office process (from the command line; no globals)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from app.domain.compliance import Profile, ProfileError, builtin_profile, load_profile_json
+
+FAULTS_ENV = "DOORSTEP_HEADOFFICE_FAULTS"  # "1" enables the test-only fault hooks
+
+
+@dataclass(frozen=True)
+class Settings:
+    db_url: str
+    profile_source: str = "CN"  # a built-in profile id, or a path to a profile JSON file
+    access_ttl: int = 900  # seconds
+    refresh_ttl: int = 30 * 24 * 3600
+    lockout_after: int = 5  # failed logins before the account locks
+    lockout_base: int = 30  # seconds; doubles with every further failure
+    lockout_max: int = 3600
+    login_rate: int = 30  # login attempts per client address per minute (0: unlimited)
+    retain_changes: int | None = None  # keep this many changes for cursors (None: keep all)
+    max_body: int = 8 * 1024 * 1024  # JSON request bodies
+    max_attachment: int = 64 * 1024 * 1024
+    page_limit: int = 500
+    fault_hooks: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def load_profile(source: str) -> tuple[Profile, dict[str, Any]]:
+    """(profile, its JSON as delivered in the pull). Raises ProfileError."""
+    path = Path(source)
+    if path.suffix == ".json" or path.exists():
+        try:
+            text = path.read_text("utf-8")
+        except OSError as exc:
+            raise ProfileError(f"cannot read compliance profile {source}: {exc.strerror}") from exc
+        profile = load_profile_json(text)
+        return profile, json.loads(text)
+    profile = builtin_profile(source)
+    return profile, dict(profile.raw)

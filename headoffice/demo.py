@@ -1,0 +1,171 @@
+"""Demo head office: the Chengdu team of `app/demo/city.py` and realistic overdue cases.
+
+Deterministic for a seed. Accounts: six agents, one supervisor (team 成都外访一组) and an admin.
+Each case: a debtor with an ID number of the district, one or two mobiles, a home (and sometimes a
+work) address with WGS-84 coordinates inside the district, emergency contacts, one or two loans,
+an escalation stage, and for a few debtors a safety note. Cases go to the agent covering the district.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from itertools import accumulate
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from app.demo import city
+from app.domain.clock import DEFAULT_ZONE, utcnow
+from app.domain.enums import Bucket, Severity, Stage, VisitTrigger
+
+from .changes import ChangeWriter
+from .models import Account, Address, Case, CaseHolder, Contact, Debtor, Phone, SafetyNote, User
+from .security import hash_password
+
+ZONE = ZoneInfo(DEFAULT_ZONE)
+MAX_DEMO_CASES = 200_000
+
+
+class DemoError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    password: str
+    role: str
+    team: str
+
+
+def demo_password(username: str) -> str:
+    return f"doorstep-{username}"
+
+
+def _id_checksum(first17: str) -> str:
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    return "10X98765432"[sum(int(d) * w for d, w in zip(first17, weights, strict=True)) % 11]
+
+
+def create_demo(session: Session, cases: int, seed: int = 7, today: date | None = None,
+                password: str | None = None) -> list[DemoAccount]:
+    if cases < 0 or cases > MAX_DEMO_CASES:
+        raise DemoError(f"--cases must be between 0 and {MAX_DEMO_CASES:,}")
+    if session.scalar(select(func.count()).select_from(User)):
+        raise DemoError("this database already has users; demo data goes into an empty database")
+    now = utcnow() if today is None else datetime.combine(today, time(9, 0), tzinfo=ZONE).astimezone(UTC)
+    today = today or now.astimezone(ZONE).date()
+    rng = random.Random(seed)
+    accounts: list[DemoAccount] = []
+    agent_ids: dict[str, int] = {}
+    people = [(u, n, "agent", d) for u, n, d in city.AGENTS]
+    people += [(city.SUPERVISOR[0], city.SUPERVISOR[1], "supervisor", None), ("admin", "系统管理员", "admin", None)]
+    hashes: dict[str, str] = {}
+    for username, display, role, district in people:
+        pw = password or demo_password(username)
+        if pw not in hashes:
+            hashes[pw] = hash_password(pw)
+        centre = next(d.centre for d in city.DISTRICTS if d.name == district) if district else (None, None)
+        team = "" if role == "admin" else city.TEAM
+        user = User(username=username, display_name=display, role=role, team=team, password_hash=hashes[pw],
+                    active=True, failed_logins=0, base_lat=centre[0], base_lon=centre[1], created_at=now)
+        session.add(user)
+        session.flush()
+        agent_ids[username] = user.id
+        accounts.append(DemoAccount(username, pw, role, team))
+    by_district = {d.name: agent_ids[city.AGENTS[i % len(city.AGENTS)][0]] for i, d in enumerate(city.DISTRICTS)}
+    for username, _n, home in city.AGENTS:
+        by_district[home] = agent_ids[username]
+    _cases(session, rng, cases, by_district, today, now)
+    return accounts
+
+
+def _cases(session: Session, rng: random.Random, n: int, by_district: dict[str, int], today: date,
+           now: datetime) -> None:
+    surnames = [s for s, _ in city.SURNAMES]
+    cum = list(accumulate(w for _, w in city.SURNAMES))
+    dcum = list(accumulate(d.weight for d in city.DISTRICTS))
+
+    def person() -> str:
+        return rng.choices(surnames, cum_weights=cum)[0] + "".join(
+            rng.choice(city.GIVEN) for _ in range(1 if rng.random() < 0.35 else 2))
+
+    def phone() -> str:
+        return "+86" + rng.choice(city.MOBILE_PREFIXES) + f"{rng.randrange(10**8):08d}"
+
+    def point(d: city.District) -> tuple[float, float]:
+        return round(rng.uniform(d.south, d.north), 6), round(rng.uniform(d.west, d.east), 6)
+
+    first = (session.scalar(select(func.max(Case.id))) or 0) + 1
+    rows: dict[str, list[dict[str, Any]]] = {k: [] for k in
+                                            ("debtors", "phones", "addresses", "contacts", "cases", "holders",
+                                             "accounts", "notes")}
+    writer = ChangeWriter(session, now)
+    for case_id in range(first, first + n):
+        d = rng.choices(city.DISTRICTS, cum_weights=dcum)[0]
+        birth = date(1965, 1, 1) + timedelta(days=rng.randrange(365 * 38))
+        first17 = f"{d.code}{birth:%Y%m%d}{rng.randrange(1000):03d}"
+        rows["debtors"].append({"id": case_id, "name": person(), "id_number": first17 + _id_checksum(first17)})
+        invalid = rng.random() < 0.04
+        for i in range(1 if rng.random() < 0.6 else 2):
+            rows["phones"].append({"debtor_id": case_id, "number": phone(), "label": "mobile",
+                                   "status": "invalid" if invalid else ("valid" if i == 0 else "unknown")})
+        lat, lon = point(d)
+        rows["addresses"].append({
+            "debtor_id": case_id, "kind": "home", "district": d.name, "lat": lat, "lon": lon,
+            "text": f"{city.CITY}{d.name}{rng.choice(city.STREETS)}{rng.randrange(1, 400)}号"
+                    f"{rng.choice(city.COMPOUNDS)}{rng.randrange(1, 30)}栋{rng.randrange(1, 6)}单元"
+                    f"{rng.randrange(1, 33)}0{rng.randrange(1, 9)}室"})
+        if rng.random() < 0.5:
+            wd = rng.choices(city.DISTRICTS, cum_weights=dcum)[0]
+            wlat, wlon = point(wd)
+            rows["addresses"].append({
+                "debtor_id": case_id, "kind": "work", "district": wd.name, "lat": wlat, "lon": wlon,
+                "text": f"{city.CITY}{wd.name}{rng.choice(city.STREETS)}{rng.randrange(1, 400)}号"
+                        f"{rng.choice(city.WORKPLACES)}"})
+        for _ in range(rng.randrange(1, 3)):
+            rows["contacts"].append({"debtor_id": case_id, "name": person(), "relation": rng.choice(city.RELATIONS),
+                                     "phone": phone(), "refused_contact": rng.random() < 0.05})
+        dpd_max, overdue_total = 0, 0
+        for k in range(1 if rng.random() < 0.8 else 2):
+            dpd = int(min(720, rng.expovariate(1 / 75.0))) + 1
+            principal = rng.randrange(3_000, 200_000) * 100
+            outstanding = int(principal * rng.uniform(0.2, 0.95))
+            overdue = int(outstanding * rng.uniform(0.08, 0.6))
+            rows["accounts"].append({
+                "case_id": case_id, "loan_no": f"LN{case_id:07d}{k}", "product": rng.choice(city.PRODUCTS),
+                "principal_fen": principal, "outstanding_fen": outstanding, "overdue_fen": overdue,
+                "currency": "CNY", "days_past_due": dpd, "missed_instalments": max(1, dpd // 30),
+                "last_payment_on": today - timedelta(days=dpd + rng.randrange(0, 60))})
+            dpd_max, overdue_total = max(dpd_max, dpd), overdue_total + overdue
+        Bucket.for_days(dpd_max)
+        stage = (Stage.FIELD_VISIT if dpd_max > 60 and rng.random() < 0.75 else
+                 Stage.LEGAL_LETTER if dpd_max > 30 else Stage.REMINDER)
+        agent = by_district[d.name]
+        rows["cases"].append({
+            "id": case_id, "external_id": f"P{today:%y}{case_id:07d}", "case_no": f"CD{today:%y}{case_id:07d}",
+            "debtor_id": case_id, "agent_id": agent, "team": city.TEAM, "stage": stage.value,
+            "trigger": rng.choice(list(VisitTrigger)).value if stage == Stage.FIELD_VISIT else None,
+            "base_status": "open", "base_paused_reason": None, "base_overdue_fen": overdue_total,
+            "status": "open", "paused_reason": None, "overdue_fen": overdue_total, "currency": "CNY",
+            "district": d.name, "lat": lat, "lon": lon, "days_past_due": dpd_max, "version": 1,
+            "created_at": now, "updated_at": now})
+        rows["holders"].append({"case_id": case_id, "user_id": agent})
+        if rng.random() < 0.06:
+            category = rng.choice(list(city.SAFETY_TEXTS))
+            severity = rng.choices([Severity.LOW, Severity.MEDIUM, Severity.HIGH], weights=[3, 4, 3])[0]
+            rows["notes"].append({
+                "uid": str(uuid.UUID(int=rng.getrandbits(128))), "case_id": case_id, "debtor_id": case_id,
+                "category": category, "severity": severity.value, "text": rng.choice(city.SAFETY_TEXTS[category]),
+                "reporter": "外访员", "reported_at": now - timedelta(days=rng.randrange(1, 200)),
+                "two_person_required": severity == Severity.HIGH, "do_not_visit": False})
+        writer.add("case_upsert", case_id=case_id, agent=agent, team=city.TEAM)
+    for table, model in (("debtors", Debtor), ("phones", Phone), ("addresses", Address), ("contacts", Contact),
+                         ("cases", Case), ("holders", CaseHolder), ("accounts", Account), ("notes", SafetyNote)):
+        if rows[table]:
+            session.execute(insert(model), rows[table])
