@@ -10,7 +10,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 
 from .data import CaseReport
-from .layout import DANGER, DANGER_BG, FRAME_WIDTH, HEAD_BG, INK, MUTED, RULE, Setup, write_pdf
+from .layout import ACCENT, DANGER, DANGER_BG, FRAME_WIDTH, HEAD_BG, INK, MUTED, RULE, Setup, write_pdf
 from .locale import ReportLocale
 from .text import MISSING
 from .textblock import Run
@@ -65,6 +65,10 @@ def _facts(report: CaseReport, setup: Setup, loc: ReportLocale) -> Table:
     return table
 
 
+def _heading(setup: Setup, title: str) -> list[Flowable]:
+    return [Spacer(1, 3 * mm), setup.block(Run(title, 11, ACCENT, bold=True)), Spacer(1, 1 * mm)]
+
+
 def case_story(report: CaseReport, setup: Setup, loc: ReportLocale) -> list[Flowable]:
     st = setup.styles
     b = setup.block
@@ -87,7 +91,7 @@ def case_story(report: CaseReport, setup: Setup, loc: ReportLocale) -> list[Flow
         story += [banner, Spacer(1, 3 * mm)]
     story.append(_facts(report, setup, loc))
 
-    story.append(b(Run(loc.t("accounts"), 11, st.h2.textColor, bold=True)))
+    story += _heading(setup, loc.t("accounts"))
     if report.accounts:
         rows: list[list[object]] = [[b(Run(a.loan_no)), b(Run(a.product, max_lines=2)), a.principal.format(),
                                      a.outstanding.format(), a.overdue.format(), str(a.days_past_due),
@@ -100,13 +104,13 @@ def case_story(report: CaseReport, setup: Setup, loc: ReportLocale) -> list[Flow
         story.append(b(Run(loc.t("no_events"), 9, MUTED)))
 
     if report.contacts:
-        story.append(b(Run(loc.t("emergency_contacts"), 11, st.h2.textColor, bold=True)))
+        story += _heading(setup, loc.t("emergency_contacts"))
         rows = [[b(Run(c.name, max_lines=2)), b(Run(c.relation)), c.phone,
                  loc.t("refused") if c.refused else MISSING] for c in report.contacts]
         story.append(_grid(setup, [loc.t("debtor"), loc.t("relation"), loc.t("phones"), loc.t("status")], rows,
                            [60, 40, 42, 40]))
 
-    story.append(b(Run(loc.t("timeline"), 11, st.h2.textColor, bold=True)))
+    story += _heading(setup, loc.t("timeline"))
     if report.timeline:
         rows = []
         for item in report.timeline:
@@ -122,11 +126,11 @@ def case_story(report: CaseReport, setup: Setup, loc: ReportLocale) -> list[Flow
 
     counts = Counter(i.title for i in report.timeline if i.kind == "outcome")
     if counts:
-        story.append(b(Run(loc.t("outcomes"), 11, st.h2.textColor, bold=True)))
+        story += _heading(setup, loc.t("outcomes"))
         rows = [[b(Run(loc.term(code))), str(n)] for code, n in counts.most_common()]
         story.append(_grid(setup, [loc.t("outcome"), loc.t("count")], rows, [60, 20]))
 
-    story.append(b(Run(loc.t("evidence"), 11, st.h2.textColor, bold=True)))
+    story += _heading(setup, loc.t("evidence"))
     if report.evidence:
         rows = [[loc.datetime(e.at), b(Run(loc.term(e.what))), b(Run(e.sha256, 7.5))] for e in report.evidence]
         story.append(_grid(setup, [loc.t("when"), loc.t("what"), "SHA-256"], rows, [32, 30, 120]))

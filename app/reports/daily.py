@@ -41,7 +41,7 @@ def _money(m: Money | None) -> str:
 
 def _stop_row(stop: Stop, setup: Setup, loc: ReportLocale) -> list[object]:
     b = setup.block
-    who = b(Run(stop.debtor_name, 9, INK, bold=True, max_lines=3), Run(stop.case_no, 7, MUTED),
+    who = b(Run(stop.debtor_name, 9, INK, bold=True, max_lines=6), Run(stop.case_no, 7, MUTED),
             Run(stop.address, 8.5, INK, max_lines=12))
     owed = [Run(_money(stop.overdue), 8.5)]
     if stop.outstanding is not None:

@@ -117,7 +117,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "collector": ("经办人", "Collector"),
     "paid_at": ("还款时间", "Paid at"),
     "verification": ("校验码", "Verification code"),
-    "verification_note": ("校验码由本收据记录计算（见收据说明），总部可据原始记录复核。",
+    "verification_note": ("校验码由本笔还款记录计算，总部可据原始记录复核。",
                           "The code is computed from this payment record; head office can recompute it."),
     "receipt_notice": ("本公司外访人员不收取现金，款项只经指定渠道支付。如有疑问请拨打客服电话核实。",
                        "Our collectors never take cash; payments go through designated channels only."),
