@@ -463,12 +463,15 @@ def apply_decision(session: Session, d: v1.DecisionData, case_id: int | None, no
 
 
 def apply_event_status(session: Session, event_id: str, status: str, reason: str | None, now: datetime) -> None:
-    row = session.execute(text("SELECT case_id, sync_state FROM events WHERE id = :id"), {"id": event_id}).first()
+    row = session.execute(text("SELECT case_id, sync_state, flag_reason FROM events WHERE id = :id"),
+                          {"id": event_id}).first()
     if row is None:
         return  # another device's event
     state = {"flagged": "flagged", "accepted": "acked", "duplicate": "acked", "rejected": "dead"}.get(status)
     if state is None or row[1] == "pending":
         return  # the push result decides a queued event's state
+    if row[1] == state and (state != "flagged" or row[2] == reason):
+        return  # already known from the push reply
     session.execute(text("UPDATE events SET sync_state = :s, flag_reason = :r WHERE id = :id"),
                     {"s": state, "r": reason if state == "flagged" else None, "id": event_id})
     if state == "flagged":

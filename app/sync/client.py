@@ -120,7 +120,14 @@ class HeadOfficeClient:
         return self._parse(self._send("GET", "/health", auth=False), v1.HealthResponse)
 
     def push(self, events: Sequence[Mapping[str, Any]]) -> v1.PushResponse:
-        response = self._call("POST", "/sync/events", json={"events": list(events)})
+        response = self._call("POST", "/sync/events", json={"events": list(events)}, expect=(200, 422))
+        if response.status_code == 422:
+            # An id stored before with a different body fails the request, but the body still
+            # carries every event's result; anything else unparseable is a whole-request refusal.
+            try:
+                return v1.PushResponse.model_validate_json(response.content)
+            except ValidationError:
+                raise ProtocolError(f"head office refused the upload: {_detail(response)}", 422) from None
         return self._parse(response, v1.PushResponse)
 
     def changes(self, cursor: str | None, limit: int) -> v1.ChangesResponse:
