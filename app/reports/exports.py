@@ -147,8 +147,9 @@ def write_xlsx(out: Path | str, columns: Sequence[Column], rows: Iterable[Sequen
 
 
 def _legal_xml(value: str) -> str:
-    """XLSX is XML: characters it cannot hold (most C0 controls) are dropped rather than failing the export."""
-    return value.translate(_ILLEGAL)
+    """XLSX is XML: characters it cannot hold (most C0 controls) are dropped rather than failing the export,
+    and a CR (which XML reads back as LF anyway) is written as the line break it stands for."""
+    return value.replace("\r\n", "\n").replace("\r", "\n").translate(_ILLEGAL)
 
 
-_ILLEGAL = {c: None for c in (*range(0, 9), 11, 12, *range(14, 32))}
+_ILLEGAL = {c: None for c in (*range(0, 9), 11, 12, *range(14, 32), 0xFFFE, 0xFFFF)}
