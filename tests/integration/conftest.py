@@ -30,7 +30,7 @@ import subprocess
 import sys
 import tempfile
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -290,54 +290,74 @@ def demo_accounts() -> dict[str, str]:
     return dict.fromkeys(names, DEMO_PASSWORD)
 
 
-@pytest.fixture
-def headoffice_server(request: pytest.FixtureRequest, tmp_path: Path,
-                      _headoffice_templates: Path) -> Iterator[Callable[..., HeadOffice]]:
-    """Factory: headoffice_server(db="sqlite"|"postgres", cases=HO_CASES, empty=False, start=True, **serve_options).
+class HeadOfficeFactory:
+    """Makes head-office servers on fresh databases (copies of per-session demo templates)."""
 
-    serve_options are `serve` flags by name (access_ttl=0, retain_changes=10, login_rate=0, profile="US-RegF" …).
-    Each call gets its own fresh database (a copy of a per-session demo template).
-    """
-    servers: list[HeadOffice] = []
-    counter = itertools.count(1)
+    def __init__(self, request: pytest.FixtureRequest, folder: Path, templates: Path):
+        self.request = request
+        self.folder = folder
+        self.templates = templates
+        self.servers: list[HeadOffice] = []
+        self.counter = itertools.count(1)
 
-    def make(db: str = "sqlite", cases: int = HO_CASES, empty: bool = False, start: bool = True,
-             **options: Any) -> HeadOffice:
-        n = next(counter)
+    def __call__(self, db: str = "sqlite", cases: int = HO_CASES, empty: bool = False, start: bool = True,
+                 **options: Any) -> HeadOffice:
+        n = next(self.counter)
         if db == "sqlite":
-            path = tmp_path / f"headoffice-{n}.sqlite3"
+            path = self.folder / f"headoffice-{n}.sqlite3"
+            url = f"sqlite:///{path}"
             if empty:
-                url = f"sqlite:///{path}"
                 _ho("init-db", "--db", url)
             else:
-                shutil.copy2(_make_sqlite_template(_headoffice_templates, cases), path)
-                url = f"sqlite:///{path}"
+                shutil.copy2(_make_sqlite_template(self.templates, cases), path)
         elif db == "postgres":
-            cluster: PostgresCluster = request.getfixturevalue("postgres_cluster")
-            templates: dict[int, str] = request.getfixturevalue("_pg_templates")
+            cluster: PostgresCluster = self.request.getfixturevalue("postgres_cluster")
+            pg_templates: dict[int, str] = self.request.getfixturevalue("_pg_templates")
             if empty:
                 url = cluster.url(cluster.new_database())
                 _ho("init-db", "--db", url)
             else:
-                if cases not in templates:
+                if cases not in pg_templates:
                     name = cluster.new_database()
                     turl = cluster.url(name)
                     _ho("init-db", "--db", turl)
                     _ho("demo-data", "--db", turl, "--cases", str(cases), "--password", DEMO_PASSWORD,
                         "--today", DEMO_TODAY.isoformat())
-                    templates[cases] = name
-                url = cluster.url(cluster.new_database(template=templates[cases]))
+                    pg_templates[cases] = name
+                url = cluster.url(cluster.new_database(template=pg_templates[cases]))
         else:
             raise ValueError(f"db must be 'sqlite' or 'postgres', not {db!r}")
-        ho = HeadOffice(url, options, tmp_path / f"headoffice-{n}.log", {} if empty else demo_accounts())
-        servers.append(ho)
+        ho = HeadOffice(url, options, self.folder / f"headoffice-{n}.log", {} if empty else demo_accounts())
+        self.servers.append(ho)
         if start:
             ho.start()
         return ho
 
-    yield make
-    for ho in servers:
-        ho.stop()
+    def close(self) -> None:
+        for ho in self.servers:
+            ho.stop()
+
+
+@pytest.fixture
+def headoffice_server(request: pytest.FixtureRequest, tmp_path: Path,
+                      _headoffice_templates: Path) -> Iterator[HeadOfficeFactory]:
+    """Factory: headoffice_server(db="sqlite"|"postgres", cases=HO_CASES, empty=False, start=True, **serve_options).
+
+    serve_options are `serve` flags by name (access_ttl=0, retain_changes=10, login_rate=0, profile="US-RegF" …).
+    Each call gets its own fresh database (a copy of a per-session demo template); stopped after the test.
+    """
+    factory = HeadOfficeFactory(request, tmp_path, _headoffice_templates)
+    yield factory
+    factory.close()
+
+
+@pytest.fixture(scope="module")
+def headoffice_module_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+                             _headoffice_templates: Path) -> Iterator[HeadOfficeFactory]:
+    """The same factory, with servers kept for the whole test module (cheaper; tests must not collide)."""
+    factory = HeadOfficeFactory(request, tmp_path_factory.mktemp("headoffice"), _headoffice_templates)
+    yield factory
+    factory.close()
 
 
 @pytest.fixture(scope="session")
@@ -345,13 +365,17 @@ def _pg_templates() -> dict[int, str]:
     return {}
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(params=BACKENDS)
 def backend(request: pytest.FixtureRequest) -> str:
     """Parametrise a test over both database backends."""
     return str(request.param)
 
 
-@pytest.fixture
-def headoffice(headoffice_server: Callable[..., HeadOffice], backend: str) -> HeadOffice:
-    """A running demo head office on each backend (the test runs once per backend)."""
-    return headoffice_server(db=backend)
+@pytest.fixture(scope="module", params=BACKENDS)
+def headoffice(request: pytest.FixtureRequest, headoffice_module_server: HeadOfficeFactory) -> HeadOffice:
+    """A running demo head office on each backend, shared by the tests of one module (the tests run
+    once per backend). Tests using it must not depend on each other's writes."""
+    return headoffice_module_server(db=str(request.param))
