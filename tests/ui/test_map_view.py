@@ -1,0 +1,195 @@
+"""The case map widget in a real QtWebEngine: loads, bridges clicks, highlights, stays offline, escapes data."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import shiboken6
+from PySide6.QtCore import QObject
+from PySide6.QtWebEngineCore import QWebEngineUrlRequestInfo, QWebEngineUrlRequestInterceptor
+
+from app.maps.casemap import MapCase
+from app.maps.tilesource import TileSource
+from app.ui.map_view import CaseMapView
+from tests.unit.test_maps_support import HOSTILE, LoopbackTileServer
+
+LOAD_TIMEOUT = 30_000
+LOCAL = {"file", "data", "qrc", "blob", "about"}
+
+
+class RecordingInterceptor(QWebEngineUrlRequestInterceptor):
+    """Records every request the page makes; the test fails on any that leaves the machine."""
+
+    def __init__(self, parent: QObject | None = None, allowed_port: int | None = None) -> None:
+        super().__init__(parent)
+        self.allowed_port = allowed_port
+        self.urls: list[str] = []
+        self.external: list[str] = []
+
+    def interceptRequest(self, info: QWebEngineUrlRequestInfo) -> None:
+        url = info.requestUrl()
+        self.urls.append(url.toString())
+        if url.scheme() in LOCAL:
+            return
+        if url.host() == "127.0.0.1" and url.port() == self.allowed_port:
+            return
+        self.external.append(url.toString())
+        info.block(True)
+
+
+def demo_cases(n: int) -> list[MapCase]:
+    return [MapCase(i, f"C{i:06d}", f"C{i:06d} 张*", 30.62 + (i % 40) * 0.002, 104.03 + (i // 40) * 0.002,
+                    float(i * 7 % 90), 2 if i % 5 == 0 else 0, "open") for i in range(1, n + 1)]
+
+
+def js(qtbot: Any, view: CaseMapView, code: str) -> Any:
+    """Evaluate JavaScript in the page and wait for its (JSON) result."""
+    box: list[Any] = []
+    view.web_view.page().runJavaScript(f"JSON.stringify({code})", 0, box.append)
+    qtbot.waitUntil(lambda: len(box) > 0, timeout=10_000)
+    return json.loads(box[0]) if box[0] else None
+
+
+@pytest.fixture
+def make_view(qtbot: Any, tmp_path: Path) -> Iterator[Any]:
+    made: list[CaseMapView] = []
+
+    def make(**kw: Any) -> CaseMapView:
+        view = CaseMapView(cache_dir=tmp_path / "map-cache", **kw)
+        view.resize(900, 650)
+        qtbot.addWidget(view)
+        view.show()
+        made.append(view)
+        return view
+
+    yield make
+    for view in made:
+        view.shutdown()
+        shiboken6.delete(view)  # now, while the QApplication is alive: page first, then profile
+
+
+def test_loads_clicks_and_highlights(qtbot: Any, make_view: Any, tmp_path: Path) -> None:
+    view = make_view()
+    spy = RecordingInterceptor(view.profile)
+    view.profile.setUrlRequestInterceptor(spy)
+    cases = demo_cases(120)
+    with qtbot.waitSignal(view.loaded, timeout=LOAD_TIMEOUT):
+        view.set_cases(cases)
+    assert js(qtbot, view, "Object.keys(doorstep.markers).length") == 120
+    assert spy.urls and spy.external == []
+    assert any(u.endswith("leaflet/leaflet.js") for u in spy.urls)
+    # the page file sits in the cache folder and is the only page file of this widget
+    pages = list((tmp_path / "map-cache" / "pages").glob("cases-*.html"))
+    assert len(pages) == 1
+
+    with qtbot.waitSignal(view.caseClicked, timeout=10_000) as clicked:
+        js(qtbot, view, "doorstep.clickCase(37)")
+    assert clicked.args == [37]
+
+    view.highlight_case(85)
+    qtbot.waitUntil(lambda: js(qtbot, view, "doorstep.highlightedId") == 85, timeout=10_000)
+    qtbot.waitUntil(lambda: js(qtbot, view, "!!document.querySelector('.ds-highlight')") is True, timeout=10_000)
+    center = js(qtbot, view, "[doorstep.map.getCenter().lat, doorstep.map.getCenter().lng]")
+    target = cases[84]
+    assert abs(center[0] - target.lat) < 0.01 and abs(center[1] - target.lon) < 0.01
+    assert js(qtbot, view, "document.querySelector('.ds-popup .ds-case-no').textContent") == "C000085"
+
+
+def test_many_cases_cluster_and_highlight_inside_cluster(qtbot: Any, make_view: Any) -> None:
+    view = make_view()
+    with qtbot.waitSignal(view.loaded, timeout=LOAD_TIMEOUT):
+        view.set_cases(demo_cases(2_000))
+    assert js(qtbot, view, "!!doorstep.cluster") is True
+    assert js(qtbot, view, "document.querySelectorAll('.ds-cluster').length") > 0
+    view.highlight_case(1234)
+    qtbot.waitUntil(lambda: js(qtbot, view, "!!document.querySelector('.ds-highlight')") is True, timeout=15_000)
+    with qtbot.waitSignal(view.caseClicked, timeout=10_000) as clicked:
+        js(qtbot, view, "doorstep.clickCase(1999)")
+    assert clicked.args == [1999]
+
+
+def test_highlight_before_load_is_applied_after(qtbot: Any, make_view: Any) -> None:
+    view = make_view()
+    view.set_cases(demo_cases(30))
+    view.highlight_case(7)
+    with qtbot.waitSignal(view.loaded, timeout=LOAD_TIMEOUT):
+        pass
+    qtbot.waitUntil(lambda: js(qtbot, view, "doorstep.highlightedId") == 7, timeout=10_000)
+
+
+def test_hostile_text_does_not_run(qtbot: Any, make_view: Any) -> None:
+    view = make_view()
+    rows = [MapCase(i + 1, h, h, 30.6 + i * 0.001, 104.0, 70.0, 3, h) for i, h in enumerate(HOSTILE)]
+    with qtbot.waitSignal(view.loaded, timeout=LOAD_TIMEOUT):
+        view.set_cases(rows)
+    # open every popup: its content is put into the DOM now
+    for row in rows:
+        js(qtbot, view, f"doorstep.openPopup(doorstep.markers[{row.id}])")
+        text = js(qtbot, view, "document.querySelector('.ds-popup .ds-label').textContent")
+        assert text == (row.label if len(row.label) <= 200 else row.label[:199] + "…")
+    assert js(qtbot, view, "window.__pwned === undefined") is True
+    assert js(qtbot, view, "document.querySelectorAll('.ds-popup img').length") == 0
+
+
+def test_guard_blocks_requests_that_leave_the_machine(qtbot: Any, make_view: Any) -> None:
+    view = make_view()
+    with qtbot.waitSignal(view.loaded, timeout=LOAD_TIMEOUT):
+        view.set_cases(demo_cases(3))
+    js(qtbot, view, "(function(){var i=new Image(); i.src='http://tiles.example.invalid/1/1/1.png'; "
+                    "document.body.appendChild(i); return 1;})()")
+    qtbot.waitUntil(lambda: any("example.invalid" in u for u in view.guard.blocked), timeout=10_000)
+
+
+def test_tiles_through_local_cache_and_offline(qtbot: Any, make_view: Any, tmp_path: Path) -> None:
+    upstream = LoopbackTileServer()
+    source = TileSource(upstream.url_template, attribution="Test <b>tiles</b> `${window.__pwned=7}`",
+                        name="loopback", max_zoom=18)
+    try:
+        view = make_view(tile_source=source)
+        with qtbot.waitSignal(view.loaded, timeout=LOAD_TIMEOUT):
+            view.set_cases(demo_cases(10))
+        server = view.tile_server
+        assert server is not None
+        spy = RecordingInterceptor(view.profile, allowed_port=server.port)
+        view.profile.setUrlRequestInterceptor(spy)
+        with qtbot.waitSignal(view.loaded, timeout=LOAD_TIMEOUT):
+            view.set_cases(demo_cases(12))
+        # the page asks only our loopback server; that server asked the provider and kept the tiles
+        qtbot.waitUntil(lambda: js(qtbot, view, "document.querySelectorAll('img.leaflet-tile-loaded').length") > 0,
+                        timeout=15_000)
+        assert spy.external == []
+        assert upstream.requests
+        assert js(qtbot, view, "window.__pwned === undefined") is True
+        attribution = js(qtbot, view, "document.querySelector('.leaflet-control-attribution').textContent")
+        assert "Test <b>tiles</b>" in attribution  # shown as text, not markup
+    finally:
+        upstream.stop()
+    # provider stopped: a fresh view of the same area is drawn from the MBTiles cache
+    view2 = make_view(tile_source=source)
+    with qtbot.waitSignal(view2.loaded, timeout=LOAD_TIMEOUT):
+        view2.set_cases(demo_cases(12))
+    qtbot.waitUntil(lambda: js(qtbot, view2, "document.querySelectorAll('img.leaflet-tile-loaded').length") > 0,
+                    timeout=15_000)
+    assert view2.tile_server is not None and view2.tile_server.fetched == 0
+
+
+def test_no_tiles_still_shows_scale_and_markers(qtbot: Any, make_view: Any, tmp_path: Path) -> None:
+    view = make_view()
+    with qtbot.waitSignal(view.loaded, timeout=LOAD_TIMEOUT):
+        view.set_cases(demo_cases(60))
+    assert js(qtbot, view, "!!document.querySelector('.leaflet-control-scale')") is True
+    assert js(qtbot, view, "document.querySelectorAll('.leaflet-tile').length") == 0
+    shot = view.grab()
+    assert not shot.isNull()
+    shot.save(str(tmp_path / "case-map.png"))
+
+
+def test_empty_map_loads(qtbot: Any, make_view: Any) -> None:
+    view = make_view()
+    with qtbot.waitSignal(view.loaded, timeout=LOAD_TIMEOUT):
+        view.set_cases([])
+    assert js(qtbot, view, "document.querySelector('.ds-empty').textContent") == "No cases with a map position"
