@@ -8,6 +8,7 @@ asks for them and kept in a small LRU cache, so memory stays flat however far on
 
 from __future__ import annotations
 
+import logging
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import replace
@@ -26,6 +27,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPixmap, QPolygon
 from sqlalchemy import Connection
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.domain.masking import mask_name
 from app.store.engine import Store
@@ -33,6 +35,8 @@ from app.store.queries import CaseQuery, CaseRow, case_ids, rows_by_ids
 
 from . import labels
 from .worker import BackgroundRunner, Task
+
+log = logging.getLogger(__name__)
 
 PAGE = 128
 MAX_PAGES = 64  # ≈ 8,000 rows cached at most
@@ -169,8 +173,12 @@ class CaseTableModel(QAbstractTableModel):
             self._pages.move_to_end(page)
             return cached
         ids = self._ids[page * PAGE:(page + 1) * PAGE]
-        with self.store.engine.connect() as conn:  # a primary-key read of ≤128 rows: well under a millisecond
-            found = rows_by_ids(conn, ids)
+        try:
+            with self.store.engine.connect() as conn:  # a primary-key read of ≤128 rows: well under a millisecond
+                found = rows_by_ids(conn, ids)
+        except SQLAlchemyError as exc:  # the store went away (closing): show blanks, cache nothing
+            log.warning("could not read cases for the list: %s", exc)
+            return [None] * len(ids)
         rows = [found.get(i) for i in ids]
         self._pages[page] = rows
         while len(self._pages) > MAX_PAGES:

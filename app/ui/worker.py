@@ -15,9 +15,10 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import Any
 
-from PySide6.QtCore import QMetaMethod, QObject, QRunnable, Qt, QThreadPool, Signal, Slot
+from PySide6.QtCore import QMetaMethod, QObject, Qt, Signal, Slot
 
 log = logging.getLogger(__name__)
 
@@ -97,26 +98,22 @@ class Task(QObject):
         self.finished.emit()
 
 
-class _Runnable(QRunnable):
-    def __init__(self, task: Task):
-        super().__init__()
-        self.task = task
-        self.setAutoDelete(True)
-
-    def run(self) -> None:
-        self.task.run_in_worker()
-
-
 class BackgroundRunner(QObject):
-    """Owns the thread pool; keeps each task alive until its result has been delivered."""
+    """Owns the worker threads; keeps each task alive until its result has been delivered.
+
+    The threads are Python threads (a ThreadPoolExecutor), not QThreadPool's: a QThreadPool thread
+    gets a fresh Python thread state for every task, so `threading.local` data — the store's
+    per-thread SQLite connection among it — would not survive from one task to the next, and the
+    connection pool would open (and close) connections under running work.
+    """
 
     busyChanged = Signal(bool)
 
     def __init__(self, parent: QObject | None = None, max_threads: int = 2):
         super().__init__(parent)
-        self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(max_threads)
+        self.pool = ThreadPoolExecutor(max_workers=max_threads, thread_name_prefix="doorstep-worker")
         self._live: set[Task] = set()
+        self._futures: set[Future[None]] = set()
 
     def submit(self, fn: Callable[..., Any], *, with_handle: bool = False) -> Task:
         task = Task(fn, with_handle, self)
@@ -124,7 +121,9 @@ class BackgroundRunner(QObject):
         if len(self._live) == 1:
             self.busyChanged.emit(True)
         task.finished.connect(lambda t=task: self._forget(t))
-        self.pool.start(_Runnable(task))
+        future = self.pool.submit(task.run_in_worker)
+        self._futures.add(future)
+        future.add_done_callback(self._futures.discard)
         return task
 
     def _forget(self, task: Task) -> None:
@@ -138,7 +137,8 @@ class BackgroundRunner(QObject):
         return bool(self._live)
 
     def shutdown(self, timeout_ms: int = 10_000) -> bool:
-        """Cancel what can be cancelled and wait for running work (at exit)."""
+        """Cancel what can be cancelled and wait for running work (at exit). True if all stopped."""
         for task in list(self._live):
             task.cancel()
-        return self.pool.waitForDone(timeout_ms)
+        _done, running = wait(list(self._futures), timeout=timeout_ms / 1000)
+        return not running
