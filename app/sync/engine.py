@@ -179,8 +179,9 @@ class SyncEngine:
                 if resync:
                     self._note_seen(session, result.upserted)
                     if not page.has_more:
-                        gone = self._finish_resync(session, now)
-                        result.removed.extend(i for i in gone if i not in report.removals_deferred)
+                        gone, kept = self._finish_resync(session, now)
+                        result.removed.extend(gone)
+                        result.deferred.extend(kept)
                 if page.changes:
                     append_audit(session, actor=self._actor(), action="sync.pulled", entity="cursor",
                                  entity_id="-", data={"changes": len(page.changes), "upserted": len(result.upserted),
@@ -229,17 +230,16 @@ class SyncEngine:
         seen.update(ids)
         set_state(session, RESYNC_SEEN, json.dumps(sorted(seen)))
 
-    def _finish_resync(self, session: Any, now: datetime) -> list[int]:
-        """Cases head office did not send in a full resync are no longer this user's."""
+    def _finish_resync(self, session: Any, now: datetime) -> tuple[list[int], list[int]]:
+        """Cases head office did not send in a full resync are no longer this user's: (removed, deferred)."""
         seen = set(json.loads(get_state(session, RESYNC_SEEN) or "[]"))
         local = {int(r[0]) for r in session.execute(text("SELECT id FROM cases"))}
-        removed = []
+        removed, deferred = [], []
         for case_id in sorted(local - seen):
-            if request_removal(session, case_id, "not_visible", now):
-                removed.append(case_id)
+            (removed if request_removal(session, case_id, "not_visible", now) else deferred).append(case_id)
         set_state(session, FULL_RESYNC, "0")
         set_state(session, RESYNC_SEEN, "[]")
-        return removed
+        return removed, deferred
 
     def _actor(self) -> str:
         if self.client.user is not None:
