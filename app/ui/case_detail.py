@@ -202,10 +202,31 @@ class CaseDetailView(QWidget):
         self.loaded.emit(detail)
 
     # -- rendering -----------------------------------------------------------------------------
+    def _words(self) -> dict[str, str]:
+        """Labels used inside the rich-text blocks (kept as literal tr() calls for lupdate)."""
+        return {
+            "Name": self.tr("Name"),
+            "Status": self.tr("Status"),
+            "DO NOT VISIT": self.tr("DO NOT VISIT"),
+            "Emergency contact": self.tr("Emergency contact"),
+            "ID number": self.tr("ID number"),
+            "Relief proposal": self.tr("Relief proposal"),
+            "Two-person visit required": self.tr("Two-person visit required"),
+            "Agent": self.tr("Agent"),
+            "Visit trigger": self.tr("Visit trigger"),
+            "Phone": self.tr("Phone"),
+            "Paused because": self.tr("Paused because"),
+            "Stage": self.tr("Stage"),
+            "Priority": self.tr("Priority"),
+            "Promise due": self.tr("Promise due"),
+            "refused further contact": self.tr("refused further contact"),
+        }
+
     def _render(self) -> None:
         d = self.detail
         if d is None:
             return
+        t = self._words()
         self._render_banner(d)
         self.header.setText(
             f"<span style='font-size:15pt; font-weight:bold'>{E(d.case_no)}</span>&nbsp;&nbsp;"
@@ -224,21 +245,21 @@ class CaseDetailView(QWidget):
         self.accounts.setText("<table cellspacing='0' cellpadding='3' width='100%'><tr>"
                               + "".join(f"<th align='left'>{E(h)}</th>" for h in heads) + "</tr>" + rows + "</table>")
         stage_lines = [
-            f"<b>{E(self.tr('Stage'))}:</b> {E(labels.stage(d.stage))}",
-            f"<b>{E(self.tr('Visit trigger'))}:</b> {E(labels.trigger(d.trigger))}",
-            f"<b>{E(self.tr('Status'))}:</b> {E(labels.status(d.status))}",
+            f"<b>{E(t['Stage'])}:</b> {E(labels.stage(d.stage))}",
+            f"<b>{E(t['Visit trigger'])}:</b> {E(labels.trigger(d.trigger))}",
+            f"<b>{E(t['Status'])}:</b> {E(labels.status(d.status))}",
         ]
         if d.paused_reason:
-            stage_lines.append(f"<b>{E(self.tr('Paused because'))}:</b> {E(d.paused_reason)}")
+            stage_lines.append(f"<b>{E(t['Paused because'])}:</b> {E(d.paused_reason)}")
         if d.promise_due:
-            stage_lines.append(f"<b>{E(self.tr('Promise due'))}:</b> {E(d.promise_due.isoformat())}")
+            stage_lines.append(f"<b>{E(t['Promise due'])}:</b> {E(d.promise_due.isoformat())}")
         if d.pending_relief:
-            stage_lines.append(f"<b>{E(self.tr('Relief proposal'))}:</b> {E(labels.proposal_status('pending'))}")
+            stage_lines.append(f"<b>{E(t['Relief proposal'])}:</b> {E(labels.proposal_status('pending'))}")
         self.stage.setText("<br>".join(stage_lines))
         reasons = "".join(
             f"<tr><td>{E(labels.priority_reason(r.code, r.args, r.text))}</td>"
             f"<td align='right'>{r.points:+.1f}</td></tr>" for r in d.reasons)
-        self.priority.setText(f"<b>{E(self.tr('Priority'))}: {d.priority:.0f}</b>"
+        self.priority.setText(f"<b>{E(t['Priority'])}: {d.priority:.0f}</b>"
                               f"<table cellspacing='0' cellpadding='2'>{reasons}</table>")
         self.notes.clear()
         for note in d.safety:
@@ -261,11 +282,12 @@ class CaseDetailView(QWidget):
         if not d.safety:
             self.banner.hide()
             return
+        t = self._words()
         lines = []
         if d.do_not_visit:
-            lines.append(f"<span style='font-size:14pt'>⛔ {E(self.tr('DO NOT VISIT'))}</span>")
+            lines.append(f"<span style='font-size:14pt'>⛔ {E(t['DO NOT VISIT'])}</span>")
         if d.two_person_required:
-            lines.append(f"<span style='font-size:13pt'>👥 {E(self.tr('Two-person visit required'))}</span>")
+            lines.append(f"<span style='font-size:13pt'>👥 {E(t['Two-person visit required'])}</span>")
         for note in d.safety[:3]:
             text = note.text if len(note.text) <= 160 else note.text[:160] + "…"
             lines.append(f"⚠ {E(labels.severity(note.severity))} · {E(labels.safety_category(note.category))}: "
@@ -277,20 +299,21 @@ class CaseDetailView(QWidget):
 
     def _render_debtor(self, d: CaseDetail) -> None:
         r = self.revealed if self.revealed and self.revealed.case_id == d.id else None
+        t = self._words()
         name = r.debtor_name if r else d.debtor_name_masked
         idno = r.id_number if r else d.id_number_masked
-        lines = [f"<b>{E(self.tr('Name'))}:</b> {E(name)}", f"<b>{E(self.tr('ID number'))}:</b> {E(idno)}"]
+        lines = [f"<b>{E(t['Name'])}:</b> {E(name)}", f"<b>{E(t['ID number'])}:</b> {E(idno)}"]
         for p in d.phones:
             number = r.phones.get(p.id, p.masked) if r else p.masked
-            lines.append(f"<b>{E(self.tr('Phone'))}:</b> {E(number)} ({E(labels.phone_status(p.status))})")
+            lines.append(f"<b>{E(t['Phone'])}:</b> {E(number)} ({E(labels.phone_status(p.status))})")
         for a in d.addresses:
             lines.append(f"<b>{E(labels.address_kind(a.kind))}:</b> {E(a.text)}")
         for c in d.contacts:
             cname, cphone = r.contacts.get(c.id, (c.masked_name, c.masked_phone)) if r else (c.masked_name,
                                                                                                c.masked_phone)
-            refused = f" — {E(self.tr('refused further contact'))}" if c.refused_contact else ""
-            lines.append(f"<b>{E(self.tr('Emergency contact'))}:</b> {E(cname)} ({E(c.relation)}) {E(cphone)}{refused}")
-        lines.append(f"<b>{E(self.tr('Agent'))}:</b> {E(d.agent_name)}")
+            refused = f" — {E(t['refused further contact'])}" if c.refused_contact else ""
+            lines.append(f"<b>{E(t['Emergency contact'])}:</b> {E(cname)} ({E(c.relation)}) {E(cphone)}{refused}")
+        lines.append(f"<b>{E(t['Agent'])}:</b> {E(d.agent_name)}")
         self.debtor.setText("<br>".join(lines))
         self.reveal_button.setEnabled(r is None)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -130,7 +131,7 @@ class MainWindow(QMainWindow):
         pages = [(self.tr("&Today"), self.today), (self.tr("&Cases"), self.cases), (self.tr("&Map"), self.map_page),
                  (self.tr("&Sync"), self.sync_page), (self.tr("&Reports"), self.reports_page)]
         for title, page in pages:
-            QListWidgetItem(title.replace("&", ""), self.nav)
+            QListWidgetItem(re.sub(r"\(&\w\)|&", "", title), self.nav)
             self.stack.addWidget(page)
         central = QWidget(self)
         row = QHBoxLayout(central)

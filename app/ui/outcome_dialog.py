@@ -185,7 +185,7 @@ class OutcomeDialog(QDialog):
         self._row("recording", self.tr("Recordin&g:"), recording_widget)
         self._row("no_recording", self.tr("No recording &because:"), self.no_recording)
         for f, w in self.field_widgets.items():
-            self._row(f.value, labels.field_label(f.value) + ":", w)
+            self._row(f.value, self.tr("%1:").replace("%1", labels.field_label(f.value)), w)
         self._row("notes", self.tr("No&tes:"), self.notes)
         self._row("ack", "", self.ack)
 

@@ -33,18 +33,18 @@ from .context import UiContext
 
 def plain_reason(status_code: int, error: str) -> str:
     """Why head office refused a record, in words an agent can act on."""
-    tr = QCoreApplication.translate
+    translate = QCoreApplication.translate
     base = {
-        400: tr("SyncPage", "Head office could not read this record."),
-        401: tr("SyncPage", "Head office did not accept your sign-in."),
-        403: tr("SyncPage", "You may not change this case any more (it may have been reassigned)."),
-        404: tr("SyncPage", "Head office does not know this case."),
-        409: tr("SyncPage", "Someone else changed this case at the same time; a supervisor will decide."),
-        413: tr("SyncPage", "The record is too large to upload."),
-        422: tr("SyncPage", "A field of this record was not valid."),
+        400: translate("SyncPage", "Head office could not read this record."),
+        401: translate("SyncPage", "Head office did not accept your sign-in."),
+        403: translate("SyncPage", "You may not change this case any more (it may have been reassigned)."),
+        404: translate("SyncPage", "Head office does not know this case."),
+        409: translate("SyncPage", "Someone else changed this case at the same time; a supervisor will decide."),
+        413: translate("SyncPage", "The record is too large to upload."),
+        422: translate("SyncPage", "A field of this record was not valid."),
     }.get(status_code)
     if base is None:
-        base = tr("SyncPage", "Head office refused this record (code %1).").replace("%1", str(status_code))
+        base = translate("SyncPage", "Head office refused this record (code %1).").replace("%1", str(status_code))
     return f"{base} {error[:300]}".strip()
 
 

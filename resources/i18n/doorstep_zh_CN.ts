@@ -1,0 +1,1838 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name>CaseDetailView</name>
+    <message>
+        <location filename="../../app/ui/case_detail.py" line="+75"/>
+        <source>Safety warning</source>
+        <translation>安全警示</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Select a case in the list to see its details.</source>
+        <translation>在列表中选择一个案件以查看详情。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>&amp;Record outcome…</source>
+        <translation>记录结果(&amp;R)…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Add safety &amp;note…</source>
+        <translation>添加安全提示(&amp;N)…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Re&amp;veal contact details</source>
+        <translation>显示完整联系方式(&amp;V)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Shows the full name, ID number and phone numbers. Each reveal is recorded in the audit log.</source>
+        <translation>显示完整姓名、身份证号和电话号码。每次查看都会记入审计日志。</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <location line="+35"/>
+        <source>Safety notes</source>
+        <translation>安全提示</translation>
+    </message>
+    <message>
+        <location line="-32"/>
+        <source>&amp;Edit note…</source>
+        <translation>编辑提示(&amp;E)…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>E&amp;xpire note…</source>
+        <translation>使提示失效(&amp;X)…</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <location line="+28"/>
+        <source>Timeline</source>
+        <translation>时间线</translation>
+    </message>
+    <message>
+        <location line="-4"/>
+        <source>Debtor and contacts</source>
+        <translation>债务人及联系人</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Accounts</source>
+        <translation>借款账户</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Stage and priority</source>
+        <translation>阶段与优先级</translation>
+    </message>
+    <message>
+        <location line="+77"/>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Emergency contact</source>
+        <translation>紧急联系人</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>ID number</source>
+        <translation>身份证号</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Relief proposal</source>
+        <translation>减免/延期申请</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Two-person visit required</source>
+        <translation>须两人同行上门</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Agent</source>
+        <translation>外访员</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Visit trigger</source>
+        <translation>外访触发原因</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Phone</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Paused because</source>
+        <translation>暂停原因</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Stage</source>
+        <translation>阶段</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Priority</source>
+        <translation>优先级</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Promise due</source>
+        <translation>承诺还款日</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>refused further contact</source>
+        <translation>已拒绝再被联系</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>%1 days past due (%2)</source>
+        <translation>逾期 %1 天（%2）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>overdue %1</source>
+        <translation>逾期金额 %1</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Loan</source>
+        <translation>借款编号</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Product</source>
+        <translation>产品</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Principal</source>
+        <translation>本金</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Outstanding</source>
+        <translation>剩余本息</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Overdue</source>
+        <translation>逾期金额</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>DPD</source>
+        <translation>逾期天数</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Bucket</source>
+        <translation>账龄</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Missed</source>
+        <translation>未还期数</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Last payment</source>
+        <translation>最近还款</translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <source>two-person visit</source>
+        <translation>须两人同行</translation>
+    </message>
+    <message>
+        <location line="-58"/>
+        <location line="+60"/>
+        <source>DO NOT VISIT</source>
+        <translation>禁止上门</translation>
+    </message>
+    <message>
+        <location line="+26"/>
+        <source>and %1 more safety note(s)</source>
+        <translation>另有 %1 条安全提示</translation>
+    </message>
+</context>
+<context>
+    <name>CaseListView</name>
+    <message>
+        <location filename="../../app/ui/case_list.py" line="+208"/>
+        <source>Cases</source>
+        <translation>案件</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Number of cases shown</source>
+        <translation>显示的案件数</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+77"/>
+        <source>%n case(s)</source>
+        <translation>
+            <numerusform>共 %n 件</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>CaseMapView</name>
+    <message>
+        <location filename="../../app/ui/map_view.py" line="+388"/>
+        <source>Low priority</source>
+        <translation>低优先级</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Medium</source>
+        <translation>中</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>High</source>
+        <translation>高</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Urgent</source>
+        <translation>紧急</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Safety note</source>
+        <translation>安全提示</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>No cases with a map position</source>
+        <translation>没有带地图位置的案件</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Priority</source>
+        <translation>优先级</translation>
+    </message>
+</context>
+<context>
+    <name>CaseTableModel</name>
+    <message>
+        <location filename="../../app/ui/case_model.py" line="+224"/>
+        <source>Sort by %1</source>
+        <translation>按%1排序</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Priority</source>
+        <translation>优先级</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Case no.</source>
+        <translation>案件编号</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Debtor</source>
+        <translation>债务人</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>District</source>
+        <translation>区县</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Days past due</source>
+        <translation>逾期天数</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Bucket</source>
+        <translation>账龄</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Overdue</source>
+        <translation>逾期金额</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Stage</source>
+        <translation>阶段</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Next action / promise</source>
+        <translation>下次跟进 / 承诺还款</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Safety</source>
+        <translation>安全</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>(no longer on this device)</source>
+        <translation>（已不在本设备上）</translation>
+    </message>
+    <message>
+        <location line="+57"/>
+        <source>Promise due %1</source>
+        <translation>承诺还款 %1</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Safety note: %1</source>
+        <translation>安全提示：%1</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The promised date has passed</source>
+        <translation>已过承诺还款日</translation>
+    </message>
+</context>
+<context>
+    <name>CaseWorkspace</name>
+    <message>
+        <location filename="../../app/ui/case_workspace.py" line="+110"/>
+        <source>Doorstep</source>
+        <translation>Doorstep 外访</translation>
+    </message>
+</context>
+<context>
+    <name>DeadLetterModel</name>
+    <message>
+        <location filename="../../app/ui/sync_page.py" line="+117"/>
+        <source>Case</source>
+        <translation>案件</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>What</source>
+        <translation>内容</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>When</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Why it failed</source>
+        <translation>失败原因</translation>
+    </message>
+</context>
+<context>
+    <name>ExpireNoteDialog</name>
+    <message>
+        <location filename="../../app/ui/safety_dialog.py" line="+159"/>
+        <source>Expire safety note</source>
+        <translation>使安全提示失效</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>e.g. the dog has gone; debtor moved</source>
+        <translation>例如：狗已送走；债务人已搬离</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>&amp;Reason:</source>
+        <translation>原因(&amp;R)：</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>E&amp;xpire now</source>
+        <translation>立即失效(&amp;X)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Say why the note no longer applies.</source>
+        <translation>请说明该提示为何不再适用。</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Nothing was changed: %1</source>
+        <translation>未作任何更改：%1</translation>
+    </message>
+</context>
+<context>
+    <name>FilterBar</name>
+    <message>
+        <location filename="../../app/ui/case_list.py" line="-225"/>
+        <source>Search: name, phone digits, case no., address, ID tail  (Ctrl+F)</source>
+        <translation>搜索：姓名、电话号码、案件编号、地址、身份证尾号（Ctrl+F）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Search cases</source>
+        <translation>搜索案件</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>All stages</source>
+        <translation>全部阶段</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>All buckets</source>
+        <translation>全部账龄</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>All statuses</source>
+        <translation>全部状态</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>All districts</source>
+        <translation>全部区县</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Any promise</source>
+        <translation>承诺还款：不限</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Promise due today</source>
+        <translation>今日承诺到期</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Promise overdue</source>
+        <translation>承诺已逾期</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Promise due or overdue</source>
+        <translation>承诺到期或逾期</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Safety notes only</source>
+        <translation>仅看有安全提示(&amp;S)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Find:</source>
+        <translation>查找(&amp;F)：</translation>
+    </message>
+</context>
+<context>
+    <name>HeadOfficeSync</name>
+    <message>
+        <location filename="../../app/ui/head_office_sync.py" line="+86"/>
+        <source>No head office is configured: set its address in Settings.</source>
+        <translation>尚未配置总部：请在“设置”中填写总部地址。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <location line="+88"/>
+        <source>Sync stopped.</source>
+        <translation>同步已停止。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Sync failed unexpectedly; everything recorded stays queued. ({0})</source>
+        <translation>同步意外失败；已记录的内容仍在待上传队列中。（{0}）</translation>
+    </message>
+</context>
+<context>
+    <name>Labels</name>
+    <message>
+        <location filename="../../app/ui/labels.py" line="+19"/>
+        <source>Reminder</source>
+        <translation>短信/电话提醒</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Lawyer&apos;s letter</source>
+        <translation>律师函</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Field visit</source>
+        <translation>上门外访</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Legal action</source>
+        <translation>诉讼</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Agency</source>
+        <translation>委外</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <location line="+6"/>
+        <source>Closed</source>
+        <translation>已结案</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <location line="+55"/>
+        <source>Open</source>
+        <translation>进行中</translation>
+    </message>
+    <message>
+        <location line="-55"/>
+        <source>Paused</source>
+        <translation>已暂停</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Promised</source>
+        <translation>已承诺还款</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Returned</source>
+        <translation>已退案</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>none recorded</source>
+        <translation>未记录</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Repeated delinquency</source>
+        <translation>多次逾期</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Evading contact</source>
+        <translation>逃避联系</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Serious default (asset transfer, forged signature)</source>
+        <translation>严重违约（转移资产、伪造签名）</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Door visit</source>
+        <translation>上门</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Phone call</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>SMS</source>
+        <translation>短信</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Letter</source>
+        <translation>信函</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Promise to pay</source>
+        <translation>承诺还款</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Paid in full</source>
+        <translation>已全额还款</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Partial payment</source>
+        <translation>部分还款</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Refused to pay</source>
+        <translation>拒绝还款</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Not at home</source>
+        <translation>不在家</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Moved / wrong address</source>
+        <translation>已搬离 / 地址错误</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Met a third party</source>
+        <translation>见到第三方</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Dispute</source>
+        <translation>有异议</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Hardship claimed</source>
+        <translation>声称困难</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Deceased / incapacitated</source>
+        <translation>死亡 / 丧失行为能力</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Visit aborted for safety</source>
+        <translation>因安全原因中止外访</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>No answer</source>
+        <translation>无人接听</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Bank transfer</source>
+        <translation>银行转账</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Lender&apos;s app</source>
+        <translation>平台App</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Alipay (official account)</source>
+        <translation>支付宝（官方账户）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>WeChat Pay (official account)</source>
+        <translation>微信支付（官方账户）</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Unemployment</source>
+        <translation>失业</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Illness</source>
+        <translation>疾病</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Accident</source>
+        <translation>意外事故</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Bereavement</source>
+        <translation>家庭变故</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <location line="+9"/>
+        <location line="+17"/>
+        <source>Other</source>
+        <translation>其他</translation>
+    </message>
+    <message>
+        <location line="-22"/>
+        <source>Deferral</source>
+        <translation>延期还款</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Instalment plan</source>
+        <translation>分期还款</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Aggressive or threatening</source>
+        <translation>有攻击性或威胁</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Dog</source>
+        <translation>有狗</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Unsafe area</source>
+        <translation>区域不安全</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Health hazard</source>
+        <translation>健康风险</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Low</source>
+        <translation>低</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Medium</source>
+        <translation>中等</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Severe</source>
+        <translation>严重</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Kept</source>
+        <translation>已兑现</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Broken</source>
+        <translation>已违约</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Awaiting supervisor</source>
+        <translation>待主管审批</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Approved</source>
+        <translation>已批准</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Rejected</source>
+        <translation>已驳回</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Home</source>
+        <translation>住址</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Work</source>
+        <translation>单位</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>valid</source>
+        <translation>有效</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>not in service</source>
+        <translation>空号/停机</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>unchecked</source>
+        <translation>未核实</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Outcome</source>
+        <translation>催收结果</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Safety note</source>
+        <translation>安全提示</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Safety note expired</source>
+        <translation>安全提示失效</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Quiet hours</source>
+        <translation>禁止催收时段</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Daily call limit</source>
+        <translation>每日通话上限</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Unanswered-attempt limit</source>
+        <translation>未接通次数上限</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Third-party contact</source>
+        <translation>联系第三方</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Third party refused contact</source>
+        <translation>第三方拒绝联系</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Visit recording</source>
+        <translation>外访录音录像</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Two-person visit</source>
+        <translation>两人同行</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Do not visit</source>
+        <translation>禁止上门</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Collection paused</source>
+        <translation>催收已暂停</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Severe safety note</source>
+        <translation>严重安全提示</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Attempt limit</source>
+        <translation>联系次数上限</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Conversation cooldown</source>
+        <translation>通话间隔期</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>%1 days past due</source>
+        <translation>逾期 %1 天</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>¥%1 overdue</source>
+        <translation>逾期 ¥%1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1 broken promise(s)</source>
+        <translation>违约承诺 %1 次</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1 failed contact(s) in 30 days</source>
+        <translation>30 天内联系失败 %1 次</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>never contacted</source>
+        <translation>从未联系上</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>no contact for %1 days</source>
+        <translation>%1 天未联系上</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>promise falls due</source>
+        <translation>承诺还款即将到期</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>hardship claim under review</source>
+        <translation>困难申请审核中</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>dispute open: collection paused</source>
+        <translation>存在异议：催收暂停</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Promised amount (¥)</source>
+        <translation>承诺金额（元）</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Promised date</source>
+        <translation>承诺还款日期</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Amount paid (¥)</source>
+        <translation>还款金额（元）</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Payment channel</source>
+        <translation>还款渠道</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Receipt number</source>
+        <translation>回单号</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>New address</source>
+        <translation>新地址</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Hardship reason</source>
+        <translation>困难原因</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Proposed relief</source>
+        <translation>申请的纾困方式</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Relief details</source>
+        <translation>纾困方案说明</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>What made it unsafe</source>
+        <translation>不安全的情况</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>What the debtor disputes</source>
+        <translation>债务人异议内容</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Who was met</source>
+        <translation>见到的人</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Enter an amount.</source>
+        <translation>请输入金额。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Enter the amount without a sign.</source>
+        <translation>金额不要带正负号。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This is not an amount of money.</source>
+        <translation>这不是有效的金额。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>At most two decimals (fen).</source>
+        <translation>最多两位小数（精确到分）。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The amount is too large.</source>
+        <translation>金额过大。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The amount must be more than zero.</source>
+        <translation>金额必须大于零。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The amount is more than the balance (%1).</source>
+        <translation>金额超过欠款余额（%1）。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Enter the promised date.</source>
+        <translation>请输入承诺还款日期。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The promised date is in the past.</source>
+        <translation>承诺还款日期已过。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>A promise may run at most %1 days.</source>
+        <translation>承诺还款期限最长 %1 天。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Choose one.</source>
+        <translation>请选择一项。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Required.</source>
+        <translation>必填。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+7"/>
+        <source>Too long.</source>
+        <translation>内容过长。</translation>
+    </message>
+    <message>
+        <location line="-6"/>
+        <source>Describe what made the visit unsafe.</source>
+        <translation>请描述外访不安全的情况。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Describe the danger.</source>
+        <translation>请描述危险情况。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The expiry must be in the future.</source>
+        <translation>失效日期必须晚于今天。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>This outcome can only be recorded for a door visit.</source>
+        <translation>此结果只能在上门外访时记录。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Notes are too long.</source>
+        <translation>备注过长。</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="+80"/>
+        <location line="+71"/>
+        <source>Doorstep — field visits</source>
+        <translation>Doorstep 外访工作台</translation>
+    </message>
+    <message>
+        <location line="-70"/>
+        <source>Opening the case store…</source>
+        <translation>正在打开案件库…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The case store could not be opened:</source>
+        <translation>无法打开案件库：</translation>
+    </message>
+    <message>
+        <location line="+27"/>
+        <source>Navigation</source>
+        <translation>导航</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Map</source>
+        <translation>地图</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>The map opens here…</source>
+        <translation>地图将在此打开…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Reports</source>
+        <translation>报表</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Daily visit sheets and exports will appear here.</source>
+        <translation>每日外访单和导出文件将显示在这里。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Today</source>
+        <translation>今日(&amp;T)</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>&amp;Cases</source>
+        <translation>案件(&amp;C)</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>&amp;Map</source>
+        <translation>地图(&amp;M)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Sync</source>
+        <translation>同步(&amp;S)</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>&amp;Reports</source>
+        <translation>报表(&amp;R)</translation>
+    </message>
+    <message>
+        <location line="+29"/>
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Settings…</source>
+        <translation>设置(&amp;S)…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Go</source>
+        <translation>转到(&amp;G)</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>&amp;Find a case</source>
+        <translation>查找案件(&amp;F)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>C&amp;ase</source>
+        <translation>案件(&amp;A)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Record outcome…</source>
+        <translation>记录结果(&amp;R)…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Add &amp;safety note…</source>
+        <translation>添加安全提示(&amp;S)…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Re&amp;veal contact details</source>
+        <translation>显示完整联系方式(&amp;V)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Go to the &amp;list</source>
+        <translation>转到列表(&amp;L)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Re&amp;fresh</source>
+        <translation>刷新(&amp;F)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>S&amp;ync</source>
+        <translation>同步(&amp;Y)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sync &amp;now</source>
+        <translation>立即同步(&amp;N)</translation>
+    </message>
+    <message>
+        <location line="+50"/>
+        <location line="+7"/>
+        <source>Select a case first.</source>
+        <translation>请先选择一个案件。</translation>
+    </message>
+    <message>
+        <location line="+88"/>
+        <source>● Online</source>
+        <translation>● 在线</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>○ Offline</source>
+        <translation>○ 离线</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>○ No head office configured</source>
+        <translation>○ 未配置总部</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+13"/>
+        <source>%n record(s) waiting to upload</source>
+        <translation>
+            <numerusform>%n 条记录待上传</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Last sync: %1</source>
+        <translation>上次同步：%1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>never</source>
+        <translation>从未</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Doorstep</source>
+        <translation>Doorstep 外访</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Background work is still running.</source>
+        <translation>后台任务仍在运行。</translation>
+    </message>
+</context>
+<context>
+    <name>MapPage</name>
+    <message>
+        <location filename="../../app/ui/map_view.py" line="-56"/>
+        <source>The map could not be built: %1</source>
+        <translation>无法生成地图：%1</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>The map page could not be loaded.</source>
+        <translation>无法加载地图页面。</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Map tiles: %1 — showing saved tiles only.</source>
+        <translation>地图瓦片：%1 —— 仅显示已缓存的瓦片。</translation>
+    </message>
+</context>
+<context>
+    <name>NoHeadOffice</name>
+    <message>
+        <location filename="../../app/ui/sync_controller.py" line="+35"/>
+        <source>No head office is configured: set its address in Settings.</source>
+        <translation>尚未配置总部：请在“设置”中填写总部地址。</translation>
+    </message>
+</context>
+<context>
+    <name>OutboxModel</name>
+    <message>
+        <location filename="../../app/ui/sync_page.py" line="-12"/>
+        <source>No.</source>
+        <translation>序号</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Case</source>
+        <translation>案件</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>What</source>
+        <translation>内容</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Recorded</source>
+        <translation>记录时间</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Tries</source>
+        <translation>尝试次数</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Last problem</source>
+        <translation>最近问题</translation>
+    </message>
+</context>
+<context>
+    <name>OutcomeDialog</name>
+    <message>
+        <location filename="../../app/ui/outcome_dialog.py" line="+103"/>
+        <source>Record outcome — %1</source>
+        <translation>记录结果 — %1</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>Contact with a &amp;third party (emergency contact)</source>
+        <translation>联系的是第三方（紧急联系人）(&amp;T)</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>SHA-256 of the audio/video recording</source>
+        <translation>录音录像文件的 SHA-256</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>C&amp;hoose file…</source>
+        <translation>选择文件(&amp;H)…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Why there is no recording</source>
+        <translation>没有录音录像的原因</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>What was said and seen (optional)</source>
+        <translation>沟通内容和现场情况（选填）</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>e.g. defer 3 months, or 12 monthly instalments</source>
+        <translation>例如：延期3个月，或分12期按月还款</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>e.g. spouse, parent, neighbour</source>
+        <translation>例如：配偶、父母、邻居</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>I have read the &amp;severe safety note and will take the precautions it asks for</source>
+        <translation>我已阅读严重安全提示，并将采取其要求的防范措施(&amp;S)</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>&amp;Outcome:</source>
+        <translation>结果(&amp;O)：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cha&amp;nnel:</source>
+        <translation>方式(&amp;N)：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;When:</source>
+        <translation>时间(&amp;W)：</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>N&amp;umber:</source>
+        <translation>号码(&amp;U)：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Co&amp;llectors present:</source>
+        <translation>在场外访员人数(&amp;L)：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Recordin&amp;g:</source>
+        <translation>录音录像(&amp;G)：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>No recording &amp;because:</source>
+        <translation>无录音录像原因(&amp;B)：</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1:</source>
+        <translation>%1：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>No&amp;tes:</source>
+        <translation>备注(&amp;T)：</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>&amp;Save</source>
+        <translation>保存(&amp;S)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>Choose…</source>
+        <translation>请选择…</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>(none)</source>
+        <translation>（无）</translation>
+    </message>
+    <message>
+        <location line="+95"/>
+        <source>Not allowed — nothing was saved:</source>
+        <translation>不允许 —— 未保存任何内容：</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <location line="+9"/>
+        <source>Tick this to confirm you have read the severe safety note.</source>
+        <translation>请勾选以确认您已阅读严重安全提示。</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Checking and saving…</source>
+        <translation>正在检查并保存…</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Saved.</source>
+        <translation>已保存。</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>This case changed since it was opened (for example by a sync). Close this dialog and open the case again; nothing was saved.</source>
+        <translation>打开后此案件已发生变化（例如同步）。请关闭此窗口并重新打开案件；未保存任何内容。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Nothing was saved: %1</source>
+        <translation>未保存任何内容：%1</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Choose the visit recording</source>
+        <translation>选择外访录音录像</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Computing the recording&apos;s fingerprint…</source>
+        <translation>正在计算录音录像的指纹…</translation>
+    </message>
+</context>
+<context>
+    <name>RouteMapView</name>
+    <message>
+        <location filename="../../app/ui/map_view.py" line="+69"/>
+        <source>Start</source>
+        <translation>起点</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>End</source>
+        <translation>终点</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>No stops planned</source>
+        <translation>未安排外访点</translation>
+    </message>
+</context>
+<context>
+    <name>SafetyNoteDialog</name>
+    <message>
+        <location filename="../../app/ui/safety_dialog.py" line="-145"/>
+        <source>Edit safety note — %1</source>
+        <translation>编辑安全提示 — %1</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Add safety note — %1</source>
+        <translation>添加安全提示 — %1</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>&amp;Two-person visit required</source>
+        <translation>须两人同行上门(&amp;T)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Do not visit</source>
+        <translation>禁止上门(&amp;D)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Applies to every case of this debtor</source>
+        <translation>适用于该债务人的所有案件</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>E&amp;xpires on:</source>
+        <translation>失效日期(&amp;X)：</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>&amp;Category:</source>
+        <translation>类别(&amp;C)：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Se&amp;verity:</source>
+        <translation>严重程度(&amp;V)：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;What to watch out for:</source>
+        <translation>需注意的情况(&amp;W)：</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>&amp;Save</source>
+        <translation>保存(&amp;S)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location line="+43"/>
+        <source>Nothing was saved: %1</source>
+        <translation>未保存任何内容：%1</translation>
+    </message>
+</context>
+<context>
+    <name>SafetyNoteFields</name>
+    <message>
+        <location filename="../../app/ui/outcome_dialog.py" line="-331"/>
+        <source>What happened at the door</source>
+        <translation>上门时发生的情况</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Two-person visit required</source>
+        <translation>须两人同行上门</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Do not visit</source>
+        <translation>禁止上门</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <location filename="../../app/ui/settings_dialog.py" line="+35"/>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Follow the system</source>
+        <translation>跟随系统</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>WGS-84 (international tiles)</source>
+        <translation>WGS-84（国际地图瓦片）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>GCJ-02 (Chinese map providers)</source>
+        <translation>GCJ-02（国内地图服务商）</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source> min</source>
+        <translation> 分钟</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>never</source>
+        <translation>从未</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>&amp;Language:</source>
+        <translation>语言(&amp;L)：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Head office address:</source>
+        <translation>总部地址(&amp;H)：</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Map &amp;tiles (URL template):</source>
+        <translation>地图瓦片（URL 模板）(&amp;T)：</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Tile &amp;attribution:</source>
+        <translation>瓦片版权声明(&amp;A)：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Tile &amp;coordinates:</source>
+        <translation>瓦片坐标系(&amp;C)：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Lock after idle:</source>
+        <translation>空闲后锁定(&amp;L)：</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>OK</source>
+        <translation>确定</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Enter an address like https://headoffice.example.com</source>
+        <translation>请输入类似 https://headoffice.example.com 的地址</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>A tile URL needs {z}, {x} and {y}, e.g. https://…/{z}/{x}/{y}.png</source>
+        <translation>瓦片 URL 须包含 {z}、{x} 和 {y}，例如 https://…/{z}/{x}/{y}.png</translation>
+    </message>
+</context>
+<context>
+    <name>SyncPage</name>
+    <message>
+        <location filename="../../app/ui/sync_page.py" line="-68"/>
+        <source>Head office could not read this record.</source>
+        <translation>总部无法读取这条记录。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Head office did not accept your sign-in.</source>
+        <translation>总部未接受您的登录。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>You may not change this case any more (it may have been reassigned).</source>
+        <translation>您已无权修改此案件（可能已被重新分配）。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Head office does not know this case.</source>
+        <translation>总部没有此案件。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Someone else changed this case at the same time; a supervisor will decide.</source>
+        <translation>他人同时修改了此案件，将由主管裁定。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The record is too large to upload.</source>
+        <translation>记录过大，无法上传。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>A field of this record was not valid.</source>
+        <translation>这条记录中有字段无效。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Head office refused this record (code %1).</source>
+        <translation>总部拒收了这条记录（代码 %1）。</translation>
+    </message>
+    <message>
+        <location line="+90"/>
+        <source>S&amp;ync now</source>
+        <translation>立即同步(&amp;Y)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Re&amp;fresh</source>
+        <translation>刷新(&amp;F)</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Waiting to upload</source>
+        <translation>待上传</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Refused by head office</source>
+        <translation>被总部拒收</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>&amp;Waiting to upload (oldest first):</source>
+        <translation>待上传（最早的在前）(&amp;W)：</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>&amp;Refused by head office — these need a supervisor or a correction:</source>
+        <translation>被总部拒收 —— 需主管处理或更正(&amp;R)：</translation>
+    </message>
+    <message>
+        <location line="+29"/>
+        <source>never</source>
+        <translation>从未</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1 record(s) waiting to upload · %2 refused · last sync: %3</source>
+        <translation>%1 条记录待上传 · %2 条被拒收 · 上次同步：%3</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Syncing…</source>
+        <translation>正在同步…</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Sync finished.</source>
+        <translation>同步完成。</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Sync failed.</source>
+        <translation>同步失败。</translation>
+    </message>
+</context>
+<context>
+    <name>TimelineModel</name>
+    <message>
+        <location filename="../../app/ui/timeline_model.py" line="+46"/>
+        <source>When</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>What</source>
+        <translation>内容</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Details</source>
+        <translation>详情</translation>
+    </message>
+    <message>
+        <location line="+30"/>
+        <source>Payment</source>
+        <translation>还款</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Promise to pay (%1)</source>
+        <translation>承诺还款（%1）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Safety note</source>
+        <translation>安全提示</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Relief proposal</source>
+        <translation>减免/延期申请</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>%1 collector(s)</source>
+        <translation>%1 名外访员</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>recorded</source>
+        <translation>已录音录像</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>not recorded: %1</source>
+        <translation>未录音录像：%1</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>third party</source>
+        <translation>第三方</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>receipt %1</source>
+        <translation>回单 %1</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>due %1</source>
+        <translation>到期 %1</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>two-person visit</source>
+        <translation>须两人同行</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>do not visit</source>
+        <translation>禁止上门</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>replaced by a newer version</source>
+        <translation>已被新版本取代</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>expires/expired %1</source>
+        <translation>失效日期 %1</translation>
+    </message>
+</context>
+</TS>
