@@ -36,6 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pause-at", default="")
     ap.add_argument("--announce", default="")
     ap.add_argument("--batch", type=int, default=200)
+    ap.add_argument("--page-size", type=int, default=500)
     args = ap.parse_args(argv)
     password = sys.stdin.readline().strip()
     from pathlib import Path
@@ -63,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
 
     client = HeadOfficeClient(args.server, device_of(store), retry=RetryPolicy(budget=30))
     client.login(args.user, password)
-    report = sync_once(store, client, options=SyncOptions(push_batch=args.batch), step=step)
+    report = sync_once(store, client, options=SyncOptions(push_batch=args.batch, page_size=args.page_size), step=step)
     client.close()
     store.close()
     print("DONE", flush=True)
