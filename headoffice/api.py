@@ -14,17 +14,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import FastAPI, Header, Query, Request
+from fastapi import FastAPI, Header, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import func, select, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 
 from app.contract.v1 import (
     API_HEADER,
     API_VERSION,
+    MAX_EVENTS_PER_PUSH,
     AgentInfo,
     AssignRequest,
     AssignResult,
@@ -54,6 +55,7 @@ from .models import Change as ChangeRow
 from .push import push
 
 log = logging.getLogger("headoffice")
+MAX_ID = 2**31 - 1
 
 
 class ApiError(Exception):
@@ -126,6 +128,11 @@ def create_app(settings: Settings, db: Database | None = None) -> Any:
         log.error("database error: %s", type(exc).__name__)
         return _error(503, "unavailable", "the database is busy or unavailable; try again", {"Retry-After": "2"})
 
+    @api.exception_handler(OverflowError)
+    @api.exception_handler(DataError)
+    def _out_of_range(_request: Request, exc: Exception) -> JSONResponse:
+        return _error(400, "bad_request", "a value is out of range")
+
     @api.exception_handler(Exception)
     def _crash(_request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error")
@@ -161,16 +168,37 @@ def create_app(settings: Settings, db: Database | None = None) -> Any:
 
     # --- sync -----------------------------------------------------------------------------------
 
-    @api.post("/api/v1/sync/events", response_model=PushResponse,
+    push_schema = {"requestBody": {"required": True, "content": {"application/json": {
+        "schema": PushRequest.model_json_schema()}}}}
+
+    @api.post("/api/v1/sync/events", response_model=PushResponse, openapi_extra=push_schema,
               responses={422: {"model": PushResponse, "description": "an event id was reused with another body"}})
-    def push_events(body: PushRequest, authorization: Annotated[str | None, Header()] = None) -> Any:
-        p = svc.principal(authorization)
-        now = utcnow()
-        with svc.db.write() as session:
-            user = session.get(User, p.user.id)
-            assert user is not None
-            outcome = push(session, user, body.events, svc.profile, now, ChangeWriter(session, now))
-            svc.after_write(session)
+    async def push_events(request: Request, authorization: Annotated[str | None, Header()] = None) -> Any:
+        # The envelope is checked here by hand, not by a pydantic body: events are validated one
+        # by one, so a malformed item (even a non-object) is rejected alone, never the batch.
+        from starlette.concurrency import run_in_threadpool
+
+        p = await run_in_threadpool(svc.principal, authorization)
+        try:
+            envelope = json.loads(await request.body())
+        except (ValueError, UnicodeDecodeError):
+            raise ApiError(400, "malformed_json", "the request body is not valid JSON") from None
+        if not isinstance(envelope, dict) or set(envelope) != {"events"} or not isinstance(envelope["events"], list):
+            raise ApiError(422, "invalid_request", 'expected {"events": [...]}')
+        items = envelope["events"]
+        if len(items) > MAX_EVENTS_PER_PUSH:
+            raise ApiError(413, "too_many_events", f"at most {MAX_EVENTS_PER_PUSH} events per request")
+
+        def work() -> Any:
+            now = utcnow()
+            with svc.db.write() as session:
+                user = session.get(User, p.user.id)
+                assert user is not None
+                outcome = push(session, user, items, svc.profile, now, ChangeWriter(session, now))
+                svc.after_write(session)
+            return outcome
+
+        outcome = await run_in_threadpool(work)
         response = PushResponse(results=outcome.results)
         if outcome.conflict:
             return JSONResponse(response.model_dump(mode="json"), status_code=422)
@@ -245,8 +273,9 @@ def create_app(settings: Settings, db: Database | None = None) -> Any:
     # --- supervisor reads and commands ----------------------------------------------------------
 
     @api.get("/api/v1/cases", response_model=CaseListResponse)
-    def list_cases(offset: Annotated[int, Query(ge=0)] = 0, limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-                   agent_id: int | None = None, status: Annotated[str | None, Query(max_length=16)] = None,
+    def list_cases(offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
+                   limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+                   agent_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None, status: Annotated[str | None, Query(max_length=16)] = None,
                    authorization: Annotated[str | None, Header()] = None) -> Any:
         p = svc.principal(authorization)
         require(p, "supervisor", "admin")
@@ -265,7 +294,7 @@ def create_app(settings: Settings, db: Database | None = None) -> Any:
         return CaseListResponse(cases=cases, total=total, next_offset=nxt if nxt < total else None)
 
     @api.post("/api/v1/cases/{case_id}/assign", response_model=AssignResult)
-    def assign(case_id: int, body: AssignRequest, authorization: Annotated[str | None, Header()] = None,
+    def assign(case_id: Annotated[int, Path(ge=1, le=MAX_ID)], body: AssignRequest, authorization: Annotated[str | None, Header()] = None,
                if_match: Annotated[str | None, Header()] = None) -> Any:
         p = svc.principal(authorization)
         require(p, "supervisor", "admin")
@@ -284,7 +313,7 @@ def create_app(settings: Settings, db: Database | None = None) -> Any:
                                {"case": case_summary(case).model_dump(mode="json")})
             team = case.team
             if body.agent_id is not None:
-                agent = session.get(User, body.agent_id)
+                agent = session.get(User, body.agent_id) if 1 <= body.agent_id <= MAX_ID else None
                 if agent is None or agent.role != "agent" or not agent.active or (
                         p.user.role == "supervisor" and agent.team != p.user.team):
                     raise ApiError(422, "unknown_agent", "no such agent in your team")

@@ -22,6 +22,7 @@ from app.domain.validation import MAX_TEXT, OutcomeFacts, OutcomeInvalid, clean_
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _SHA = re.compile(r"^[0-9a-f]{64}$")
 MAX_PAYLOAD_BYTES = 256 * 1024
+MAX_ID = 2**31 - 1
 
 
 class Malformed(ValueError):
@@ -37,6 +38,10 @@ def parse_event(raw: Any) -> EventIn:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first.get("loc", ())) or "event"
         raise Malformed(f"{where}: {first.get('msg', 'invalid')}") from None
+    if not 1 <= ev.case_id <= MAX_ID:
+        raise Malformed("case_id is out of range")
+    if ev.device_seq > 2**62 or ev.case_version > MAX_ID:
+        raise Malformed("device_seq / case_version out of range")
     if not MIN_EVENT_SCHEMA_VERSION <= ev.schema_version <= EVENT_SCHEMA_VERSION:
         raise Malformed(f"schema_version {ev.schema_version} is not supported "
                         f"(this server accepts {MIN_EVENT_SCHEMA_VERSION}..{EVENT_SCHEMA_VERSION})")

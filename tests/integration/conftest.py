@@ -379,3 +379,40 @@ def headoffice(request: pytest.FixtureRequest, headoffice_module_server: HeadOff
     """A running demo head office on each backend, shared by the tests of one module (the tests run
     once per backend). Tests using it must not depend on each other's writes."""
     return headoffice_module_server(db=str(request.param))
+
+
+# --- building wire events ----------------------------------------------------------------------------
+
+
+def outcome_event(case_id: int, device_id: str, device_seq: int, *, code: str = "no_answer", channel: str = "phone",
+                  at: str = "2026-11-30T03:00:00+00:00", case_version: int = 1, fields: dict[str, Any] | None = None,
+                  event_id: str | None = None, **payload: Any) -> dict[str, Any]:
+    """An `outcome` event as the app writes it (see app/services/outcomes.py)."""
+    body: dict[str, Any] = {
+        "code": code, "channel": channel, "notes": "", "phone": "+8613800000000" if channel == "phone" else None,
+        "to_third_party": False, "collectors": 2 if channel == "visit" else 1, "lat": None, "lon": None,
+        "recording_sha256": ("ab" * 32) if channel == "visit" else None, "no_recording_reason": None,
+        "safety_acknowledged": channel == "visit", "fields": fields or {},
+        "compliance": {"profile": "CN", "version": 1, "overridden": [], "override_by": None,
+                       "override_reason": None},
+    }
+    body.update(payload)
+    return {"id": event_id or str(uuid.uuid4()), "device_id": device_id, "device_seq": device_seq,
+            "case_id": case_id, "case_version": case_version, "kind": "outcome", "payload": body,
+            "occurred_at": at, "schema_version": 1}
+
+
+def pull_all(client: httpx.Client, cursor: str | None = None, limit: int = 200) -> tuple[list[dict[str, Any]], str]:
+    """Every change after `cursor`, page by page: (changes, final cursor)."""
+    out: list[dict[str, Any]] = []
+    while True:
+        params: dict[str, Any] = {"limit": limit}
+        if cursor:
+            params["cursor"] = cursor
+        r = client.get("/api/v1/sync/changes", params=params)
+        assert r.status_code == 200, r.text
+        body = r.json()
+        out.extend(body["changes"])
+        cursor = body["next_cursor"]
+        if not body["has_more"]:
+            return out, str(cursor)
