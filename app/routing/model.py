@@ -53,7 +53,8 @@ class Stop:
     duration_s: int = DEFAULT_DURATION_S  # time at the door
     window: tuple[int, int] | None = None  # debtor availability: the visit starts and ends inside it
     must_visit: bool = False  # e.g. a promise follow-up due today
-    needs_two_people: bool = False  # a safety note asks for two collectors
+    needs_two_people: bool = False  # a safety note (or the profile) asks for two collectors
+    two_person_why: str = ""  # which one, in words, for the skipped list
     label: str = ""  # what a person sees (case number, district); never used to decide
 
     @property
@@ -78,6 +79,7 @@ class SkipReason(StrEnum):
     DAY_TOO_SHORT = "day_too_short"
     NEEDS_PARTNER = "needs_partner"
     DO_NOT_VISIT = "do_not_visit"
+    NOT_AVAILABLE = "not_available"
     NOT_CHOSEN = "not_chosen"
     MUST_VISIT_DID_NOT_FIT = "must_visit_did_not_fit"
 
@@ -94,8 +96,9 @@ SKIP_TEXT: Mapping[SkipReason, str] = {
     SkipReason.WINDOW_OUTSIDE_DAY: "the visit cannot fit inside the working day, the permitted visiting hours "
                                    "and the debtor's availability at once",
     SkipReason.DAY_TOO_SHORT: "the day is too short to travel there, visit and reach the end point in time",
-    SkipReason.NEEDS_PARTNER: "a safety note requires two collectors and no partner is set for the day",
+    SkipReason.NEEDS_PARTNER: "the visit needs two collectors and no partner is set for the day",
     SkipReason.DO_NOT_VISIT: "a safety note says do not visit",
+    SkipReason.NOT_AVAILABLE: "the case cannot be planned",
     SkipReason.NOT_CHOSEN: "did not fit in the day; the planned visits are worth more or lie closer",
     SkipReason.MUST_VISIT_DID_NOT_FIT: "must-visit, but the day cannot hold it together with the other "
                                        "must-visits",
