@@ -185,6 +185,7 @@ class CaseListView(QWidget):
         self.key = key
         self.base_query = base_query or CaseQuery()
         self._selected: int | None = None
+        self._announce_next = False
         self.filters = FilterBar(self)
         self.table = QTableView(self)
         self.table.setModel(model)
@@ -286,8 +287,14 @@ class CaseListView(QWidget):
         total = self.model.rowCount()
         self.count_label.setText(self.tr("%n case(s)", "", total))
         if self._selected is not None:
-            self.select_case(self._selected, emit=False)
+            self.select_case(self._selected, emit=self._announce_next)
+        self._announce_next = False
         self.listReady.emit()
+
+    def restore_selection(self, case_id: int | None) -> None:
+        """Select this case (and announce it, so its detail opens) when the rows arrive."""
+        self._selected = case_id
+        self._announce_next = case_id is not None
 
     def select_case(self, case_id: int, emit: bool = True) -> bool:
         """Make `case_id` the current row if it is in the list. Returns whether it is."""

@@ -107,6 +107,8 @@ class MainWindow(QMainWindow):
         assert ctx is not None
         self.menuBar().clear()
         self._map_built = False
+        keep = {key: ws.list.selected_case for key, ws in (("cases", self.cases), ("today", self.today))
+                if ws is not None}
         self.nav = QListWidget(self)
         self.nav.setAccessibleName(self.tr("Navigation"))
         self.nav.setFixedWidth(max(110, self.nav.fontMetrics().horizontalAdvance("Reports" * 2)))
@@ -151,6 +153,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(self.tr("Doorstep — field visits"))
         page = self.settings.json_value("main/page")
         self.nav.setCurrentRow(page if isinstance(page, int) and 0 <= page < len(pages) else PAGE_CASES)
+        self.cases.list.restore_selection(keep.get("cases"))
+        self.today.list.restore_selection(keep.get("today"))
         self.cases.start()
         self.today.start()
         self.refresh_status()

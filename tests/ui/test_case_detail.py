@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from app.domain.masking import mask_name
 from app.domain.enums import SafetyCategory, Severity
+from app.domain.masking import mask_name
 from app.services.safety import SafetyNoteInput, add_safety_note
-from app.ui.timeline_model import TimelineModel
 from app.services.workspace import case_timeline
+from app.ui.timeline_model import TimelineModel
 
 from .conftest import pick_case, sql
 
