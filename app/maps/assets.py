@@ -16,13 +16,11 @@ QWEBCHANNEL_URL = "qrc:///qtwebchannel/qwebchannel.js"
 
 _FILES_JS = {
     "leaflet": "leaflet/leaflet.js",
-    "markercluster": "leaflet.markercluster/leaflet.markercluster.js",
+    "supercluster": "supercluster/supercluster.min.js",
     "doorstep": "doorstep/doorstep-map.js",
 }
 _FILES_CSS = {
     "leaflet_css": "leaflet/leaflet.css",
-    "markercluster_css": "leaflet.markercluster/MarkerCluster.css",
-    "markercluster_default_css": "leaflet.markercluster/MarkerCluster.Default.css",
     "doorstep_css": "doorstep/doorstep-map.css",
 }
 

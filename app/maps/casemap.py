@@ -12,7 +12,10 @@ from app.maps.escape import clip
 from app.maps.geo import valid_position
 from app.maps.page import DisplayProjection, PageData, PageTiles, add_script, base_map, call, render
 
-CLUSTER_ABOVE = 300  # more markers than this are clustered (Leaflet.markercluster, bulk-added)
+CLUSTER_ABOVE = 300  # more markers than this are clustered: a Supercluster index, on-screen markers only
+# Clusters exist up to the map's deepest zoom, so cases at one spot (one building) stay one
+# cluster whose click lists them; elsewhere clusters split as the user zooms in.
+CLUSTER_MAX_ZOOM = 19
 # Priority score → colour band: 0 green (low) … 3 red (urgent). Scores run roughly 0–100.
 BAND_FLOORS = (20.0, 40.0, 60.0)
 
@@ -64,23 +67,41 @@ def build_case_map(cases: Sequence[MapCase], *, assets: WebAssets, tiles: PageTi
     skipped: list[int] = []
     lat_min = lon_min = math.inf
     lat_max = lon_max = -math.inf
-    for c in cases:
-        if not valid_position(c.lat, c.lon):
+    gcj = project.gcj
+    f1, f2, f3 = BAND_FLOORS
+    prio_word = labels.priority
+    isfinite = math.isfinite
+    for c in cases:  # the hot loop of a 20,000-marker map: kept plain
+        lat, lon = c.lat, c.lon
+        if not valid_position(lat, lon):
             skipped.append(int(c.id))
             continue
-        lat, lon = project(c.lat, c.lon)  # type: ignore[arg-type]  # valid_position excludes None
-        lat_min, lat_max = min(lat_min, lat), max(lat_max, lat)
-        lon_min, lon_max = min(lon_min, lon), max(lon_max, lon)
-        band = priority_band(c.priority)
-        prio = f"{labels.priority} {c.priority:.0f}" if math.isfinite(c.priority) else labels.priority
-        rows.append([int(c.id), lat, lon, band, max(0, min(int(c.safety_level), 3)),
-                     clip(c.case_no, 64), clip(c.label, 200), clip(c.status, 32), prio])
+        lat, lon = project(lat, lon) if gcj else (round(lat, 6), round(lon, 6))  # type: ignore[arg-type]
+        if lat < lat_min:
+            lat_min = lat
+        if lat > lat_max:
+            lat_max = lat
+        if lon < lon_min:
+            lon_min = lon
+        if lon > lon_max:
+            lon_max = lon
+        p = c.priority
+        if isfinite(p):
+            band = 3 if p >= f3 else 2 if p >= f2 else 1 if p >= f1 else 0
+            prio = f"{prio_word} {p:.0f}"
+        else:
+            band, prio = 0, prio_word
+        level = c.safety_level
+        case_no, label, status = c.case_no, c.label, c.status
+        rows.append([int(c.id), lat, lon, band, 0 if level <= 0 else 3 if level >= 3 else int(level),
+                     case_no if len(case_no) <= 64 else clip(case_no, 64),
+                     label if len(label) <= 200 else clip(label, 200),
+                     status if len(status) <= 32 else clip(status, 32), prio])
     bounds = [[lat_min, lon_min], [lat_max, lon_max]] if rows else None
     center = ((lat_min + lat_max) / 2, (lon_min + lon_max) / 2) if rows else None
     m = base_map(assets, tiles, center=center)
     if len(rows) > cluster_above:
-        m.default_js = m.default_js + assets.js("markercluster")
-        m.default_css = m.default_css + assets.css("markercluster_css", "markercluster_default_css")
+        m.default_js = m.default_js + assets.js("supercluster")
     legend = [[f"ds-band-{i}", text] for i, text in enumerate(labels.bands)]
     legend.append(["ds-band-0 ds-safety", labels.safety])
     name = m.get_name()
@@ -88,7 +109,8 @@ def build_case_map(cases: Sequence[MapCase], *, assets: WebAssets, tiles: PageTi
     code = "\n".join([
         call(data, "init", {"generation": int(generation), "bounds": bounds, "legend": legend, "labels": {"safety": labels.safety},
                       "emptyText": None if rows else labels.empty}, raw=(name,)),
-        call(data, "showCases", rows, {"clusterAbove": cluster_above}, raw=(name,)),
+        call(data, "showCases", rows, {"clusterAbove": cluster_above, "clusterMaxZoom": CLUSTER_MAX_ZOOM},
+             raw=(name,)),
         "doorstep.connect();",
     ])
     add_script(m, assets, code)

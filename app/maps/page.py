@@ -69,7 +69,7 @@ def base_map(assets: WebAssets, tiles: PageTiles | None, *, center: tuple[float,
     """A folium Map that links only local files; with no tiles it shows a plain background and a scale bar."""
     m = folium.Map(location=list(center or DEFAULT_CENTER), zoom_start=zoom, tiles=None, control_scale=False)
     # Map-level zoom limits (folium's own min/max_zoom only reach a tile layer it creates itself);
-    # markercluster needs the map's maxZoom.
+    # clustering needs the map's maxZoom.
     m.options["maxZoom"] = max_zoom
     m.options["minZoom"] = 5
     # Instance lists, so the class defaults (CDN links) are neither used nor mutated.

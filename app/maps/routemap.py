@@ -4,6 +4,9 @@ Built from a plain ordered list, so it does not depend on how the order was chos
 folium Markers (a day has tens of stops, not thousands) with tooltips; their text goes through
 `popup_text`, because folium pastes tooltip HTML unescaped into a JavaScript template literal.
 The path is drawn as straight legs: the planner estimates travel from distances, not a road graph.
+Stops go to the page as data and are drawn by `doorstep-map.js` with tooltips filled as text: 200
+folium Marker elements would each pass through Jinja (about 2 s), and folium's tooltips are
+unescaped HTML inside a JS template literal.
 """
 
 from __future__ import annotations
@@ -11,10 +14,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import folium
-
 from app.maps.assets import WebAssets
-from app.maps.escape import popup_text
+from app.maps.escape import clip
 from app.maps.geo import valid_position
 from app.maps.page import DisplayProjection, PageData, PageTiles, add_script, base_map, call, render
 
@@ -51,63 +52,52 @@ class RouteMapPage:
     skipped_ids: tuple[int, ...]
 
 
-def _icon(text: str, classes: str) -> folium.DivIcon:
-    # `text` is a stop number or a one-character mark chosen here, never data.
-    return folium.DivIcon(html=f'<span class="ds-num">{text}</span>', class_name=classes,
-                          icon_size=(26, 26), icon_anchor=(13, 13))
-
-
 def build_route_map(stops: Sequence[RouteStop], *, start: RoutePoint | None, end: RoutePoint | None = None,
                     assets: WebAssets, tiles: PageTiles | None = None,
                     labels: RouteLabels | None = None, generation: int = 0) -> RouteMapPage:
     labels = labels or RouteLabels()
     project = DisplayProjection(tiles)
-    placed: list[tuple[RouteStop, tuple[float, float]]] = []
+    rows: list[list[object]] = []
     skipped: list[int] = []
     for s in stops:
         if valid_position(s.lat, s.lon):
-            placed.append((s, project(s.lat, s.lon)))
+            lat, lon = project(s.lat, s.lon)
+            rows.append([int(s.case_id), lat, lon, len(rows) + 1, clip(s.label, 200), clip(s.eta, 40),
+                         bool(s.locked), max(0, min(int(s.safety_level), 3))])
         else:
             skipped.append(int(s.case_id))
-    start_pos = project(start.lat, start.lon) if start and valid_position(start.lat, start.lon) else None
-    end_pos = project(end.lat, end.lon) if end and valid_position(end.lat, end.lon) else None
-    if end_pos is not None and end_pos == start_pos:
-        end_pos = None
-    everything = [p for _, p in placed] + [p for p in (start_pos, end_pos) if p is not None]
-    center = None
+
+    def place(p: RoutePoint | None) -> list[object] | None:
+        if p is None or not valid_position(p.lat, p.lon):
+            return None
+        return [*project(p.lat, p.lon), clip(p.label, 200)]
+
+    start_row, end_row = place(start), place(end)
+    if end_row is not None and start_row is not None and end_row[:2] == start_row[:2]:
+        end_row = None  # a round trip: one mark for both
+    stop_points = [[r[1], r[2]] for r in rows]
+    path = ([start_row[:2]] if start_row else []) + stop_points
+    if end_row is not None:
+        path.append(end_row[:2])
+    elif start_row is not None and stop_points:
+        path.append(start_row[:2])  # back to the start
+    points = stop_points + [p[:2] for p in (start_row, end_row) if p is not None]
     bounds = None
-    if everything:
-        lats = [p[0] for p in everything]
-        lons = [p[1] for p in everything]
+    center = None
+    if points:
+        lats = [float(p[0]) for p in points]  # type: ignore[arg-type]
+        lons = [float(p[1]) for p in points]  # type: ignore[arg-type]
         bounds = [[min(lats), min(lons)], [max(lats), max(lons)]]
         center = ((bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2)
     m = base_map(assets, tiles, center=center, zoom=13)
     name = m.get_name()
-    path = ([start_pos] if start_pos else []) + [p for _, p in placed] + ([end_pos or start_pos] if start_pos else [])
-    if end_pos and not start_pos:
-        path.append(end_pos)
-    if len(path) >= 2:
-        folium.PolyLine([list(p) for p in path], color="#1565c0", weight=4, opacity=0.75).add_to(m)
-    if start_pos is not None:
-        tip = popup_text(f"{labels.start}: {start.label}" if start and start.label else labels.start)
-        folium.Marker(list(start_pos), icon=_icon("S", "ds-stop ds-start"), tooltip=folium.Tooltip(tip)).add_to(m)
-    if end_pos is not None:
-        tip = popup_text(f"{labels.end}: {end.label}" if end and end.label else labels.end)
-        folium.Marker(list(end_pos), icon=_icon("E", "ds-stop ds-start"), tooltip=folium.Tooltip(tip)).add_to(m)
     data = PageData()
-    register: list[str] = []
-    for number, (stop, pos) in enumerate(placed, start=1):
-        classes = "ds-stop" + (" ds-locked" if stop.locked else "") + (" ds-safety" if stop.safety_level > 0 else "")
-        text = f"{number}. {stop.label}" + (f" · {stop.eta}" if stop.eta else "")
-        marker = folium.Marker(list(pos), icon=_icon(str(number), classes),
-                               tooltip=folium.Tooltip(popup_text(text)))
-        marker.add_to(m)
-        register.append(f"doorstep.registerStop({int(stop.case_id)}, {marker.get_name()});")
     code = "\n".join([
         call(data, "init", {"generation": int(generation), "bounds": bounds, "fitMaxZoom": 16, "legend": [],
-                            "emptyText": None if placed else labels.empty}, raw=(name,)),
-        *register,
+                            "labels": {"start": labels.start, "end": labels.end},
+                            "emptyText": None if rows else labels.empty}, raw=(name,)),
+        call(data, "showRoute", rows, start_row, end_row, path, raw=(name,)),
         "doorstep.connect();",
     ])
     add_script(m, assets, code)
-    return RouteMapPage(html=render(m, data), shown=len(placed), skipped_ids=tuple(skipped))
+    return RouteMapPage(html=render(m, data), shown=len(rows), skipped_ids=tuple(skipped))

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 from app.maps.assets import WebAssets
 from app.maps.casemap import MapCase, MapLabels, build_case_map
 from app.maps.page import PageTiles, write_page
+from app.maps.routemap import RouteLabels, RoutePoint, RouteStop, build_route_map
 from app.maps.tilecache import TileCache, TileCacheError, tile_cache_path
 from app.maps.tilefetch import TileFetcher
 from app.maps.tileserver import TileServer
@@ -43,7 +44,7 @@ from app.maps.tilesource import TileSource
 
 log = logging.getLogger(__name__)
 
-__all__ = ["CaseMapView", "MapCase", "MapPage"]
+__all__ = ["CaseMapView", "MapCase", "MapPage", "RouteMapView"]
 
 LOCAL_SCHEMES = {"file", "data", "qrc", "blob", "about"}
 
@@ -397,6 +398,35 @@ class CaseMapView(MapPage):
 
         def build(assets: WebAssets, tiles: PageTiles | None, generation: int) -> str:
             return build_case_map(rows, assets=assets, tiles=tiles, labels=labels, generation=generation).html
+
+        self._submit(build)
+
+    @Slot(int)
+    def highlight_case(self, case_id: int) -> None:
+        self.run_js(f"doorstep.highlight({int(case_id)});")
+
+
+class RouteMapView(MapPage):
+    """The day's route: numbered stops in visiting order, the path, the start (and end) point."""
+
+    def __init__(self, parent: QWidget | None = None, *, cache_dir: Path, tile_source: TileSource | None = None,
+                 runner: Runner | None = None) -> None:
+        super().__init__(parent, cache_dir=cache_dir, tile_source=tile_source, runner=runner, page_stem="route")
+        self._stops: tuple[RouteStop, ...] = ()
+        self._start: RoutePoint | None = None
+        self._end: RoutePoint | None = None
+
+    def set_route(self, stops: Sequence[RouteStop], start: RoutePoint | None, end: RoutePoint | None = None) -> None:
+        self._stops, self._start, self._end = tuple(stops), start, end
+        self.rebuild()
+
+    def rebuild(self) -> None:
+        stops, start, end = self._stops, self._start, self._end
+        labels = RouteLabels(start=self.tr("Start"), end=self.tr("End"), empty=self.tr("No stops planned"))
+
+        def build(assets: WebAssets, tiles: PageTiles | None, generation: int) -> str:
+            return build_route_map(stops, start=start, end=end, assets=assets, tiles=tiles, labels=labels,
+                                   generation=generation).html
 
         self._submit(build)
 

@@ -103,13 +103,36 @@ def test_many_cases_cluster_and_highlight_inside_cluster(qtbot: Any, make_view: 
     view = make_view()
     with qtbot.waitSignal(view.loaded, timeout=LOAD_TIMEOUT):
         view.set_cases(demo_cases(2_000))
-    assert js(qtbot, view, "!!doorstep.cluster") is True
+    assert js(qtbot, view, "!!doorstep.clustered") is True
     assert js(qtbot, view, "document.querySelectorAll('.ds-cluster').length") > 0
+    # only what is on screen is a DOM marker, not 2,000
+    assert js(qtbot, view, "document.querySelectorAll('.leaflet-marker-icon').length") < 300
     view.highlight_case(1234)
     qtbot.waitUntil(lambda: js(qtbot, view, "!!document.querySelector('.ds-highlight')") is True, timeout=15_000)
     with qtbot.waitSignal(view.caseClicked, timeout=10_000) as clicked:
         js(qtbot, view, "doorstep.clickCase(1999)")
     assert clicked.args == [1999]
+    # clicking a cluster zooms in to split it
+    zoom = js(qtbot, view, "(doorstep.map.setZoom(11, {animate: false}), doorstep.map.getZoom())")
+    assert zoom == 11
+    js(qtbot, view, "(doorstep.layer.getLayers().filter(function(l){return l._dsCluster !== undefined;})[0]"
+                    ".fire('click', {}), 1)")
+    qtbot.waitUntil(lambda: js(qtbot, view, "doorstep.map.getZoom()") > zoom, timeout=10_000)
+
+
+def test_cases_at_one_spot_are_listed(qtbot: Any, make_view: Any) -> None:
+    view = make_view()
+    rows = demo_cases(400) + [MapCase(900 + i, f"B{i}", f"同楼 {i}", 30.7, 104.1, 50.0, 0, "open") for i in range(4)]
+    with qtbot.waitSignal(view.loaded, timeout=LOAD_TIMEOUT):
+        view.set_cases(rows)
+    js(qtbot, view, "(doorstep.map.setView([30.7, 104.1], 18, {animate: false}), 1)")
+    js(qtbot, view, "(doorstep.layer.getLayers().filter(function(l){return l._dsCluster !== undefined;})[0]"
+                    ".fire('click', {}), 1)")
+    qtbot.waitUntil(lambda: js(qtbot, view, "document.querySelectorAll('.ds-list-item').length") == 4,
+                    timeout=10_000)
+    with qtbot.waitSignal(view.caseClicked, timeout=10_000) as clicked:
+        js(qtbot, view, "(document.querySelectorAll('.ds-list-item')[2].click(), 1)")
+    assert clicked.args[0] in {900, 901, 902, 903}
 
 
 def test_highlight_before_load_is_applied_after(qtbot: Any, make_view: Any) -> None:

@@ -78,8 +78,22 @@ def test_hostile_text_never_appears_raw() -> None:
         assert "</script><script>window.__pwned" not in html_text, kind
         assert "${window.__pwned" not in html_text, kind
         assert "`;window.__pwned" not in html_text, kind
-        if kind.startswith("route"):  # folium-rendered tooltips: braces entity-escaped too
-            assert "{{" not in html_text.split("</head>", 1)[1], kind
+
+
+def test_route_data_and_path() -> None:
+    import json
+
+    page = build_route_map(stops(["甲", "乙", "丙"]), start=RoutePoint(30.64, 104.04, "网点"), assets=ASSETS)
+    assert page.shown == 3
+    html_text = page.html
+    call = html_text.index("doorstep.showRoute(")
+    args = json.loads("[" + html_text[html_text.index(",", call) + 1: html_text.index(");", call)] + "]")
+    rows, start, end, path = args
+    assert [r[3] for r in rows] == [1, 2, 3] and [r[4] for r in rows] == ["甲", "乙", "丙"]
+    assert start == [30.64, 104.04, "网点"] and end is None
+    assert path[0] == path[-1] == [30.64, 104.04] and len(path) == 5  # start, 3 stops, back to start
+    bad = build_route_map([RouteStop(9, 91.0, 0.0, "x"), *stops(["甲"])], start=None, assets=ASSETS)
+    assert bad.skipped_ids == (9,) and bad.shown == 1
 
 
 def test_case_data_round_trips_exactly() -> None:
@@ -98,9 +112,10 @@ def test_template_injection_is_not_evaluated() -> None:
     assert "YES" not in page.replace("{% if true %}YES{% endif %}", "")
     route = build_route_map([RouteStop(1, 30.6, 104.0, "{{ 7*7 }} {% if true %}YES{% endif %}")], start=None,
                             assets=ASSETS).html
-    assert ">49<" not in route and " 49 " not in route
-    assert "YES{% endif %}" not in route  # braces are entity-escaped in the tooltip
-    assert "&#123;&#123; 7*7 &#125;&#125;" in route
+    assert '"{{ 7*7 }} {% if true %}YES{% endif %}"' in route  # pasted verbatim as JSON, never templated
+    # folium's own templates still render the attribution: braces there are entity-escaped
+    with_tiles = build_case_map(cases(1), assets=ASSETS, tiles=PageTiles(LOCAL_TILES, GAODE)).html
+    assert "\\u0026#123;\\u0026#123; 7*7" in with_tiles and "{{ 7*7 }}" not in with_tiles
 
 
 def test_popup_text_neutralises_template_literal_and_html() -> None:
@@ -124,8 +139,8 @@ def test_case_map_counts_and_skips_impossible_positions() -> None:
 
 
 def test_clustering_only_above_threshold() -> None:
-    assert "markercluster" not in build_case_map(cases(50), assets=ASSETS).html
-    assert "leaflet.markercluster.js" in build_case_map(cases(301), assets=ASSETS).html
+    assert "supercluster" not in build_case_map(cases(50), assets=ASSETS).html
+    assert "supercluster/supercluster.min.js" in build_case_map(cases(301), assets=ASSETS).html
 
 
 def test_gcj_tiles_shift_markers_for_display_only() -> None:

@@ -55,7 +55,7 @@
   }
 
   ds.openPopup = function (marker) {
-    var content = marker._ds ? popupFor(marker._ds) : (marker._dsPopup ? marker._dsPopup() : null);
+    var content = marker._ds ? popupFor(marker._ds) : (marker._dsRoute ? stopTooltip(marker._dsRoute) : null);
     if (!content) { return; }
     if (!ds.popup) { ds.popup = L.popup({ maxWidth: 320, autoPanPadding: [20, 20] }); }
     ds.popup.setLatLng(marker.getLatLng()).setContent(content).openOn(ds.map);
@@ -91,6 +91,8 @@
     ds.map = map;
     ds.generation = opts.generation || 0;
     ds.labels = opts.labels || {};
+    ds.labels.start = ds.labels.start || "Start";
+    ds.labels.end = ds.labels.end || "End";
     L.control.scale({ imperial: false, maxWidth: 160 }).addTo(map);
     if (opts.bounds) {
       map.fitBounds(opts.bounds, { padding: [24, 24], maxZoom: opts.fitMaxZoom || 16, animate: false });
@@ -104,46 +106,149 @@
   };
 
   /* Clusters are neutral blue-grey so their colour is never read as a priority. */
-  function clusterIcon(cluster) {
-    var n = cluster.getChildCount();
-    var size = n < 100 ? 34 : (n < 1000 ? 40 : 48);
-    var box = node("div", "ds-cluster-inner", n);
-    return L.divIcon({ html: box.outerHTML, className: "ds-cluster", iconSize: [size, size] });
+  /* The halo takes the colour of the most urgent case inside; a dark badge says a safety note is inside. */
+  function clusterIcon(count, band, safety) {
+    var size = count < 100 ? 34 : (count < 1000 ? 40 : 48);
+    var box = node("div", "ds-cluster-inner", count);
+    if (safety) { box.appendChild(node("span", "ds-cluster-safety", "!")); }
+    return L.divIcon({ html: box.outerHTML, className: "ds-cluster ds-halo-" + band, iconSize: [size, size] });
   }
 
-  ds.showCases = function (map, rows, opts) {
-    var layers = new Array(rows.length);
-    for (var i = 0; i < rows.length; i++) {
-      var r = rows[i];
-      var m = L.marker([r[1], r[2]], { icon: caseIcon(r[3], r[4], false), keyboard: false });
+  function caseMarker(r) {
+    var m = ds.markers[r[0]];
+    if (!m) {
+      m = L.marker([r[1], r[2]], { icon: caseIcon(r[3], r[4], r[0] === ds.highlightedId), keyboard: false });
       m._ds = r;
       m._dsId = r[0];
       m.on("click", onClick);
       ds.markers[r[0]] = m;
-      layers[i] = m;
     }
-    if (rows.length > opts.clusterAbove) {
-      ds.cluster = L.markerClusterGroup({
-        iconCreateFunction: clusterIcon,
-        showCoverageOnHover: false, maxClusterRadius: 60, disableClusteringAtZoom: 17,
-        spiderfyOnMaxZoom: true, removeOutsideVisibleBounds: true
-      });
-      // On the map first, then one bulk add: markercluster clusters every zoom level in one pass.
-      map.addLayer(ds.cluster);
-      ds.cluster.addLayers(layers);
+    return m;
+  }
+
+  /* Points that share one spot even at the deepest cluster level (debtors in one building):
+   * a list to choose from, each line selects its case. */
+  function sameSpotList(clusterId) {
+    var box = node("div", "ds-popup ds-list");
+    var leaves = ds.index.getLeaves(clusterId, 50);
+    for (var i = 0; i < leaves.length; i++) {
+      var r = leaves[i].properties.r;
+      var line = node("a", "ds-list-item ds-band-" + r[3]);
+      line.href = "#";
+      line.appendChild(node("span", "ds-case-no", r[5]));
+      line.appendChild(node("span", "ds-label", " " + r[6]));
+      line.addEventListener("click", (function (row) {
+        return function (ev) { ev.preventDefault(); ds.clickCase(row[0]); };
+      })(r));
+      box.appendChild(line);
+    }
+    return box;
+  }
+
+  /* Above a few hundred cases: a Supercluster index (KD-tree, all zoom levels at once) and only
+   * what is on screen as Leaflet markers, redrawn after every move. */
+  ds.redraw = function () {
+    var map = ds.map;
+    var b = map.getBounds().pad(0.25);
+    var zoom = Math.round(map.getZoom());
+    var items = ds.index.getClusters([b.getWest(), b.getSouth(), b.getEast(), b.getNorth()], zoom);
+    var layers = [];
+    var highlightShown = false;
+    for (var i = 0; i < items.length; i++) {
+      var f = items[i];
+      if (f.properties.cluster) {
+        var c = L.marker([f.geometry.coordinates[1], f.geometry.coordinates[0]],
+          { icon: clusterIcon(f.properties.point_count, f.properties.b, f.properties.s), keyboard: false });
+        c._dsCluster = f.properties.cluster_id;
+        c.on("click", onClusterClick);
+        layers.push(c);
+      } else {
+        layers.push(caseMarker(f.properties.r));
+        highlightShown = highlightShown || f.properties.r[0] === ds.highlightedId;
+      }
+    }
+    if (!highlightShown && ds.highlightedId !== null && ds.rows[ds.highlightedId]) {
+      layers.push(caseMarker(ds.rows[ds.highlightedId]));  // the selected case stays visible above its cluster
+    }
+    ds.layer.clearLayers();
+    for (var k = 0; k < layers.length; k++) { ds.layer.addLayer(layers[k]); }
+  };
+
+  function onClusterClick(e) {
+    var id = e.target._dsCluster;
+    var zoom = ds.index.getClusterExpansionZoom(id);
+    if (zoom > ds.clusterMaxZoom) {
+      if (!ds.popup) { ds.popup = L.popup({ maxWidth: 320, autoPanPadding: [20, 20] }); }
+      ds.popup.setLatLng(e.target.getLatLng()).setContent(sameSpotList(id)).openOn(ds.map);
     } else {
-      ds.group = L.featureGroup(layers).addTo(map);
+      ds.map.setView(e.target.getLatLng(), zoom);
+    }
+  }
+
+  ds.showCases = function (map, rows, opts) {
+    ds.rows = {};
+    for (var i = 0; i < rows.length; i++) { ds.rows[rows[i][0]] = rows[i]; }
+    if (rows.length > opts.clusterAbove && typeof Supercluster !== "undefined") {
+      ds.clusterMaxZoom = opts.clusterMaxZoom || 19;
+      var features = new Array(rows.length);
+      for (var j = 0; j < rows.length; j++) {
+        var r = rows[j];
+        features[j] = { type: "Feature", properties: { r: r }, geometry: { type: "Point", coordinates: [r[2], r[1]] } };
+      }
+      ds.index = new Supercluster({
+        radius: 60, maxZoom: ds.clusterMaxZoom, minZoom: 0,
+        map: function (p) { return { b: p.r[3], s: p.r[4] > 0 ? 1 : 0 }; },
+        reduce: function (acc, p) { acc.b = Math.max(acc.b, p.b); acc.s = Math.max(acc.s, p.s); }
+      }).load(features);
+      ds.layer = L.layerGroup().addTo(map);
+      ds.clustered = true;
+      map.on("moveend", ds.redraw);
+      ds.redraw();
+    } else {
+      var layers = new Array(rows.length);
+      for (var k = 0; k < rows.length; k++) { layers[k] = caseMarker(rows[k]); }
+      ds.layer = L.featureGroup(layers).addTo(map);
     }
   };
 
-  /* Route stops are folium markers; the page registers each one here so clicks and highlight work. */
-  ds.registerStop = function (id, marker) {
-    marker._dsId = id;
-    ds.markers[id] = marker;
-    marker.on("click", function (e) {
-      ds.lastClicked = id;
-      if (ds.bridge) { ds.bridge.caseClicked(id); }
-    });
+  /* A route: rows [id, lat, lon, number, label, eta, locked, safety]; start/end [lat, lon, label] or null;
+   * path [[lat, lon], ...]. Tooltips are DOM nodes filled with textContent. */
+  function stopIcon(text, classes) {
+    var inner = node("span", "ds-num", text);
+    return L.divIcon({ className: classes, html: inner.outerHTML, iconSize: [26, 26], iconAnchor: [13, 13] });
+  }
+
+  function stopTooltip(r) {
+    var box = node("div", "ds-tip");
+    box.appendChild(node("b", null, r[3] + ". "));
+    box.appendChild(node("span", null, r[4]));
+    if (r[5]) { box.appendChild(node("span", "ds-eta", " · " + r[5])); }
+    return box;
+  }
+
+  ds.showRoute = function (map, rows, start, end, path) {
+    if (path && path.length > 1) {
+      L.polyline(path, { color: "#1565c0", weight: 4, opacity: 0.75 }).addTo(map);
+    }
+    var ends = [[start, "S", ds.labels.start], [end, "E", ds.labels.end]];
+    for (var k = 0; k < ends.length; k++) {
+      var p = ends[k][0];
+      if (!p) { continue; }
+      var tip = node("div", "ds-tip", ends[k][2] + (p[2] ? ": " + p[2] : ""));
+      L.marker([p[0], p[1]], { icon: stopIcon(ends[k][1], "ds-stop ds-start"), keyboard: false })
+        .bindTooltip(tip, { direction: "top", offset: [0, -12] }).addTo(map);
+    }
+    for (var i = 0; i < rows.length; i++) {
+      var r = rows[i];
+      var cls = "ds-stop" + (r[6] ? " ds-locked" : "") + (r[7] > 0 ? " ds-safety" : "");
+      var m = L.marker([r[1], r[2]], { icon: stopIcon(String(r[3]), cls), keyboard: false, zIndexOffset: 100 });
+      m._dsId = r[0];
+      m._dsRoute = r;
+      m.bindTooltip(stopTooltip(r), { direction: "top", offset: [0, -12] });
+      m.on("click", onClick);
+      m.addTo(map);
+      ds.markers[r[0]] = m;
+    }
   };
 
   function emphasise(marker) {
@@ -159,23 +264,32 @@
   }
 
   ds.highlight = function (id) {
+    if (!ds.map) { return false; }
     var m = ds.markers[id];
-    if (!m || !ds.map) { return false; }
+    var r = ds.rows && ds.rows[id];
+    if (!m && !r) { return false; }
     ds.highlightedId = id;
-    if (ds.cluster && ds.cluster.hasLayer(m)) {
-      ds.cluster.zoomToShowLayer(m, function () { emphasise(m); ds.openPopup(m); });
-    } else {
-      ds.map.setView(m.getLatLng(), Math.max(ds.map.getZoom(), 15), { animate: false });
-      emphasise(m);
-      ds.openPopup(m);
-    }
+    var at = m ? m.getLatLng() : L.latLng(r[1], r[2]);
+    var zoom = Math.max(ds.map.getZoom(), ds.clustered ? 17 : 15);
+    ds.map.setView(at, zoom, { animate: false });  // a clustered map redraws here, creating the marker
+    m = ds.markers[id];
+    if (!m) { return false; }
+    emphasise(m);
+    ds.openPopup(m);
     return true;
   };
 
-  /* For tests and keyboard use: act as if the marker were clicked. */
+  /* For tests and the same-spot list: act as if the case's marker were clicked. */
   ds.clickCase = function (id) {
     var m = ds.markers[id];
+    if (!m && ds.rows && ds.rows[id]) { m = caseMarker(ds.rows[id]); }
     if (!m) { return false; }
+    if (!ds.map.hasLayer(m)) {
+      ds.lastClicked = id;
+      ds.openPopup(m);
+      if (ds.bridge) { ds.bridge.caseClicked(id); }
+      return true;
+    }
     m.fire("click", { latlng: m.getLatLng() });
     return true;
   };
