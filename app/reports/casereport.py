@@ -10,27 +10,17 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 
 from .data import CaseReport
+from .grid import Cell, Grid
 from .layout import ACCENT, DANGER, DANGER_BG, FRAME_WIDTH, HEAD_BG, INK, MUTED, RULE, Setup, write_pdf
 from .locale import ReportLocale
 from .text import MISSING
 from .textblock import Run
 
 
-def _grid(setup: Setup, header: list[str], rows: list[list[object]], widths_mm: list[float],
-          extra: list[tuple[object, ...]] | None = None) -> Table:
-    b = setup.block
-    data: list[list[object]] = [[b(Run(h, 8, INK, bold=True)) for h in header], *rows]
-    table = Table(data, colWidths=[w * mm for w in widths_mm], repeatRows=1)
-    table.setStyle(TableStyle([
-        ("FONT", (0, 0), (-1, -1), setup.font, 8.5),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("BACKGROUND", (0, 0), (-1, 0), HEAD_BG),
-        ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
-        ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-        ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
-        *(extra or []),
-    ]))
-    return table
+def _grid(setup: Setup, header: list[str], rows: list[list[Cell]], widths_mm: list[float],
+          align: list[str] | None = None) -> Grid:
+    return Grid([w * mm for w in widths_mm], [Run(h, 8, INK, bold=True) for h in header], rows, setup.widths,
+                align=align, header_background=HEAD_BG, rule=RULE)
 
 
 def _facts(report: CaseReport, setup: Setup, loc: ReportLocale) -> Table:
@@ -93,20 +83,20 @@ def case_story(report: CaseReport, setup: Setup, loc: ReportLocale) -> list[Flow
 
     story += _heading(setup, loc.t("accounts"))
     if report.accounts:
-        rows: list[list[object]] = [[b(Run(a.loan_no)), b(Run(a.product, max_lines=2)), a.principal.format(),
-                                     a.outstanding.format(), a.overdue.format(), str(a.days_past_due),
-                                     str(a.missed_instalments), loc.short_date(a.last_payment_on)]
-                                    for a in report.accounts]
+        rows: list[list[Cell]] = [[a.loan_no, Run(a.product, max_lines=2), a.principal.format(),
+                                   a.outstanding.format(), a.overdue.format(), str(a.days_past_due),
+                                   str(a.missed_instalments), loc.short_date(a.last_payment_on)]
+                                  for a in report.accounts]
         story.append(_grid(setup, [loc.t("loan_no"), loc.t("product"), loc.t("principal"), loc.t("outstanding"),
                                    loc.t("overdue"), loc.t("days_past_due"), loc.t("missed"), loc.t("last_payment")],
-                           rows, [28, 26, 25, 25, 25, 16, 14, 23]))
+                           rows, [28, 26, 25, 25, 25, 16, 14, 23], ["LEFT", "LEFT", *["RIGHT"] * 5, "LEFT"]))
     else:
         story.append(b(Run(loc.t("no_events"), 9, MUTED)))
 
     if report.contacts:
         story += _heading(setup, loc.t("emergency_contacts"))
-        rows = [[b(Run(c.name, max_lines=2)), b(Run(c.relation)), c.phone,
-                 loc.t("refused") if c.refused else MISSING] for c in report.contacts]
+        rows = [[Run(c.name, max_lines=2), c.relation, c.phone, loc.t("refused") if c.refused else MISSING]
+                for c in report.contacts]
         story.append(_grid(setup, [loc.t("debtor"), loc.t("relation"), loc.t("phones"), loc.t("status")], rows,
                            [60, 40, 42, 40]))
 
@@ -117,22 +107,22 @@ def case_story(report: CaseReport, setup: Setup, loc: ReportLocale) -> list[Flow
             what = loc.term(item.kind)
             if item.channel:
                 what += " · " + loc.term(item.channel)
-            rows.append([loc.datetime(item.at), b(Run(what, 8.5), Run(loc.term(item.title), 8.5, INK, bold=True)),
-                         b(Run(item.detail or MISSING, 8.5, INK, max_lines=20)), b(Run(item.actor or MISSING, 8))])
+            rows.append([loc.datetime(item.at), [Run(what, 8.5), Run(loc.term(item.title), 8.5, INK, bold=True)],
+                         Run(item.detail or MISSING, 8.5, INK, max_lines=20), Run(item.actor or MISSING, 8)])
         story.append(_grid(setup, [loc.t("when"), loc.t("what"), loc.t("details"), loc.t("agent")], rows,
-                           [32, 36, 90, 24]))
+                           [34, 36, 88, 24]))
     else:
         story.append(b(Run(loc.t("no_events"), 9, MUTED)))
 
     counts = Counter(i.title for i in report.timeline if i.kind == "outcome")
     if counts:
         story += _heading(setup, loc.t("outcomes"))
-        rows = [[b(Run(loc.term(code))), str(n)] for code, n in counts.most_common()]
-        story.append(_grid(setup, [loc.t("outcome"), loc.t("count")], rows, [60, 20]))
+        rows = [[loc.term(code), str(n)] for code, n in counts.most_common()]
+        story.append(_grid(setup, [loc.t("outcome"), loc.t("count")], rows, [60, 20], ["LEFT", "RIGHT"]))
 
     story += _heading(setup, loc.t("evidence"))
     if report.evidence:
-        rows = [[loc.datetime(e.at), b(Run(loc.term(e.what))), b(Run(e.sha256, 7.5))] for e in report.evidence]
+        rows = [[loc.datetime(e.at), loc.term(e.what), Run(e.sha256, 7.5)] for e in report.evidence]
         story.append(_grid(setup, [loc.t("when"), loc.t("what"), "SHA-256"], rows, [32, 30, 120]))
     else:
         story.append(b(Run(loc.t("no_evidence"), 9, MUTED)))

@@ -12,6 +12,7 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table,
 from app.domain.money import Money
 
 from .data import DailySheet, Stop
+from .grid import Cell, Grid, RowStyle
 from .layout import (
     DANGER,
     DANGER_BG,
@@ -39,10 +40,9 @@ def _money(m: Money | None) -> str:
     return MISSING if m is None else m.format()
 
 
-def _stop_row(stop: Stop, setup: Setup, loc: ReportLocale) -> list[object]:
-    b = setup.block
-    who = b(Run(stop.debtor_name, 9, INK, bold=True, max_lines=6), Run(stop.case_no, 7, MUTED),
-            Run(stop.address, 8.5, INK, max_lines=12))
+def _stop_row(stop: Stop, loc: ReportLocale) -> list[Cell]:
+    who = [Run(stop.debtor_name, 9, INK, bold=True, max_lines=6), Run(stop.case_no, 7, MUTED),
+           Run(stop.address, 8.5, INK, max_lines=12)]
     owed = [Run(_money(stop.overdue), 8.5)]
     if stop.outstanding is not None:
         owed.append(Run(f"{loc.t('outstanding')} {_money(stop.outstanding)}", 7, MUTED))
@@ -54,11 +54,10 @@ def _stop_row(stop: Stop, setup: Setup, loc: ReportLocale) -> list[object]:
     last = [Run(loc.term(stop.last_outcome))]
     if stop.last_outcome_at is not None:
         last.append(Run(loc.short_date(loc.local_date(stop.last_outcome_at)), 7, MUTED))
-    return [str(stop.seq), loc.time(stop.planned_at), who, b(*owed), b(*promise), b(*last),
-            _safety_cell(stop, setup, loc)]
+    return [str(stop.seq), loc.time(stop.planned_at), who, owed, promise, last, _safety_cell(stop, loc)]
 
 
-def _safety_cell(stop: Stop, setup: Setup, loc: ReportLocale) -> object:
+def _safety_cell(stop: Stop, loc: ReportLocale) -> Cell:
     if not stop.safety:
         return MISSING
     runs: list[Run] = []
@@ -68,7 +67,7 @@ def _safety_cell(stop: Stop, setup: Setup, loc: ReportLocale) -> object:
         runs.append(Run(loc.t("two_person"), 8.5, DANGER, bold=True))
     for note in stop.safety:
         runs.append(Run(f"{loc.term(note.category)}·{loc.term(note.severity)}: {note.text}", 8, INK, max_lines=6))
-    return setup.block(*runs)
+    return runs
 
 
 def _rules(sheet: DailySheet, st: Styles, loc: ReportLocale) -> Flowable:
@@ -139,24 +138,18 @@ def daily_story(sheet: DailySheet, setup: Setup, loc: ReportLocale) -> list[Flow
     story += [KeepTogether(part), Spacer(1, 3 * mm)]
     header = [loc.t("seq"), loc.t("time"), loc.t("debtor_address"), loc.t("owed"), loc.t("promise_due"),
               loc.t("last_outcome"), loc.t("safety")]
-    rows: list[list[object]] = [[Paragraph(f"<b>{h}</b>", st.cjk(st.cell)) for h in header]]
-    style: list[tuple[object, ...]] = [
-        ("FONT", (0, 0), (-1, -1), setup.font, 8.5),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("BACKGROUND", (0, 0), (-1, 0), HEAD_BG),
-        ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
-        ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-        ("TOPPADDING", (0, 0), (-1, -1), 2.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
-    ]
-    for i, stop in enumerate(sheet.stops, start=1):
-        rows.append(_stop_row(stop, setup, loc))
+    rows: list[list[Cell]] = []
+    styles: list[RowStyle | None] = []
+    for stop in sheet.stops:
+        rows.append(_stop_row(stop, loc))
         if stop.do_not_visit:
-            style += [("BACKGROUND", (0, i), (-1, i), DANGER_BG), ("BOX", (0, i), (-1, i), 1.4, DANGER)]
+            styles.append(RowStyle(background=DANGER_BG, box=DANGER))
         elif stop.safety:
-            style += [("BACKGROUND", (6, i), (6, i), DANGER_BG), ("LINEBEFORE", (0, i), (0, i), 3, DANGER)]
-    table = Table(rows, colWidths=[w * mm for w in _COLS], repeatRows=1)
-    table.setStyle(TableStyle(style))
-    story.append(table)
+            styles.append(RowStyle(bar=DANGER, cell_backgrounds={6: DANGER_BG}))
+        else:
+            styles.append(None)
+    story.append(Grid([w * mm for w in _COLS], [Run(h, 8.5, INK, bold=True) for h in header], rows, setup.widths,
+                      styles, header_background=HEAD_BG, rule=RULE))
     return story
 
 

@@ -17,9 +17,11 @@ from decimal import Decimal
 from pathlib import Path
 
 from .locale import ReportLocale
-from .text import neutralise_cell
+from .text import FORMULA_START, neutralise_cell
 
 Cell = str | int | float | Decimal | date | None
+
+TEXT, INT, FLOAT, MONEY, DATE = "text", "int", "float", "money", "date"
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,38 +30,58 @@ class Column:
     zh: str
     en: str
     width: int = 12  # XLSX column width (characters)
-    number_format: str | None = None
+    kind: str = TEXT  # text | int | float | money (integer fen, shown as yuan) | date (ISO text or date)
 
 
-# The case list's columns, in order. Amounts are yuan with two decimals (numbers, not text).
+# The case list's columns, in order.
 CASE_COLUMNS: tuple[Column, ...] = (
     Column("case_no", "案件编号", "Case no.", 15),
     Column("debtor", "债务人", "Debtor", 10),
     Column("id_number", "证件号", "ID number", 21),
     Column("phone", "电话", "Phone", 14),
     Column("district", "区县", "District", 10),
-    Column("days_past_due", "逾期天数", "Days past due", 9, "0"),
+    Column("days_past_due", "逾期天数", "Days past due", 9, INT),
     Column("bucket", "账龄", "Bucket", 6),
-    Column("overdue_yuan", "逾期金额(元)", "Overdue (yuan)", 14, "#,##0.00"),
+    Column("overdue_yuan", "逾期金额(元)", "Overdue (yuan)", 14, MONEY),
     Column("currency", "币种", "Currency", 6),
     Column("stage", "阶段", "Stage", 10),
     Column("status", "状态", "Status", 9),
-    Column("priority", "优先级", "Priority", 8, "0.0"),
-    Column("promise_due", "承诺还款日", "Promise due", 12, "yyyy-mm-dd"),
-    Column("next_action", "下次行动", "Next action", 12, "yyyy-mm-dd"),
+    Column("priority", "优先级", "Priority", 8, FLOAT),
+    Column("promise_due", "承诺还款日", "Promise due", 12, DATE),
+    Column("next_action", "下次行动", "Next action", 12, DATE),
     Column("safety", "安全提示", "Safety", 8),
     Column("agent", "外访员", "Agent", 10),
 )
 
+_FORMULA_FIRST = frozenset(FORMULA_START)
 
-def _text(value: Cell) -> str | int | float:
-    if value is None:
+
+def _csv_text(v: Cell) -> object:
+    if v is None:
         return ""
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, str):
-        return neutralise_cell(value)
-    return value
+    if type(v) is str:
+        return "'" + v if v[:1] in _FORMULA_FIRST else v
+    return _csv_text(str(v))
+
+
+def _csv_money(v: Cell) -> object:
+    if v is None:
+        return ""
+    fen = int(v)  # type: ignore[arg-type]
+    sign = "-" if fen < 0 else ""
+    yuan, rest = divmod(abs(fen), 100)
+    return f"{sign}{yuan}.{rest:02d}"
+
+
+def _csv_date(v: Cell) -> object:
+    return "" if v is None else v.isoformat() if isinstance(v, date) else v
+
+
+def _csv_number(v: Cell) -> object:
+    return "" if v is None else v
+
+
+_CSV = {TEXT: _csv_text, MONEY: _csv_money, DATE: _csv_date, INT: _csv_number, FLOAT: _csv_number}
 
 
 def _atomic(out: Path | str, write: Callable[[Path], None]) -> None:
@@ -88,8 +110,9 @@ def write_csv(out: Path | str, columns: Sequence[Column], rows: Iterable[Sequenc
         with path.open("w", encoding="utf-8-sig", newline="") as f:
             w = csv.writer(f, quoting=csv.QUOTE_MINIMAL)
             w.writerow(headers(columns, loc))
+            convert = [_CSV[c.kind] for c in columns]
             for row in rows:
-                w.writerow([_text(v) for v in row])
+                w.writerow([f(v) for f, v in zip(convert, row, strict=True)])
                 count += 1
 
     _atomic(out, write)
@@ -108,7 +131,13 @@ def write_xlsx(out: Path | str, columns: Sequence[Column], rows: Iterable[Sequen
 
     def cells(ws: object, row: Sequence[Cell]) -> Iterator[object]:
         for value, col in zip(row, columns, strict=True):
-            if isinstance(value, str):
+            if value is not None and col.kind == MONEY:
+                cell = WriteOnlyCell(ws, value=int(value) / 100)  # type: ignore[arg-type]
+                cell.number_format = "#,##0.00"
+            elif value is not None and col.kind == DATE:
+                cell = WriteOnlyCell(ws, value=value if isinstance(value, date) else date.fromisoformat(str(value)))
+                cell.number_format = "yyyy-mm-dd"
+            elif isinstance(value, str):
                 text = _legal_xml(value)
                 cell = WriteOnlyCell(ws, value=text)
                 cell.data_type = "s"  # stored as text: never a formula, whatever it starts with
@@ -118,8 +147,8 @@ def write_xlsx(out: Path | str, columns: Sequence[Column], rows: Iterable[Sequen
                     cell.quotePrefix = True
             else:
                 cell = WriteOnlyCell(ws, value=value)
-                if col.number_format and value is not None:
-                    cell.number_format = col.number_format
+                if col.kind == FLOAT and value is not None:
+                    cell.number_format = "0.0"
             yield cell
 
     def write(path: Path) -> None:

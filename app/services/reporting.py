@@ -12,7 +12,6 @@ import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -475,22 +474,24 @@ _EXPORT_SELECT = (
     "FROM cases JOIN debtors ON debtors.id = cases.debtor_id LEFT JOIN agents ON agents.id = cases.agent_id")
 
 _SAFETY_WORD = {1: "low", 2: "medium", 3: "high"}
+_STAGE_AND_STATUS = ("reminder", "legal_letter", "field_visit", "legal_action", "agency", "closed", "open", "paused",
+                     "promised", "returned")
 
 
 def export_rows(conn: Connection, query: CaseQuery, loc: ReportLocale, limit: int | None = None) -> Iterator[list[Cell]]:
-    """The case list as printed cells, masked as on screen, in the list's order."""
+    """The case list as printed cells (see CASE_COLUMNS), masked as on screen, in the list's order.
+    Amounts are integer fen and dates ISO text; the writers turn them into what each format wants."""
     where, params = query.where()
     sql = _EXPORT_SELECT + where + query.order_by()
     if limit is not None:
         sql += " LIMIT :limit"
         params["limit"] = int(limit)
-    term = loc.term
+    words = {k: loc.term(k) for k in (*_STAGE_AND_STATUS, *_SAFETY_WORD.values())}
+    safety = {level: words[w] for level, w in _SAFETY_WORD.items()}
     for r in conn.execute(text(sql), params):
-        overdue = Decimal(r[7]).scaleb(-2).quantize(Decimal("0.01"))
         yield [r[0], mask_name(r[1]), mask_id_number(r[2]), mask_phone(r[3]) if r[3] else None, r[4], r[5], r[6],
-               overdue, r[8], term(r[9]), term(r[10]), round(float(r[11]), 1),
-               date.fromisoformat(r[12]) if r[12] else None, date.fromisoformat(r[13]) if r[13] else None,
-               term(_SAFETY_WORD[r[14]]) if r[14] in _SAFETY_WORD else None, r[15]]
+               r[7], r[8], words.get(r[9]) or loc.term(r[9]), words.get(r[10]) or loc.term(r[10]),
+               round(r[11], 1), r[12], r[13], safety.get(r[14]), r[15]]
 
 
 def export_cases(store: Store, query: CaseQuery, fmt: str, out: Path | str, loc: ReportLocale,

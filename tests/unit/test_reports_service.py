@@ -148,6 +148,8 @@ def test_csv_export_is_masked_with_bom(demo_store: object, tmp_path: Path) -> No
     assert rows[1][0] == first[0] and rows[1][1] == mask_name(first[1])
     for row in rows[1:]:
         assert "*" in row[2] and "*" in row[3]  # ID and phone masked
+        yuan, fen = row[7].split(".")  # exact yuan with two decimals, from integer fen
+        assert yuan.isdigit() and len(fen) == 2 and fen.isdigit()
         assert row[1] == "" or row[1][1:] == "*" * (len(row[1]) - 1)
 
 
@@ -161,11 +163,12 @@ def test_xlsx_export_with_filters(demo_store: object, tmp_path: Path) -> None:
     assert values[0][0] == "Case no." and len(values) == built.rows + 1
     assert all(v[6] == "M1" for v in values[1:])
     amounts = [v[7] for v in values[1:]]
-    assert amounts == sorted(amounts, reverse=True)
+    assert amounts == sorted(amounts, reverse=True) and all(isinstance(a, (int, float)) for a in amounts)
+    assert ws.cell(row=2, column=8).number_format == "#,##0.00"
 
 
 def test_formula_cells_are_neutralised_in_csv_and_xlsx(tmp_path: Path) -> None:
-    cols = (Column("a", "甲", "A"), Column("b", "乙", "B", number_format="0.00"))
+    cols = (Column("a", "甲", "A"), Column("b", "乙", "B", kind="float"))
     rows = [(f, -1.5) for f in FORMULAS] + [("王 <b>&", 2)]
     write_csv(tmp_path / "f.csv", cols, rows, ReportLocale("zh"))
     write_xlsx(tmp_path / "f.xlsx", cols, rows, ReportLocale("zh"))
