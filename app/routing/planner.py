@@ -13,7 +13,7 @@ import math
 import statistics
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import time as dt_time
 
 from .insertion import cheapest_insertion, insert_left_out
@@ -215,7 +215,10 @@ def plan_day(req: PlanRequest, travel: TravelModel | None = None) -> Plan:
         if s in prefix:
             continue
         if not start_intervals(s, req):
-            skipped.append(Skipped(s.id, SkipReason.WINDOW_OUTSIDE_DAY))
+            if start_intervals(replace(s, window=None), req):
+                skipped.append(Skipped(s.id, SkipReason.WINDOW_OUTSIDE_DAY))
+            else:
+                skipped.append(Skipped(s.id, SkipReason.DAY_TOO_SHORT, f"the visit takes {s.duration_s // 60} min"))
             continue
         alone = _problem([s], [origin, END, row[s.id]], metres, seconds, req, depart_after)
         if timing(alone, [FIRST_STOP]) is None:
