@@ -232,3 +232,24 @@ def test_cli_font_error_is_clear(demo_dir: Path, tmp_path: Path, capsys: pytest.
     monkeypatch.setenv("DOORSTEP_CJK_FONT", str(tmp_path / "nope.ttf"))
     assert main(["report", "case", "--case", "1", "--data-dir", str(demo_dir), "--out", str(tmp_path / "c.pdf")]) == 2
     assert "DOORSTEP_CJK_FONT" in capsys.readouterr().err
+
+
+def test_daily_sheet_follows_a_plan_saved_by_the_day_planner(demo_store: object, settings: r.ReportSettings,
+                                                             tmp_path: Path) -> None:
+    from app.services.dayplan import DayOptions, plan_agent_day, save_day_plan
+
+    profile = settings.profile
+    day_plan = plan_agent_day(demo_store, 1, DEMO_TODAY, profile,  # type: ignore[arg-type]
+                              DayOptions(partner="agent02", time_limit_s=0.5), now=NOW)
+    save_day_plan(demo_store, day_plan, "agent01", now=NOW)  # type: ignore[arg-type]
+    [s] = r.daily_sheets(demo_store, DEMO_TODAY, "agent01", profile, now=NOW)  # type: ignore[arg-type]
+    assert s.order == "plan"
+    planned = [int(x.id) for x in day_plan.plan.stops]
+    assert planned
+    with demo_store.engine.connect() as conn:  # type: ignore[attr-defined]
+        nos = dict(conn.execute(text("SELECT id, case_no FROM cases")).all())
+    assert [x.case_no for x in s.stops] == [nos[c] for c in planned]
+    assert all(x.planned_at is not None for x in s.stops)
+    out = tmp_path / "planned.pdf"
+    r.build_daily_sheet(demo_store, DEMO_TODAY, out, settings, agent="agent01", now=NOW)  # type: ignore[arg-type]
+    assert "已保存的当日路线" in pdf_text(out)
