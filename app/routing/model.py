@@ -133,6 +133,9 @@ class PlanRequest:
     fixed_prefix: tuple[str, ...] = ()
     time_limit_s: float = 1.0
     seed: int = 0
+    # Stop the search on a solution count scaled to the time limit, so equal requests give equal
+    # plans; False stops on the time limit alone (a reference run that should use all its time).
+    repeatable: bool = True
     max_radius_m: float = 150_000.0  # farther than this from the start and the stops' centre: skipped
     metres_per_priority_point: float = 5_000.0  # how much extra travel one point of priority is worth
 

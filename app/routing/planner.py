@@ -270,12 +270,12 @@ def _optimise(problem: Problem, req: PlanRequest, began: float) -> tuple[list[in
     solver_time = remaining * SOLVER_SHARE
     if solver_time > 0.02:
         all_must = all(n in set(start) for n in problem.stop_nodes() if problem.must[n])
-        limit = max(MIN_SOLUTIONS, int(SOLUTIONS_PER_SECOND * req.time_limit_s))
+        limit = max(MIN_SOLUTIONS, int(SOLUTIONS_PER_SECOND * req.time_limit_s)) if req.repeatable else None
         counter: list[int] = []
         found = solve(problem, SearchSettings(time_limit_s=solver_time, solution_limit=limit, hard_must=all_must),
                       hint=start, counter=counter)
         facts = {"solutions": len(counter), "solution_limit": limit,
-                 "stopped_by": "solution_limit" if len(counter) >= limit else "time_limit"}
+                 "stopped_by": "solution_limit" if limit is not None and len(counter) >= limit else "time_limit"}
         if found is not None and timing(problem, found) is not None:
             found = insert_left_out(problem, polish(problem, found, req.seed, deadline + 0.05 * req.time_limit_s))
             if timing(problem, found) is not None and objective(problem, found) <= objective(problem, best):

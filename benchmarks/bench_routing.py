@@ -1,0 +1,218 @@
+"""Day-plan figures: speed of a plan from 50 and 200 candidates, and tour quality.
+
+Quality is measured on pure tours (every stop a must-visit, no windows, a whole day): the TSPLIB
+instances berlin52 and kroA100 (proven optima) placed on Chengdu at 1 unit = 10 m, their tours
+measured back in TSPLIB's own EUC_2D metric; and 200 random city stops against the same planner
+given 30 s in the same run. The references beside each gap are OR-Tools with its default search
+settings given the same time (what an untuned setup gets), and beside each time the constructive
+plan alone. Files are read from `../shared/bench` next to the repository.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import statistics
+import time
+from pathlib import Path
+
+from benchmarks.common import Context, Figure
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH_DATA = ROOT.parent / "shared" / "bench" / "tsplib"
+LAT0, LON0, SCALE = 30.66, 104.06, 10.0  # metres per TSPLIB unit
+H = 3600
+
+
+class BenchDataMissing(RuntimeError):
+    pass
+
+
+def read_tsplib(name: str) -> tuple[list[tuple[float, float]], int]:
+    path = BENCH_DATA / f"{name}.tsp"
+    if not path.is_file():
+        raise BenchDataMissing(f"TSPLIB instance {name} not found at {path}: the routing quality benchmark "
+                               "needs the shared benchmark data (../shared/bench/tsplib next to the repository)")
+    coords: list[tuple[float, float]] = []
+    optimum = None
+    in_coords = False
+    for line in path.read_text("ascii").splitlines():
+        line = line.strip()
+        if line.startswith("OPTIMUM"):
+            optimum = int(line.split(":")[1])
+        elif line.startswith("EDGE_WEIGHT_TYPE") and "EUC_2D" not in line:
+            raise BenchDataMissing(f"{name}: only EUC_2D instances are supported")
+        elif line == "NODE_COORD_SECTION":
+            in_coords = True
+        elif line == "EOF":
+            break
+        elif in_coords and line:
+            _, x, y = line.split()
+            coords.append((float(x), float(y)))
+    if optimum is None or not coords:
+        raise BenchDataMissing(f"{name}: no OPTIMUM header or no coordinates")
+    return coords, optimum
+
+
+def _tour_request(points: list[tuple[float, float]], time_limit: float, seed: int = 0):  # type: ignore[no-untyped-def]
+    from app.routing.model import PlanRequest, Point, Stop
+
+    stops = [Stop(str(i), lat, lon, priority=1.0, duration_s=0, must_visit=True)
+             for i, (lat, lon) in enumerate(points)]
+    depot = stops[0]
+    assert depot.lat is not None and depot.lon is not None
+    return PlanRequest(stops=tuple(stops[1:]), start=Point(depot.lat, depot.lon), day_start_s=0, day_end_s=24 * H,
+                       allowed=((0, 24 * H),), time_limit_s=time_limit, seed=seed)
+
+
+def _place(coords: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    k = SCALE / 111_320.0
+    return [(LAT0 + y * k, LON0 + x * k / math.cos(math.radians(LAT0))) for x, y in coords]
+
+
+def _tsplib_length(coords: list[tuple[float, float]], order: list[int]) -> int:
+    tour = [0, *order]
+    return sum(int(math.dist(coords[a], coords[b]) + 0.5) for a, b in zip(tour, tour[1:] + tour[:1], strict=True))
+
+
+def _plan(req, travel=None):  # type: ignore[no-untyped-def]
+    from app.routing.planner import plan_day
+    from app.routing.travel import GreatCircleTravel
+
+    started = time.perf_counter()
+    plan = plan_day(req, travel or GreatCircleTravel(detour=1.0))
+    return plan, time.perf_counter() - started
+
+
+def _default_ortools_order(req, travel) -> list[int]:  # type: ignore[no-untyped-def]
+    """OR-Tools routing with its default search parameters and the same time limit: the reference."""
+    from ortools.constraint_solver import pywrapcp
+
+    assert req.start is not None
+    points = [req.start, *(s.point for s in req.stops)]
+    metres, _ = travel.matrices(points)
+    manager = pywrapcp.RoutingIndexManager(len(points), 1, 0)
+    routing = pywrapcp.RoutingModel(manager)
+    routing.SetArcCostEvaluatorOfAllVehicles(routing.RegisterTransitMatrix(metres))
+    params = pywrapcp.DefaultRoutingSearchParameters()
+    params.time_limit.FromMilliseconds(int(req.time_limit_s * 1000))
+    solution = routing.SolveWithParameters(params)
+    order: list[int] = []
+    index = solution.Value(routing.NextVar(routing.Start(0)))
+    while not routing.IsEnd(index):
+        order.append(manager.IndexToNode(index))
+        index = solution.Value(routing.NextVar(index))
+    return order
+
+
+def _city(n: int, seed: int, spread_km: float = 9.0) -> list[tuple[float, float]]:
+    rng = random.Random(seed)
+    dlat = spread_km / 111.32
+    dlon = dlat / math.cos(math.radians(LAT0))
+    return [(LAT0 + rng.uniform(-dlat, dlat), LON0 + rng.uniform(-dlon, dlon)) for _ in range(n)]
+
+
+def _candidates(n: int, seed: int):  # type: ignore[no-untyped-def]
+    """A realistic day: n candidate cases around the agent's base, a third with a debtor window,
+    a few must-visit promise follow-ups, visits of 15–40 minutes, 09:00–18:00 under CN hours."""
+    from app.routing.model import PlanRequest, Point, Stop
+
+    rng = random.Random(seed)
+    stops = []
+    for i, (lat, lon) in enumerate(_city(n, seed, spread_km=8.0)):
+        window = None
+        if rng.random() < 0.33:
+            lo = rng.randrange(9 * H, 16 * H, 1800)
+            window = (lo, lo + rng.choice([2, 3, 4]) * H)
+        stops.append(Stop(f"c{i}", lat, lon, priority=round(rng.uniform(5, 90), 1),
+                          duration_s=rng.choice([15, 20, 30, 40]) * 60, window=window, must_visit=rng.random() < 0.04))
+    return PlanRequest(stops=tuple(stops), start=Point(LAT0, LON0), allowed=((8 * H, 22 * H),))
+
+
+def run(ctx: Context) -> list[Figure]:
+    from dataclasses import replace
+
+    from app.routing.insertion import cheapest_insertion  # noqa: F401  (warm the modules before timing)
+    from app.routing.planner import default_time_limit
+    from app.routing.travel import GreatCircleTravel
+
+    figures: list[Figure] = []
+    overruns: list[float] = []
+    exact = GreatCircleTravel(detour=1.0)
+    long_limit = 10.0 if ctx.quick else 30.0
+
+    # --- speed of a day plan -------------------------------------------------------------------
+    for n, target in ((50, 0.5), (200, 2.0)):
+        times, plain, kept, ref_value = [], [], [], 0.0
+        for seed in range(3 if ctx.quick else 5):
+            req = _candidates(n, 100 + seed)
+            req = replace(req, time_limit_s=default_time_limit(n), seed=seed)
+            plan, seconds = _plan(req, GreatCircleTravel())
+            times.append(seconds)
+            overruns.append(seconds / req.time_limit_s)
+            kept.append(plan.collected_priority)
+            quick_plan, quick_s = _plan(replace(req, time_limit_s=0.001), GreatCircleTravel())
+            plain.append(quick_s)
+            if seed == 0:
+                ref_plan, _ = _plan(replace(req, time_limit_s=long_limit / 3, repeatable=False), GreatCircleTravel())
+                ref_value = ref_plan.collected_priority
+                first_value = plan.collected_priority
+        figures.append(Figure(f"day plan from {n} candidates (max of {len(times)})", max(times), "s", target=target,
+                              reference=statistics.median(plain), reference_label="insertion plan alone"))
+        print(f"  routing: {n} candidates: {', '.join(f'{t:.2f}' for t in times)} s; priority collected "
+              f"{first_value:.1f} vs {ref_value:.1f} with {long_limit / 3:.0f} s")
+        figures.append(Figure(f"day plan from {n}: priority short of a {long_limit / 3:.0f} s plan",
+                              100.0 * (ref_value - first_value) / ref_value if ref_value else 0.0, "%",
+                              reference=None))
+
+    # --- quality on TSPLIB ------------------------------------------------------------------------
+    gaps: list[float] = []
+    default_gaps: list[float] = []
+    for name in ("berlin52", "kroA100"):
+        coords, optimum = read_tsplib(name)
+        req = _tour_request(_place(coords), 1.0)
+        plan, seconds = _plan(req, exact)
+        overruns.append(seconds / req.time_limit_s)
+        if len(plan.stops) != len(coords) - 1:
+            raise RuntimeError(f"{name}: the planner left out {len(coords) - 1 - len(plan.stops)} must-visits")
+        gap = 100.0 * (_tsplib_length(coords, [int(i) for i in plan.order]) - optimum) / optimum
+        default_gap = 100.0 * (_tsplib_length(coords, _default_ortools_order(req, exact)) - optimum) / optimum
+        gaps.append(gap)
+        default_gaps.append(default_gap)
+        print(f"  routing: {name}: gap {gap:.2f} % in {seconds:.2f} s ({plan.solver}, {plan.params.get('stopped_by')});"
+              f" OR-Tools defaults {default_gap:.2f} %")
+        figures.append(Figure(f"{name} gap above optimum, 1 s", gap, "%", target=2.0, reference=default_gap,
+                              reference_label="OR-Tools defaults, 1 s"))
+    figures.append(Figure("TSPLIB mean gap, 1 s", statistics.mean(gaps), "%", target=1.0,
+                          reference=statistics.mean(default_gaps), reference_label="OR-Tools defaults, 1 s"))
+    figures.append(Figure("TSPLIB worst gap, 1 s", max(gaps), "%", target=2.0, reference=max(default_gaps),
+                          reference_label="OR-Tools defaults, 1 s"))
+
+    # --- 200 random city stops against a long run --------------------------------------------------
+    city_gaps = []
+    for seed in (1,) if ctx.quick else (1, 2):
+        req = _tour_request(_city(200, seed), 2.0, seed)
+        plan, seconds = _plan(req, exact)
+        overruns.append(seconds / req.time_limit_s)
+        long_plan, long_s = _plan(replace(req, time_limit_s=long_limit, repeatable=False), exact)
+        best = min(long_plan.total_distance_m, plan.total_distance_m)
+        gap = 100.0 * (plan.total_distance_m - best) / best
+        default_len = _route_m(req, _default_ortools_order(req, exact), exact)
+        city_gaps.append(gap)
+        print(f"  routing: 200 city stops (seed {seed}): {plan.total_distance_m} m in {seconds:.2f} s vs "
+              f"{long_plan.total_distance_m} m in {long_s:.1f} s → gap {gap:.2f} %; "
+              f"OR-Tools defaults, 2 s: {100.0 * (default_len - best) / best:.2f} %")
+        figures.append(Figure(f"200 city stops (seed {seed}) gap vs {long_limit:.0f} s run, 2 s", gap, "%",
+                              target=2.0, reference=100.0 * (default_len - best) / best,
+                              reference_label="OR-Tools defaults, 2 s"))
+
+    figures.append(Figure("wall time / time limit, worst run", max(overruns), "×", target=1.10))
+    return figures
+
+
+def _route_m(req, order: list[int], travel) -> int:  # type: ignore[no-untyped-def]
+    assert req.start is not None
+    points = [req.start, *(s.point for s in req.stops)]
+    metres, _ = travel.matrices(points)
+    tour = [0, *order, 0]
+    return sum(metres[a][b] for a, b in zip(tour, tour[1:], strict=False))
