@@ -41,6 +41,7 @@ from .case_model import (
     COL_STAGE,
     COL_STATUS,
     COLUMN_OF_SORT,
+    CaseRowDelegate,
     CaseTableModel,
 )
 from .settings import AppSettings
@@ -189,6 +190,7 @@ class CaseListView(QWidget):
         self.filters = FilterBar(self)
         self.table = QTableView(self)
         self.table.setModel(model)
+        self.table.setItemDelegate(CaseRowDelegate(model, self.table))
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setAlternatingRowColors(True)

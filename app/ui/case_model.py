@@ -13,7 +13,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -26,6 +26,7 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPixmap, QPolygon
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 from sqlalchemy import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -52,6 +53,26 @@ SORT_KEYS = {COL_PRIORITY: "priority", COL_CASE_NO: "case_no", COL_DEBTOR: "debt
              COL_DPD: "days_past_due", COL_BUCKET: "bucket", COL_OVERDUE: "overdue", COL_STAGE: "stage",
              COL_STATUS: "status", COL_NEXT: "next_action", COL_SAFETY: "safety"}
 COLUMN_OF_SORT = {v: k for k, v in SORT_KEYS.items()}
+
+_DISPLAY, _DECORATION, _TOOLTIP, _ALIGN, _FOREGROUND, _ACCESSIBLE = 0, 1, 3, 7, 9, 11
+_SORT_ROLE, _CASE_ROLE, _ID_ROLE = int(SortRole), int(CaseRole), int(CaseIdRole)
+_ROLES = frozenset({_DISPLAY, _DECORATION, _TOOLTIP, _ALIGN, _FOREGROUND, _ACCESSIBLE, _SORT_ROLE, _CASE_ROLE,
+                    _ID_ROLE})
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+_ALIGNMENTS = tuple(_RIGHT if c in (COL_PRIORITY, COL_DPD, COL_OVERDUE) else _LEFT for c in range(COLUMN_COUNT))
+_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+_NO_FLAGS = Qt.ItemFlag.NoItemFlags
+_RED = QBrush(QColor("#c0392b"))
+
+
+class _Entry(NamedTuple):
+    """One loaded row: the case and its cells already formatted for display."""
+
+    row: CaseRow
+    cells: tuple[str, ...]
+    promise_late: bool
+
 
 # (connection, query, natural order wanted) → ordered case ids
 IdSource = Callable[[Connection, CaseQuery, bool], list[int]]
@@ -108,7 +129,7 @@ class CaseTableModel(QAbstractTableModel):
         self.natural = False  # True: the source's own order (e.g. today's plan), no SQL sort
         self._ids: list[int] = []
         self._row_of: dict[int, int] | None = None
-        self._pages: OrderedDict[int, list[CaseRow | None]] = OrderedDict()
+        self._pages: OrderedDict[int, list[_Entry | None]] = OrderedDict()
         self._generation = 0
         self._pending: Task | None = None
         self.loaded_once = False
@@ -149,7 +170,7 @@ class CaseTableModel(QAbstractTableModel):
         self._row_of = None
         self._pages.clear()
         if ids:
-            self._pages[0] = first
+            self._pages[0] = [self._entry(r) for r in first]
         self.endResetModel()
         self.loaded_once = True
         self.reloaded.emit()
@@ -167,7 +188,14 @@ class CaseTableModel(QAbstractTableModel):
             if r is not None:
                 self.dataChanged.emit(self.index(r, 0), self.index(r, COLUMN_COUNT - 1))
 
-    def _page(self, page: int) -> list[CaseRow | None]:
+    def _entry(self, row: CaseRow | None) -> _Entry | None:
+        if row is None:
+            return None
+        today = self.today()
+        return _Entry(row, tuple(self._display(row, c) for c in range(COLUMN_COUNT)),
+                      row.promise_due is not None and row.promise_due < today)
+
+    def _page(self, page: int) -> list[_Entry | None]:
         cached = self._pages.get(page)
         if cached is not None:
             self._pages.move_to_end(page)
@@ -179,7 +207,7 @@ class CaseTableModel(QAbstractTableModel):
         except SQLAlchemyError as exc:  # the store went away (closing): show blanks, cache nothing
             log.warning("could not read cases for the list: %s", exc)
             return [None] * len(ids)
-        rows = [found.get(i) for i in ids]
+        rows = [self._entry(found.get(i)) for i in ids]
         self._pages[page] = rows
         while len(self._pages) > MAX_PAGES:
             self._pages.popitem(last=False)
@@ -194,10 +222,16 @@ class CaseTableModel(QAbstractTableModel):
             self._row_of = {cid: i for i, cid in enumerate(self._ids)}
         return self._row_of.get(case_id)
 
-    def case_row(self, row: int) -> CaseRow | None:
+    def entry_at(self, row: int) -> _Entry | None:
         if not 0 <= row < len(self._ids):
             return None
         return self._page(row // PAGE)[row % PAGE]
+
+    def case_row(self, row: int) -> CaseRow | None:
+        if not 0 <= row < len(self._ids):
+            return None
+        entry = self._page(row // PAGE)[row % PAGE]
+        return entry.row if entry is not None else None
 
     @property
     def ids(self) -> list[int]:
@@ -211,9 +245,7 @@ class CaseTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else COLUMN_COUNT
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+        return _FLAGS if index.isValid() else _NO_FLAGS
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < COLUMN_COUNT:
@@ -230,39 +262,37 @@ class CaseTableModel(QAbstractTableModel):
                 self.tr("Status"), self.tr("Next action / promise"), self.tr("Safety")]
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self._ids)) or not 0 <= index.column() < COLUMN_COUNT:
+        # Hot path: a repaint asks ~7 roles of every visible cell. Roles arrive as ints; answer from
+        # the page's pre-formatted cells, never formatting anything here.
+        if role not in _ROLES:
             return None
-        if role == CaseIdRole:
-            return self._ids[index.row()]
-        if role not in (Qt.ItemDataRole.DisplayRole, SortRole, CaseRole, Qt.ItemDataRole.DecorationRole,
-                        Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.TextAlignmentRole,
-                        Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.AccessibleTextRole):
+        r = index.row()
+        c = index.column()
+        if not (0 <= r < len(self._ids) and 0 <= c < COLUMN_COUNT):
             return None
-        row = self.case_row(index.row())
-        if row is None:
-            return self.tr("(no longer on this device)") if role == Qt.ItemDataRole.DisplayRole and \
-                index.column() == COL_CASE_NO else None
-        col = index.column()
-        if role == CaseRole:
-            return row
-        if role == SortRole:
-            return self._raw(row, col)
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(row, col)
-        if role == Qt.ItemDataRole.AccessibleTextRole:
-            return self._tooltip(row, col) if col == COL_SAFETY else self._display(row, col)
-        if role == Qt.ItemDataRole.DecorationRole:
-            return safety_icon(row.safety_level) if col == COL_SAFETY and row.safety_level else None
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(row, col)
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            if col in (COL_PRIORITY, COL_DPD, COL_OVERDUE):
-                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ForegroundRole:
-            if col == COL_NEXT and row.promise_due is not None and row.promise_due < self.today():
-                return QBrush(QColor("#c0392b"))
+        if role == _ID_ROLE:
+            return self._ids[r]
+        entry = self._page(r // PAGE)[r % PAGE]
+        if entry is None:
+            if role == _DISPLAY and c == COL_CASE_NO:
+                return self.tr("(no longer on this device)")
             return None
+        if role == _DISPLAY:
+            return entry.cells[c]
+        if role == _ALIGN:
+            return _ALIGNMENTS[c]
+        if role == _DECORATION:
+            return safety_icon(entry.row.safety_level) if c == COL_SAFETY and entry.row.safety_level else None
+        if role == _FOREGROUND:
+            return _RED if c == COL_NEXT and entry.promise_late else None
+        if role == _CASE_ROLE:
+            return entry.row
+        if role == _SORT_ROLE:
+            return self._raw(entry.row, c)
+        if role == _TOOLTIP:
+            return self._tooltip(entry.row, c)
+        if role == _ACCESSIBLE:
+            return self._tooltip(entry.row, c) if c == COL_SAFETY else entry.cells[c]
         return None
 
     @staticmethod
@@ -323,3 +353,46 @@ class CaseTableModel(QAbstractTableModel):
         self.query = replace(self.query, sort=key, descending=descending)
         self.natural = False
         self.reload()
+
+
+class CaseRowDelegate(QStyledItemDelegate):
+    """Paints a case cell straight from the model's pre-formatted row: one Python call per cell
+    instead of the seven role look-ups the default delegate makes (scrolling 100,000 rows stays smooth)."""
+
+    def __init__(self, model: CaseTableModel, parent: QObject | None = None):
+        super().__init__(parent)
+        self.model = model
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+              ) -> None:
+        entry = self.model.entry_at(index.row())
+        if entry is None:
+            super().paint(painter, option, index)
+            return
+        c = index.column()
+        rect = option.rect  # type: ignore[attr-defined]
+        palette = option.palette  # type: ignore[attr-defined]
+        state = option.state  # type: ignore[attr-defined]
+        selected = bool(state & QStyle.StateFlag.State_Selected)
+        if selected:
+            painter.fillRect(rect, palette.highlight())
+        elif option.features & QStyleOptionViewItem.ViewItemFeature.Alternate:  # type: ignore[attr-defined]
+            painter.fillRect(rect, palette.alternateBase())
+        if c == COL_SAFETY and entry.row.safety_level:
+            icon = safety_icon(entry.row.safety_level)
+            icon.paint(painter, rect.adjusted(4, 2, -4, -2), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+            return
+        text = entry.cells[c]
+        if not text:
+            return
+        if selected:
+            painter.setPen(palette.highlightedText().color())
+        elif c == COL_NEXT and entry.promise_late:
+            painter.setPen(_RED.color())
+        else:
+            painter.setPen(palette.text().color())
+        area = rect.adjusted(4, 0, -4, 0)
+        metrics = option.fontMetrics  # type: ignore[attr-defined]
+        if metrics.horizontalAdvance(text) > area.width():
+            text = metrics.elidedText(text, Qt.TextElideMode.ElideRight, area.width())
+        painter.drawText(area, _ALIGNMENTS[c], text)
