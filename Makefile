@@ -1,0 +1,42 @@
+# Doorstep — the two commands: `make run` and `make test`. Everything else is optional.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+DATA   ?= .data
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test setup system lint typecheck bench translations clean
+
+run: setup ## start Doorstep on demo data (with a local head office)
+	$(PY) -m app --data-dir $(DATA) demo-data --cases 2000 --if-empty --quiet
+	$(PY) main.py --data-dir $(DATA)
+
+test: setup ## the whole suite, as CI runs it
+	$(PY) -m pytest
+
+setup: system $(STAMP)
+
+system:
+	@bash tools/system-packages.sh
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Doorstep needs Python 3.11 or newer")'
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+lint: setup
+	$(VENV)/bin/ruff check .
+
+typecheck: setup
+	$(VENV)/bin/mypy
+
+bench: setup ## every performance figure next to its target
+	$(PY) -m benchmarks
+
+translations: setup
+	$(PY) tools/update_translations.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
