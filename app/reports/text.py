@@ -22,7 +22,8 @@ def clean(value: object) -> str:
     """A value as plain printable text; None and blanks become the dash."""
     if value is None:
         return MISSING
-    s = _CONTROL.sub("", unicodedata.normalize("NFC", str(value))).strip()
+    s = _CONTROL.sub("", unicodedata.normalize("NFC", str(value))).replace("\r\n", "\n").replace("\r", "\n")
+    s = s.replace("\t", " ").strip()
     return s if s else MISSING
 
 

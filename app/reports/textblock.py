@@ -66,7 +66,7 @@ def wrap_text(text: str, widths: Widths, size: float, width: float, max_lines: i
             w = widths.char(ch)
             if used + w > limit and i > start:
                 cut = last_break + 1 if last_break >= start else i
-                lines.append(para[start:cut].rstrip())
+                lines.append(para[start:cut].rstrip(" "))
                 start = cut
                 while start < n and para[start] == " ":
                     start += 1
@@ -79,7 +79,7 @@ def wrap_text(text: str, widths: Widths, size: float, width: float, max_lines: i
             if ch == " " or _breaks_anywhere(ch) or (i + 1 < n and _breaks_anywhere(para[i + 1])):
                 last_break = i
             i += 1
-        lines.append(para[start:].rstrip())
+        lines.append(para[start:].rstrip(" "))
     if max_lines is not None and len(lines) > max_lines:
         lines = lines[:max_lines]
         lines[-1] = lines[-1][:-1] + "…" if lines[-1] else "…"
