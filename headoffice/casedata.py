@@ -44,7 +44,8 @@ def case_data(session: Session, cases: Sequence[Case], now: datetime) -> dict[in
     debtor_ids = {c.debtor_id for c in cases}
     notes: dict[int, list[SafetyNote]] = defaultdict(list)
     for note in session.scalars(select(SafetyNote).where(
-            (SafetyNote.case_id.in_(ids)) | (SafetyNote.debtor_id.in_(debtor_ids))).order_by(SafetyNote.id)):
+            (SafetyNote.case_id.in_(ids)) | (SafetyNote.debtor_id.in_(debtor_ids)))
+            .order_by(SafetyNote.reported_at, SafetyNote.uid)):
         notes[note.case_id].append(note)
         if note.debtor_id is not None:
             for c in cases:
@@ -52,7 +53,7 @@ def case_data(session: Session, cases: Sequence[Case], now: datetime) -> dict[in
                     notes[c.id].append(note)
     history: dict[int, list[Attempt]] = defaultdict(list)
     for a in session.scalars(select(Attempt).where(Attempt.case_id.in_(ids))
-                             .order_by(Attempt.at.desc(), Attempt.id.desc())):
+                             .order_by(Attempt.at.desc(), Attempt.event_id.desc(), Attempt.id.desc())):
         if len(history[a.case_id]) < HISTORY_LIMIT:
             history[a.case_id].append(a)
     out: dict[int, CaseData] = {}
