@@ -280,3 +280,12 @@ def test_the_font_is_embedded_as_a_subset(setup: Setup, tmp_path: Path) -> None:
             assert "/FontDescriptor" not in desc or "/FontFile2" in desc["/FontDescriptor"].get_object()
     assert any("+" in name for name in fonts), fonts  # subset fonts are named ABCDEF+Name
     assert replace(Money(1), fen=2) == Money(2)
+
+
+def test_no_cjk_font_on_the_machine_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The machine's installed fonts are outside the project: this stands in for one without any.
+    import app.reports.fonts as fonts
+
+    monkeypatch.setattr(fonts, "candidates", lambda env: [])
+    with pytest.raises(FontNotFound, match="fonts-wqy-microhei"):
+        fonts.find_cjk_font({})
