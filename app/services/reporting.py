@@ -1,9 +1,19 @@
 """Reports and exports: load each report's data from the store and hand it to the pure builders.
 
-Each `build_*` function writes one file and returns a `Built` (path, pages or rows). They are what
-the CLI and the app's Reports view call (from a worker thread: they read the disk). Reading uses
-plain SQL over the store's connection, batched, so a 200-stop sheet or a 100,000-case team report
-does not load ORM objects one by one.
+For the CLI and the app's Reports view (call from a worker thread: these read and write the disk):
+
+    settings = ReportSettings.default(lang="zh")          # once: finds and registers the CJK font
+    build_daily_sheet(store, day, out, settings, agent="agent01")   # agent=None: every field agent
+    build_case_report(store, "CD260000023", out, settings)          # case number or id
+    build_receipt(store, payment_id_or_receipt_no, out, settings)
+    build_team_report(store, first_day, last_day, out, settings, team=None)
+    export_cases(store, CaseQuery(...), "csv" | "xlsx", out, settings.locale)
+
+Each returns a `Built` (path, pages or rows) and raises `ReportError` (unknown case, agent,
+payment…) or `app.reports.fonts.FontNotFound` with a message for the user. The matching
+`daily_sheets` / `case_report` / `receipt` / `team_report` return the data alone. Pages render to
+images with `app.ui.pdf_pages.render_pdf_pages`. Reading uses plain SQL, batched, so a 200-stop
+sheet or a 100,000-case team report does not load ORM objects one by one.
 """
 
 from __future__ import annotations
