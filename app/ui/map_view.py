@@ -293,6 +293,7 @@ class MapPage(QWidget):
         """Build a page in a worker: tile service up, HTML built, file written, older files deleted."""
         self._generation += 1
         generation = self._generation
+        self._is_loaded = False  # JavaScript from now on waits for the new page
         tiles = self._tiles
         assets = self._assets
         pages_dir, stem = self._pages_dir, self._stem

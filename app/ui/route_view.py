@@ -1,0 +1,645 @@
+"""The day's route: the planned stops on the map and in an ETA table, reordered, locked, re-planned.
+
+What the agent does and what it means for the planner (`app.services.dayplan`):
+
+- **Lock** a stop: it and every stop above it stay first, in this order (the planner's fixed
+  prefix); unlocking a stop unlocks those below it too.
+- **Drag** a stop (or Up/Down) to a new place: the stops down to where it landed are locked in the
+  new order and the rest is planned again after them, so the ETAs are always the planner's.
+- **Re-optimise the rest**: plan everything after the locked stops again.
+- **Add / remove** a case: planned again with it / without it.
+
+Every plan is saved through the day-plan service at once (it survives restarts) and loaded again
+when the view opens. All planning and loading runs on the app's BackgroundRunner; the GUI thread
+never waits for the solver or the database.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QByteArray,
+    QMimeData,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+    Slot,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QMessageBox,
+    QProgressDialog,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.maps.routemap import RoutePoint, RouteStop
+from app.maps.tilesource import TileSource
+from app.routing.model import clock_text
+from app.ui.map_view import RouteMapView
+
+log = logging.getLogger(__name__)
+
+ModelIndex = QModelIndex | QPersistentModelIndex
+MIME_ROW = "application/x-doorstep-route-row"
+OBJECT_ROLE = Qt.ItemDataRole.UserRole + 1
+SORT_ROLE = Qt.ItemDataRole.UserRole
+
+
+@dataclass(frozen=True, slots=True)
+class RouteRow:
+    """One planned stop as the table shows it."""
+
+    case_id: int
+    label: str
+    lat: float
+    lon: float
+    arrival_s: int
+    start_s: int
+    departure_s: int
+    leg_m: int
+    must_visit: bool
+    locked: bool
+    warning: str
+
+
+class RouteStopsModel(QAbstractTableModel):
+    """The planned stops in visiting order. Rows can be dragged; the lock column is checkable.
+
+    The model does not re-plan: it reports what the user asked (`moveRequested`,
+    `lockRequested`) and the view turns that into a planner request.
+    """
+
+    SEQ, LOCK, CASE, ETA, DEPART, LEG, NOTE = range(7)
+    moveRequested = Signal(int, int)  # from row, to row (the row index it should end up at)
+    lockRequested = Signal(int, bool)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.rows: list[RouteRow] = []
+        self._headers = ["#", self.tr("Lock"), self.tr("Case"), self.tr("Arrive"), self.tr("Leave"),
+                         self.tr("Leg"), self.tr("Note")]
+
+    def set_rows(self, rows: Sequence[RouteRow]) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.endResetModel()
+
+    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008 (Qt signature)
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._headers)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            if 0 <= section < len(self._headers):
+                return self._headers[section]
+        return None
+
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < len(self.rows)):
+            return None
+        r = self.rows[index.row()]
+        col = index.column()
+        if role == OBJECT_ROLE:
+            return r
+        if role == Qt.ItemDataRole.CheckStateRole and col == self.LOCK:
+            return Qt.CheckState.Checked if r.locked else Qt.CheckState.Unchecked
+        if role == SORT_ROLE:
+            return (index.row() + 1, r.locked, r.label, r.arrival_s, r.departure_s, r.leg_m, r.warning)[col]
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == self.SEQ:
+                return str(index.row() + 1)
+            if col == self.CASE:
+                return r.label + ("  ★" if r.must_visit else "")
+            if col == self.ETA:
+                return clock_text(r.arrival_s) + (f" ({clock_text(r.start_s)})" if r.start_s > r.arrival_s else "")
+            if col == self.DEPART:
+                return clock_text(r.departure_s)
+            if col == self.LEG:
+                return f"{r.leg_m / 1000:.1f} km"
+            if col == self.NOTE:
+                return r.warning
+            return None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if col == self.LOCK:
+                return self.tr("Locked stops stay first, in this order")
+            if col == self.ETA and r.start_s > r.arrival_s:
+                return self.tr("Arrive, then wait until the visit can start")
+            if col == self.CASE and r.must_visit:
+                return self.tr("Must visit today (a promise falls due)")
+            if col == self.NOTE and r.warning:
+                return r.warning
+        if role == Qt.ItemDataRole.TextAlignmentRole and col in (self.SEQ, self.ETA, self.DEPART, self.LEG):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def flags(self, index: ModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.ItemIsDropEnabled
+        f = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
+        if index.column() == self.LOCK:
+            f |= Qt.ItemFlag.ItemIsUserCheckable
+        return f
+
+    def setData(self, index: ModelIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        if index.isValid() and index.column() == self.LOCK and role == Qt.ItemDataRole.CheckStateRole:
+            checked = Qt.CheckState(value) == Qt.CheckState.Checked if not isinstance(value, bool) else value
+            self.lockRequested.emit(index.row(), bool(checked))
+            return True
+        return False
+
+    # --- drag and drop: the model only reports the move; the plan that follows replaces the rows ---
+
+    def supportedDropActions(self) -> Qt.DropAction:
+        return Qt.DropAction.MoveAction
+
+    def supportedDragActions(self) -> Qt.DropAction:
+        return Qt.DropAction.MoveAction
+
+    def mimeTypes(self) -> list[str]:
+        return [MIME_ROW]
+
+    def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:
+        data = QMimeData()
+        rows = sorted({i.row() for i in indexes if i.isValid()})
+        if rows:
+            data.setData(MIME_ROW, QByteArray(str(rows[0]).encode()))
+        return data
+
+    def dropMimeData(self, data: QMimeData, action: Qt.DropAction, row: int, column: int,
+                     parent: ModelIndex) -> bool:
+        if action != Qt.DropAction.MoveAction or not data.hasFormat(MIME_ROW):
+            return False
+        try:
+            source = int(bytes(data.data(MIME_ROW).data()).decode())
+        except ValueError:
+            return False
+        target = row if row >= 0 else (parent.row() if parent.isValid() else len(self.rows))
+        # Dropping "before row `target`": after the source leaves, that is one place earlier if below it.
+        final = target - 1 if target > source else target
+        final = max(0, min(final, len(self.rows) - 1))
+        if 0 <= source < len(self.rows) and final != source:
+            self.moveRequested.emit(source, final)
+        return False  # nothing for the view to remove: the re-plan replaces the rows
+
+
+class _CancelFlag:
+    """`run_prefetch` asks `is_set()`; the runner's task handle knows whether the user cancelled."""
+
+    def __init__(self, handle: Any) -> None:
+        self._handle = handle
+
+    def is_set(self) -> bool:
+        return bool(self._handle.cancelled)
+
+
+class RouteView(QWidget):
+    """The agent's day: map + ETA table + actions. `ctx` is the app's UiContext."""
+
+    planChanged = Signal(object)  # the DayPlan now shown (or None)
+    busyChanged = Signal(bool)
+    caseActivated = Signal(int)  # a stop was double-clicked or clicked on the map
+    problem = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None, *, ctx: Any, agent_id: int | None = None,
+                 day: date | None = None, tile_source: TileSource | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.agent_id = agent_id if agent_id is not None else ctx.agent_id
+        self.day = day or ctx.today()
+        self.tile_source = tile_source
+        self.day_plan: Any = None
+        self._busy = False
+        self._op = 0
+        self._closing = threading.Event()
+        self.confirm: Callable[[str], bool] = self._ask
+
+        self.title = QLabel(self)
+        self.status = QLabel(self)
+        self.status.setWordWrap(True)
+        self.partner_edit = QLineEdit(self)
+        self.partner_edit.setPlaceholderText(self.tr("Partner (second collector)"))
+        self.partner_edit.setMaxLength(64)
+        self.partner_edit.setToolTip(self.tr("Visits that need two collectors are planned only with a partner"))
+        self.plan_button = QPushButton(self.tr("Plan the day"), self)
+        self.reopt_button = QPushButton(self.tr("Re-optimise the rest"), self)
+        self.download_button = QPushButton(self.tr("Download the map for today's area"), self)
+        self.download_button.setEnabled(tile_source is not None)
+        if tile_source is None:
+            self.download_button.setToolTip(self.tr("Set a tile source in the settings first"))
+        top = QHBoxLayout()
+        top.addWidget(self.title, 1)
+        top.addWidget(self.partner_edit)
+        top.addWidget(self.plan_button)
+        top.addWidget(self.reopt_button)
+        top.addWidget(self.download_button)
+
+        self.model = RouteStopsModel(self)
+        self.table = QTableView(self)
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setDragEnabled(True)
+        self.table.setAcceptDrops(True)
+        self.table.setDropIndicatorShown(True)
+        self.table.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
+        self.table.setDefaultDropAction(Qt.DropAction.MoveAction)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(RouteStopsModel.CASE, QHeaderView.ResizeMode.Stretch)
+        self.table.setWordWrap(False)
+
+        self.up_button = QPushButton(self.tr("Up"), self)
+        self.down_button = QPushButton(self.tr("Down"), self)
+        self.remove_button = QPushButton(self.tr("Remove"), self)
+        self.add_edit = QLineEdit(self)
+        self.add_edit.setPlaceholderText(self.tr("Case number to add"))
+        self.add_button = QPushButton(self.tr("Add"), self)
+        edit_row = QHBoxLayout()
+        for w in (self.up_button, self.down_button, self.remove_button):
+            edit_row.addWidget(w)
+        edit_row.addStretch(1)
+        edit_row.addWidget(self.add_edit)
+        edit_row.addWidget(self.add_button)
+
+        self.skipped_title = QLabel(self.tr("Not planned"), self)
+        self.skipped = QListWidget(self)
+        self.skipped.setMaximumHeight(140)
+
+        left = QWidget(self)
+        lv = QVBoxLayout(left)
+        lv.setContentsMargins(0, 0, 0, 0)
+        lv.addWidget(self.table, 1)
+        lv.addLayout(edit_row)
+        lv.addWidget(self.skipped_title)
+        lv.addWidget(self.skipped)
+
+        self.map = RouteMapView(self, cache_dir=ctx.cache_dir, tile_source=tile_source, runner=ctx.runner)
+        split = QSplitter(Qt.Orientation.Horizontal, self)
+        split.addWidget(left)
+        split.addWidget(self.map)
+        split.setStretchFactor(0, 2)
+        split.setStretchFactor(1, 3)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.status)
+        layout.addWidget(split, 1)
+
+        self.plan_button.clicked.connect(self.plan_day)
+        self.reopt_button.clicked.connect(self.reoptimise)
+        self.download_button.clicked.connect(self.download_area)
+        self.up_button.clicked.connect(lambda: self._move_selected(-1))
+        self.down_button.clicked.connect(lambda: self._move_selected(+1))
+        self.remove_button.clicked.connect(self._remove_selected)
+        self.add_button.clicked.connect(self._add_from_edit)
+        self.add_edit.returnPressed.connect(self._add_from_edit)
+        self.model.moveRequested.connect(self.move_stop)
+        self.model.lockRequested.connect(self.set_lock)
+        self.table.selectionModel().currentRowChanged.connect(self._row_changed)
+        self.table.doubleClicked.connect(lambda idx: self.caseActivated.emit(self.model.rows[idx.row()].case_id))
+        self.map.caseClicked.connect(self.select_case)
+        self.map.caseClicked.connect(self.caseActivated)
+        closing = self._closing  # the clean-up must not reference self: it runs while self is destroyed
+        self.destroyed.connect(lambda *_: closing.set())
+        self._update_title()
+        self._set_busy(False)
+        self.reload()
+
+    # --- public actions ------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        """Show the saved plan of the day (if any)."""
+        from app.services.dayplan import load_day_plan
+
+        if self.agent_id is None:
+            self._show_status(self.tr("No agent is signed in on this device: there is no route to plan."))
+            self._show(None)
+            return
+        store, agent, day = self.ctx.store, self.agent_id, self.day
+        self._run(lambda: load_day_plan(store, agent, day), self._loaded)
+
+    def plan_day(self) -> None:
+        """Plan the day from scratch (keeping hand-added and removed cases), and save it."""
+        from app.services.dayplan import DayOptions, plan_agent_day, save_day_plan
+
+        if self.agent_id is None:
+            return
+        store, agent, day, profile, actor, now = (self.ctx.store, self.agent_id, self.day, self.ctx.profile,
+                                                  self.ctx.actor, self.ctx.now())
+        previous = self.day_plan.options if self.day_plan is not None else DayOptions()
+        options = replace(previous, fixed_prefix=(), partner=self._partner())
+
+        def work() -> Any:
+            plan = plan_agent_day(store, agent, day, profile, options, now)
+            save_day_plan(store, plan, actor, now)
+            return plan
+
+        self._run(work, self._planned, self.tr("Planning the day…"))
+
+    def reoptimise(self) -> None:
+        """Plan again after the locked stops."""
+        self._replan(fixed_prefix=self._locked_ids())
+
+    @Slot(int, int)
+    def move_stop(self, source: int, target: int) -> None:
+        """Put stop `source` at position `target`; the stops down to it are locked in that order."""
+        rows = self.model.rows
+        if not (0 <= source < len(rows) and 0 <= target < len(rows)) or source == target:
+            return
+        order = [r.case_id for r in rows]
+        moved = order.pop(source)
+        order.insert(target, moved)
+        # Locked now: the moved stop, every stop that was locked, and everything above any of them.
+        pinned = {*self._locked_ids(), moved}
+        keep = max(i for i, case_id in enumerate(order) if case_id in pinned) + 1
+        self._replan(fixed_prefix=order[:keep], select=moved)
+
+    @Slot(int, bool)
+    def set_lock(self, row: int, locked: bool) -> None:
+        order = [r.case_id for r in self.model.rows]
+        if not (0 <= row < len(order)):
+            return
+        prefix = order[: row + 1] if locked else order[:row]
+        if prefix == self._locked_ids():
+            return
+        self._replan(fixed_prefix=prefix, select=order[row])
+
+    def add_case(self, case_id: int) -> None:
+        self._replan(fixed_prefix=self._locked_ids(), add=[int(case_id)], select=int(case_id))
+
+    def remove_case(self, case_id: int) -> None:
+        self._replan(fixed_prefix=[c for c in self._locked_ids() if c != case_id], remove=[int(case_id)])
+
+    @Slot(int)
+    def select_case(self, case_id: int) -> None:
+        for i, r in enumerate(self.model.rows):
+            if r.case_id == case_id:
+                self.table.selectRow(i)
+                return
+
+    def download_area(self) -> None:
+        """Estimate the tiles around today's stops, ask, then download them with progress and cancel."""
+        source = self.tile_source
+        if source is None or not self.model.rows:
+            self._show_status(self.tr("Plan the day first; the map is downloaded around its stops."))
+            return
+        from app.maps.prefetch import plan_prefetch
+        from app.maps.tilecache import TileCache, tile_cache_path
+
+        points = [(r.lat, r.lon) for r in self.model.rows]
+        if self.day_plan is not None and self.day_plan.plan.start is not None:
+            points.append((self.day_plan.plan.start.lat, self.day_plan.plan.start.lon))
+        path = tile_cache_path(self.ctx.cache_dir, source)
+
+        def estimate() -> Any:
+            with TileCache(path, source) as cache:
+                return plan_prefetch(points, source, cache)
+
+        self._run(estimate, self._confirm_download, self.tr("Estimating the download…"))
+
+    # --- internals -----------------------------------------------------------------------------
+
+    def _replan(self, *, fixed_prefix: Sequence[int], add: Sequence[int] = (), remove: Sequence[int] = (),
+                select: int | None = None) -> None:
+        from app.services.dayplan import replan, save_day_plan
+
+        if self.agent_id is None:
+            return
+        store, agent, day, profile, actor, now = (self.ctx.store, self.agent_id, self.day, self.ctx.profile,
+                                                  self.ctx.actor, self.ctx.now())
+        prefix, added, removed, partner = list(fixed_prefix), list(add), list(remove), self._partner()
+
+        def work() -> Any:
+            plan = replan(store, agent, day, profile, fixed_prefix=prefix, add=added, remove=removed,
+                          partner=partner, now=now)
+            save_day_plan(store, plan, actor, now)
+            return plan
+
+        self._run(work, lambda plan: self._planned(plan, select), self.tr("Planning…"))
+
+    def _run(self, fn: Callable[[], Any], done: Callable[[Any], None], busy_text: str = "") -> None:
+        if self._busy:
+            self._show_status(self.tr("Still working on the previous request…"))
+            return
+        self._op += 1
+        op = self._op
+        self._set_busy(True)
+        if busy_text:
+            self._show_status(busy_text)
+        task = self.ctx.runner.submit(fn)
+        task.succeeded.connect(lambda value: self._finish(op, done, value))
+        task.failed.connect(lambda exc: self._fail(op, exc))
+
+    def _finish(self, op: int, done: Callable[[Any], None], value: Any) -> None:
+        if op != self._op or self._closing.is_set():
+            return
+        self._set_busy(False)
+        done(value)
+
+    def _fail(self, op: int, exc: object) -> None:
+        if op != self._op or self._closing.is_set():
+            return
+        self._set_busy(False)
+        message = str(exc) or type(exc).__name__
+        log.warning("route view: %s", message)
+        self._show_status(self.tr("Could not do that: %1").replace("%1", message))
+        self.problem.emit(message)
+
+    def _loaded(self, day_plan: Any) -> None:
+        if day_plan is not None and day_plan.options.partner:
+            self.partner_edit.setText(day_plan.options.partner)
+        self._show(day_plan)
+        if day_plan is None:
+            self._show_status(self.tr("No plan for this day yet."))
+        else:
+            self._show_status(self._summary(day_plan))
+
+    def _planned(self, day_plan: Any, select: int | None = None) -> None:
+        self._show(day_plan)
+        self._show_status(self._summary(day_plan))
+        if select is not None:
+            self.select_case(select)
+
+    def _show(self, day_plan: Any) -> None:
+        self.day_plan = day_plan
+        if day_plan is None:
+            self.model.set_rows([])
+            self.skipped.clear()
+            self.map.set_route([], None)
+            self.planChanged.emit(None)
+            self._set_busy(self._busy)
+            return
+        plan = day_plan.plan
+        rows = [RouteRow(int(s.id), s.label, s.lat, s.lon, s.arrival_s, s.start_s, s.departure_s, s.leg_m,
+                         s.must_visit, s.locked, s.warning) for s in plan.stops]
+        self.model.set_rows(rows)
+        self.skipped.clear()
+        for k in plan.skipped:
+            self.skipped.addItem(f"{k.id}: {k.text}")
+        start = RoutePoint(plan.start.lat, plan.start.lon, self.tr("Start")) if plan.start else None
+        end = RoutePoint(plan.end.lat, plan.end.lon, self.tr("End")) if plan.end else None
+        stops = [RouteStop(r.case_id, r.lat, r.lon, r.label, clock_text(r.arrival_s), r.locked) for r in rows]
+        self.map.set_route(stops, start, end)
+        self.planChanged.emit(day_plan)
+        self._set_busy(self._busy)
+
+    def _summary(self, day_plan: Any) -> str:
+        plan = day_plan.plan
+        return (self.tr("%1 stops, %2 km, back at %3; %4 not planned")
+                .replace("%1", str(len(plan.stops))).replace("%2", f"{plan.total_distance_m / 1000:.1f}")
+                .replace("%3", clock_text(plan.return_s)).replace("%4", str(len(plan.skipped))))
+
+    def _partner(self) -> str | None:
+        return self.partner_edit.text().strip() or None
+
+    def _locked_ids(self) -> list[int]:
+        out = []
+        for r in self.model.rows:
+            if not r.locked:
+                break
+            out.append(r.case_id)
+        return out
+
+    def _move_selected(self, step: int) -> None:
+        row = self.table.currentIndex().row()
+        if row >= 0:
+            self.move_stop(row, max(0, min(row + step, len(self.model.rows) - 1)))
+
+    def _remove_selected(self) -> None:
+        row = self.table.currentIndex().row()
+        if 0 <= row < len(self.model.rows):
+            self.remove_case(self.model.rows[row].case_id)
+
+    def _add_from_edit(self) -> None:
+        text = self.add_edit.text().strip()
+        if not text:
+            return
+        store = self.ctx.store
+
+        def find() -> int | None:
+            from sqlalchemy import text as sql
+
+            with store.engine.connect() as conn:
+                row = conn.execute(sql("SELECT id FROM cases WHERE case_no = :no"), {"no": text[:64]}).first()
+            return int(row[0]) if row else None
+
+        def found(case_id: int | None) -> None:
+            if case_id is None:
+                self._show_status(self.tr("No case %1 on this device.").replace("%1", text[:64]))
+                return
+            self.add_edit.clear()
+            self.add_case(case_id)
+
+        self._run(find, found)
+
+    def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if current.isValid() and 0 <= current.row() < len(self.model.rows):
+            self.map.highlight_case(self.model.rows[current.row()].case_id)
+
+    def _set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        has_agent = self.agent_id is not None
+        has_plan = bool(self.model.rows)
+        self.plan_button.setEnabled(not busy and has_agent)
+        self.reopt_button.setEnabled(not busy and has_plan)
+        for w in (self.up_button, self.down_button, self.remove_button):
+            w.setEnabled(not busy and has_plan)
+        self.add_button.setEnabled(not busy and has_agent)
+        self.download_button.setEnabled(not busy and has_plan and self.tile_source is not None)
+        self.table.setEnabled(not busy)
+        self.busyChanged.emit(busy)
+
+    def _update_title(self) -> None:
+        self.title.setText(self.tr("Route for %1").replace("%1", self.day.isoformat()))
+
+    def _show_status(self, text: str) -> None:
+        self.status.setText(text)
+
+    def _ask(self, text: str) -> bool:
+        answer = QMessageBox.question(self, self.tr("Download the map"), text)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _confirm_download(self, plan: Any) -> None:
+        if plan.count == 0:
+            self._show_status(self.tr("The map of today's area is already on this device."))
+            return
+        size_mb = plan.estimated_bytes / 1_000_000
+        question = (self.tr("Download %1 map tiles (about %2 MB) for zoom levels %3? %4 are already here.")
+                    .replace("%1", f"{plan.count:,}").replace("%2", f"{size_mb:.1f}")
+                    .replace("%3", ", ".join(str(z) for z in plan.zooms)).replace("%4", f"{plan.already_cached:,}"))
+        if not self.confirm(question):
+            self._show_status(self.tr("Download cancelled."))
+            return
+        self._start_download(plan)
+
+    def _start_download(self, plan: Any) -> None:
+        from app.maps.prefetch import run_prefetch
+        from app.maps.tilecache import TileCache, tile_cache_path
+        from app.maps.tilefetch import TileFetcher
+
+        source = self.tile_source
+        assert source is not None
+        path = tile_cache_path(self.ctx.cache_dir, source)
+
+        def work(handle: Any) -> Any:
+            fetcher = TileFetcher(source)
+            try:
+                with TileCache(path, source) as cache:
+                    return run_prefetch(plan, fetcher, cache, cancel=_CancelFlag(handle),
+                                        progress=lambda p: handle.progress(p.done, p.total))
+            finally:
+                fetcher.close()
+
+        self._op += 1
+        op = self._op
+        self._set_busy(True)
+        dialog = QProgressDialog(self.tr("Downloading the map…"), self.tr("Cancel"), 0, plan.count, self)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setMinimumDuration(300)
+        self.progress_dialog = dialog
+        task = self.ctx.runner.submit(work, with_handle=True)
+        self.download_task = task
+        task.progressed.connect(lambda done, _total: dialog.setValue(done))
+        dialog.canceled.connect(task.cancel)
+        task.succeeded.connect(lambda result: self._downloaded(op, result))
+        task.cancelled.connect(lambda: self._downloaded(op, None))
+        task.failed.connect(lambda exc: self._fail(op, exc))
+        task.finished.connect(dialog.reset)
+
+    def _downloaded(self, op: int, result: Any) -> None:
+        if op != self._op or self._closing.is_set():
+            return
+        self._set_busy(False)
+        if result is None or result.cancelled:
+            self._show_status(self.tr("Download stopped; the tiles fetched so far are kept."))
+        elif result.stopped_reason:
+            self._show_status(self.tr("Download stopped after %1 tiles: %2")
+                              .replace("%1", str(result.fetched)).replace("%2", result.stopped_reason))
+        else:
+            self._show_status(self.tr("Downloaded %1 tiles (%2 MB); %3 failed.")
+                              .replace("%1", str(result.fetched)).replace("%2", f"{result.bytes / 1e6:.1f}")
+                              .replace("%3", str(result.failed)))
+        self.map.rebuild()
+
+    def closeEvent(self, event: Any) -> None:
+        self._closing.set()
+        self.map.shutdown()
+        super().closeEvent(event)
