@@ -108,6 +108,8 @@ def test_kill_minus_nine_never_loses_or_invents_a_saved_record(tmp_path: Path) -
         zygote.stdin.write("quit\n")
         zygote.stdin.flush()
         zygote.wait(timeout=30)
+        zygote.stdin.close()
+        zygote.stdout.close()
         errors.close()
     assert len(committed) >= KILLS // 2, "the writers should have saved plenty of records"
 
