@@ -201,6 +201,23 @@ class RouteStopsModel(QAbstractTableModel):
         return False  # nothing for the view to remove: the re-plan replaces the rows
 
 
+def _with_case_numbers(store: Any, day_plan: Any) -> tuple[Any, dict[int, str]]:
+    """The plan and the case numbers of its skipped cases (the list names cases, not row ids)."""
+    if day_plan is None:
+        return None, {}
+    ids = [int(k.id) for k in day_plan.plan.skipped if k.id.isdigit()]
+    if not ids:
+        return day_plan, {}
+    import json
+
+    from sqlalchemy import text as sql
+
+    with store.engine.connect() as conn:
+        rows = conn.execute(sql("SELECT id, case_no FROM cases WHERE id IN (SELECT value FROM json_each(:ids))"),
+                            {"ids": json.dumps(ids)}).all()
+    return day_plan, {int(r[0]): str(r[1]) for r in rows}
+
+
 class _CancelFlag:
     """`run_prefetch` asks `is_set()`; the runner's task handle knows whether the user cancelled."""
 
@@ -227,6 +244,7 @@ class RouteView(QWidget):
         self.day = day or ctx.today()
         self.tile_source = tile_source
         self.day_plan: Any = None
+        self._case_nos: dict[int, str] = {}
         self._busy = False
         self._op = 0
         self._closing = threading.Event()
@@ -263,7 +281,10 @@ class RouteView(QWidget):
         self.table.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
         self.table.setDefaultDropAction(Qt.DropAction.MoveAction)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(RouteStopsModel.CASE, QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        for col in range(self.model.columnCount()):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(RouteStopsModel.CASE, QHeaderView.ResizeMode.Stretch)
         self.table.setWordWrap(False)
 
         self.up_button = QPushButton(self.tr("Up"), self)
@@ -297,6 +318,10 @@ class RouteView(QWidget):
         split.addWidget(self.map)
         split.setStretchFactor(0, 2)
         split.setStretchFactor(1, 3)
+        split.setChildrenCollapsible(False)
+        self.map.setMinimumWidth(320)
+        left.setMinimumWidth(360)
+        split.setSizes([560, 840])
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -334,7 +359,7 @@ class RouteView(QWidget):
             self._show(None)
             return
         store, agent, day = self.ctx.store, self.agent_id, self.day
-        self._run(lambda: load_day_plan(store, agent, day), self._loaded)
+        self._run(lambda: _with_case_numbers(store, load_day_plan(store, agent, day)), self._loaded)
 
     def plan_day(self) -> None:
         """Plan the day from scratch (keeping hand-added and removed cases), and save it."""
@@ -350,7 +375,7 @@ class RouteView(QWidget):
         def work() -> Any:
             plan = plan_agent_day(store, agent, day, profile, options, now)
             save_day_plan(store, plan, actor, now)
-            return plan
+            return _with_case_numbers(store, plan)
 
         self._run(work, self._planned, self.tr("Planning the day…"))
 
@@ -431,7 +456,7 @@ class RouteView(QWidget):
             plan = replan(store, agent, day, profile, fixed_prefix=prefix, add=added, remove=removed,
                           partner=partner, now=now)
             save_day_plan(store, plan, actor, now)
-            return plan
+            return _with_case_numbers(store, plan)
 
         self._run(work, lambda plan: self._planned(plan, select), self.tr("Planning…"))
 
@@ -463,7 +488,8 @@ class RouteView(QWidget):
         self._show_status(self.tr("Could not do that: %1").replace("%1", message))
         self.problem.emit(message)
 
-    def _loaded(self, day_plan: Any) -> None:
+    def _loaded(self, result: tuple[Any, dict[int, str]]) -> None:
+        day_plan, self._case_nos = result
         if day_plan is not None and day_plan.options.partner:
             self.partner_edit.setText(day_plan.options.partner)
         self._show(day_plan)
@@ -472,7 +498,8 @@ class RouteView(QWidget):
         else:
             self._show_status(self._summary(day_plan))
 
-    def _planned(self, day_plan: Any, select: int | None = None) -> None:
+    def _planned(self, result: tuple[Any, dict[int, str]], select: int | None = None) -> None:
+        day_plan, self._case_nos = result
         self._show(day_plan)
         self._show_status(self._summary(day_plan))
         if select is not None:
@@ -493,7 +520,8 @@ class RouteView(QWidget):
         self.model.set_rows(rows)
         self.skipped.clear()
         for k in plan.skipped:
-            self.skipped.addItem(f"{k.id}: {k.text}")
+            name = self._case_nos.get(int(k.id), k.id) if k.id.isdigit() else k.id
+            self.skipped.addItem(f"{name}: {k.text}")
         start = RoutePoint(plan.start.lat, plan.start.lon, self.tr("Start")) if plan.start else None
         end = RoutePoint(plan.end.lat, plan.end.lon, self.tr("End")) if plan.end else None
         stops = [RouteStop(r.case_id, r.lat, r.lon, r.label, clock_text(r.arrival_s), r.locked) for r in rows]

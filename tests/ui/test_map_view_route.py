@@ -106,7 +106,7 @@ def test_plan_lock_reorder_add_remove_and_restart(qtbot: Any, make_route: Any, c
     case_no = sql(ctx.store, "SELECT case_no FROM cases WHERE id = :i", i=victim)[0][0]
     view.add_edit.setText(case_no)
     wait_plan(qtbot, view, view._add_from_edit)
-    assert victim in ids(view) or any(line.startswith(f"{victim}:") for line in
+    assert victim in ids(view) or any(line.startswith(f"{case_no}:") for line in
                                       (view.skipped.item(i).text() for i in range(view.skipped.count())))
     order = ids(view)
 

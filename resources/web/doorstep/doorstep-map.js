@@ -270,7 +270,7 @@
     if (!m && !r) { return false; }
     ds.highlightedId = id;
     var at = m ? m.getLatLng() : L.latLng(r[1], r[2]);
-    var zoom = Math.max(ds.map.getZoom(), ds.clustered ? 17 : 15);
+    var zoom = Math.max(ds.map.getZoom(), ds.clustered ? 17 : 13);
     ds.map.setView(at, zoom, { animate: false });  // a clustered map redraws here, creating the marker
     m = ds.markers[id];
     if (!m) { return false; }
