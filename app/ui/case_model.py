@@ -362,6 +362,7 @@ class CaseRowDelegate(QStyledItemDelegate):
     def __init__(self, model: CaseTableModel, parent: QObject | None = None):
         super().__init__(parent)
         self.model = model
+        self._fitted: dict[tuple[str, int], str] = {}
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
               ) -> None:
@@ -392,7 +393,13 @@ class CaseRowDelegate(QStyledItemDelegate):
         else:
             painter.setPen(palette.text().color())
         area = rect.adjusted(4, 0, -4, 0)
-        metrics = option.fontMetrics  # type: ignore[attr-defined]
-        if metrics.horizontalAdvance(text) > area.width():
-            text = metrics.elidedText(text, Qt.TextElideMode.ElideRight, area.width())
-        painter.drawText(area, _ALIGNMENTS[c], text)
+        key = (text, area.width())
+        shown = self._fitted.get(key)
+        if shown is None:  # measuring text is the costly part of a cell: do it once per text and width
+            metrics = option.fontMetrics  # type: ignore[attr-defined]
+            shown = text if metrics.horizontalAdvance(text) <= area.width() else \
+                metrics.elidedText(text, Qt.TextElideMode.ElideRight, area.width())
+            if len(self._fitted) > 50_000:
+                self._fitted.clear()
+            self._fitted[key] = shown
+        painter.drawText(area, _ALIGNMENTS[c], shown)
