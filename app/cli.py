@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
+from app.domain.clock import local_day, utcnow
 from app.domain.masking import mask_name
 from app.domain.money import Money
 
@@ -105,7 +106,7 @@ def cmd_cases(args: argparse.Namespace) -> int:
         query = CaseQuery(search=args.search or "", stages=tuple(args.stage or ()), buckets=tuple(args.bucket or ()),
                           statuses=tuple(args.status or ()), districts=tuple(args.district or ()),
                           safety_only=args.safety, promise=args.promise, sort=args.sort,
-                          descending=not args.asc, today=date.today())
+                          descending=not args.asc, today=local_day(utcnow()))
         with store.engine.connect() as conn:
             total = count_cases(conn, query)
             rows = list_cases(conn, query, offset=args.offset, limit=args.limit)

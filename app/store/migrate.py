@@ -9,10 +9,11 @@ Before migrating an existing store it keeps a copy beside it, so a failed upgrad
 from __future__ import annotations
 
 import logging
-import tempfile
 import shutil
 import sqlite3
+import tempfile
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DatabaseError, OperationalError
@@ -75,19 +76,17 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def known_revisions() -> set[str]:
-    from alembic.script import ScriptDirectory
 
     return {rev.revision for rev in _script_directory().walk_revisions()}
 
 
-def _script_directory():  # type: ignore[no-untyped-def]
-    from alembic.config import Config
+def _script_directory() -> Any:
     from alembic.script import ScriptDirectory
 
     return ScriptDirectory.from_config(_alembic_config())
 
 
-def _alembic_config():  # type: ignore[no-untyped-def]
+def _alembic_config() -> Any:
     from alembic.config import Config
 
     cfg = Config()

@@ -124,20 +124,23 @@ def list_cases(conn: Connection, query: CaseQuery, offset: int = 0, limit: int =
         raise ValueError("offset and limit must be non-negative")
     where, params = query.where()
     params.update(limit=limit, offset=offset)
-    rows = conn.execute(text(_SELECT + where + query.order_by() + " LIMIT :limit OFFSET :offset"), params)
+    sql = _SELECT + where + query.order_by() + " LIMIT :limit OFFSET :offset"
+    rows = conn.execute(text(sql), params)
     return [_row(r) for r in rows]
 
 
 def case_ids(conn: Connection, query: CaseQuery) -> list[int]:
     """All matching ids in order (a few bytes each: fine for 100k)."""
     where, params = query.where()
-    return [r[0] for r in conn.execute(text("SELECT cases.id FROM cases" + where + query.order_by()), params)]
+    sql = "SELECT cases.id FROM cases" + where + query.order_by()
+    return [r[0] for r in conn.execute(text(sql), params)]
 
 
 def rows_by_ids(conn: Connection, ids: list[int]) -> dict[int, CaseRow]:
     if not ids:
         return {}
-    rows = conn.execute(text(_SELECT + " WHERE cases.id IN (SELECT value FROM json_each(:ids))"),
+    sql = _SELECT + " WHERE cases.id IN (SELECT value FROM json_each(:ids))"
+    rows = conn.execute(text(sql),
                         {"ids": "[" + ",".join(str(int(i)) for i in ids) + "]"})
     return {r[0]: _row(r) for r in rows}
 

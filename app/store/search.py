@@ -70,12 +70,14 @@ def docs_for(conn: Connection, case_ids: Sequence[int] | None = None) -> list[Se
             return []
         where = "WHERE c.id IN (SELECT value FROM json_each(:ids))"
         params["ids"] = "[" + ",".join(str(int(i)) for i in case_ids) + "]"
-    rows = conn.execute(text(f"""
+    # `where` is one of two constants; ids are bound.
+    sql = f"""
         SELECT c.id, c.case_no, d.name, d.id_number,
                (SELECT group_concat(p.number, ' ') FROM phones p WHERE p.debtor_id = d.id),
                (SELECT group_concat(a.text, ' ') FROM addresses a WHERE a.debtor_id = d.id)
         FROM cases c JOIN debtors d ON d.id = c.debtor_id {where}
-        ORDER BY c.id"""), params).all()
+        ORDER BY c.id"""
+    rows = conn.execute(text(sql), params).all()
     return [make_doc(r[0], r[1], r[2], r[3], (r[4] or "").split(" "), [r[5] or ""]) for r in rows]
 
 
@@ -140,7 +142,8 @@ def match_clause(query: str) -> tuple[str, dict[str, str]] | None:
             parts.append(f"cases.id IN (SELECT rowid FROM case_search WHERE case_search MATCH :{key})")
             params[key] = _quote(term)
         else:
-            parts.append(f"cases.id IN (SELECT rowid FROM case_search_short WHERE case_search_short MATCH :{key})")
+            short = f"cases.id IN (SELECT rowid FROM case_search_short WHERE case_search_short MATCH :{key})"
+            parts.append(short)
             params[key] = _quote(" ".join(term))
     return " AND ".join(parts), params
 
