@@ -27,6 +27,7 @@ from app.contract.v1 import (
     API_VERSION,
     MAX_EVENTS_PER_PUSH,
     AgentInfo,
+    AssignConflict,
     AssignRequest,
     AssignResult,
     CaseListResponse,
@@ -293,7 +294,9 @@ def create_app(settings: Settings, db: Database | None = None) -> Any:
         nxt = offset + len(cases)
         return CaseListResponse(cases=cases, total=total, next_offset=nxt if nxt < total else None)
 
-    @api.post("/api/v1/cases/{case_id}/assign", response_model=AssignResult)
+    @api.post("/api/v1/cases/{case_id}/assign", response_model=AssignResult,
+              responses={412: {"model": AssignConflict, "description": "the case changed: its current state"},
+                         428: {"description": "If-Match is required"}})
     def assign(case_id: Annotated[int, Path(ge=1, le=MAX_ID)], body: AssignRequest, authorization: Annotated[str | None, Header()] = None,
                if_match: Annotated[str | None, Header()] = None) -> Any:
         p = svc.principal(authorization)
@@ -310,7 +313,7 @@ def create_app(settings: Settings, db: Database | None = None) -> Any:
                 raise ApiError(412, "version_mismatch",
                                f"the case is at version {case.version}, not {expected}",
                                {"ETag": f'"{case.version}"'},
-                               {"case": case_summary(case).model_dump(mode="json")})
+                               {"case": case_summary(case).model_dump(mode="json")})  # = AssignConflict
             team = case.team
             if body.agent_id is not None:
                 agent = session.get(User, body.agent_id) if 1 <= body.agent_id <= MAX_ID else None

@@ -16,7 +16,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from app.contract.v1 import RefreshRequest, TokenRequest, TokenResponse, UserInfo
@@ -49,6 +49,8 @@ def user_info(user: User) -> UserInfo:
 
 def _issue(session: Session, settings: Settings, user: User, device_id: str, family: str,
            now: datetime) -> TokenResponse:
+    # Forget this user's tokens that can no longer be used (expired ones are useless even to a thief).
+    session.execute(delete(Token).where(Token.user_id == user.id, Token.expires_at < now))
     access, refresh = new_token(), new_token()
     session.add(Token(token_hash=token_hash(access), kind="access", user_id=user.id, device_id=device_id,
                       family=family, expires_at=now + timedelta(seconds=settings.access_ttl), created_at=now))

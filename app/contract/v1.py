@@ -27,7 +27,7 @@ __all__ = [
     "EVENT_KINDS", "TokenRequest", "RefreshRequest", "TokenResponse", "UserInfo", "EventIn", "PushRequest",
     "EventResult", "PushResponse", "PhoneData", "AddressData", "ContactData", "AccountData", "SafetyNoteData",
     "CaseData", "HistoryItemData", "Change", "ChangesResponse", "AssignRequest", "AssignResult",
-    "AgentInfo", "CaseSummary", "CaseListResponse", "HealthResponse", "ErrorResponse", "DecisionData",
+    "AgentInfo", "CaseSummary", "CaseListResponse", "AssignConflict", "HealthResponse", "ErrorResponse", "DecisionData",
 ]
 
 API_HEADER = "X-Doorstep-API"
@@ -271,6 +271,15 @@ class CaseListResponse(_Model):
     cases: list[CaseSummary]
     total: int
     next_offset: int | None
+
+
+class AssignConflict(_Model):
+    """Body of 412 Precondition Failed on POST /cases/{id}/assign: the case as it is now (its version is
+    also in the ETag header). 428 answers a command sent without If-Match."""
+
+    error: str
+    detail: str | None = None
+    case: CaseSummary
 
 
 class HealthResponse(_Model):

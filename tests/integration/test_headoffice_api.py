@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
+from app.contract.v1 import AssignConflict
 from tests.integration.conftest import HeadOffice, outcome_event, pull_all
 
 
@@ -99,7 +100,7 @@ def test_assign_needs_if_match_and_answers_412_with_the_current_version(headoffi
     assert sup.post(url, json={"agent_id": agents["agent04"]}, headers={"If-Match": "abc"}).status_code == 400
     stale = sup.post(url, json={"agent_id": agents["agent04"]}, headers={"If-Match": str(case["version"] + 5)})
     assert stale.status_code == 412
-    assert stale.json()["case"]["version"] == case["version"]
+    assert AssignConflict.model_validate(stale.json()).case.version == case["version"]
     assert stale.headers["etag"] == f'"{case["version"]}"'
     ok = sup.post(url, json={"agent_id": agents["agent04"]}, headers={"If-Match": f'"{case["version"]}"'})
     assert ok.status_code == 200
