@@ -29,20 +29,30 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 @dataclass
 class Opened:
+    data_dir: Path
     store: object
     profile: object
     actor: str
     agent_id: int | None
 
 
-def open_services(data_dir: Path) -> Opened:
-    """Runs in a worker: open (maybe upgrade) the store, read the profile and who is working."""
+def open_services(data_dir_arg: str | None) -> Opened:
+    """Runs in a worker: find the data folder, open (maybe upgrade) the store, read the profile and who
+    is working. SQLAlchemy and the pages' code are imported here too, off the GUI thread."""
     from app.domain.compliance import builtin_profile, load_profile_json
-    from app.services.datadir import open_data_dir
+    from app.services.datadir import open_data_dir, resolve_data_dir
     from app.services.workspace import actor_name
     from app.store.syncstate import PROFILE, get_state
 
+    data_dir = resolve_data_dir(data_dir_arg)
     store = open_data_dir(data_dir)
+    # Load the pages' code here, beside the store, while the GUI thread is busy showing the window.
+    import importlib
+
+    from app.ui.main_window import PAGE_MODULES
+
+    for name in PAGE_MODULES:
+        importlib.import_module(name)
     with store.read() as session:
         raw = get_state(session, PROFILE)
     profile = builtin_profile("CN")
@@ -51,7 +61,7 @@ def open_services(data_dir: Path) -> Opened:
             profile = load_profile_json(raw)
         except ValueError:
             log.warning("the stored compliance profile is unreadable; using the built-in CN profile")
-    return Opened(store, profile, actor_name(store), None)
+    return Opened(data_dir, store, profile, actor_name(store), None)
 
 
 def _webengine_flags() -> None:
@@ -72,7 +82,6 @@ def build(argv: Sequence[str] | None = None):  # type: ignore[no-untyped-def]
     from PySide6.QtCore import QCoreApplication, QSettings, Qt
     from PySide6.QtWidgets import QApplication
 
-    from app.services.datadir import resolve_data_dir
     from app.ui.i18n import Translations, prefer_cjk_font, resolve_language
     from app.ui.main_window import MainWindow
     from app.ui.settings import AppSettings
@@ -89,9 +98,8 @@ def build(argv: Sequence[str] | None = None):  # type: ignore[no-untyped-def]
     window = MainWindow(settings, translations)
     window.show()
 
-    data_dir = resolve_data_dir(args.data_dir)
     runner = BackgroundRunner(app)
-    task = runner.submit(lambda: open_services(data_dir))
+    task = runner.submit(lambda: open_services(args.data_dir))
 
     def opened(result: Opened) -> None:
         from app.domain.clock import utcnow
@@ -99,7 +107,7 @@ def build(argv: Sequence[str] | None = None):  # type: ignore[no-untyped-def]
         from app.ui.sync_controller import NoHeadOffice
 
         ctx = UiContext(store=result.store, runner=runner, settings=settings, profile=result.profile,  # type: ignore[arg-type]
-                        actor=result.actor, clock=utcnow, sync=NoHeadOffice(window), cache_dir=data_dir / "cache",
+                        actor=result.actor, clock=utcnow, sync=NoHeadOffice(window), cache_dir=result.data_dir / "cache",
                         agent_id=result.agent_id)
         window.attach(ctx)
         app.aboutToQuit.connect(result.store.close)  # type: ignore[attr-defined]
