@@ -34,6 +34,7 @@ class Opened:
     profile: object
     actor: str
     agent_id: int | None
+    device_id: str
 
 
 def open_services(data_dir_arg: str | None) -> Opened:
@@ -42,7 +43,7 @@ def open_services(data_dir_arg: str | None) -> Opened:
     from app.domain.compliance import builtin_profile, load_profile_json
     from app.services.datadir import open_data_dir, resolve_data_dir
     from app.services.workspace import actor_name
-    from app.store.syncstate import PROFILE, get_state
+    from app.store.syncstate import PROFILE, device_id, get_state
 
     data_dir = resolve_data_dir(data_dir_arg)
     store = open_data_dir(data_dir)
@@ -61,7 +62,9 @@ def open_services(data_dir_arg: str | None) -> Opened:
             profile = load_profile_json(raw)
         except ValueError:
             log.warning("the stored compliance profile is unreadable; using the built-in CN profile")
-    return Opened(data_dir, store, profile, actor_name(store), None)
+    with store.write() as session:
+        device = device_id(session)
+    return Opened(data_dir, store, profile, actor_name(store), None, device)
 
 
 def _webengine_flags() -> None:
@@ -104,13 +107,25 @@ def build(argv: Sequence[str] | None = None):  # type: ignore[no-untyped-def]
     def opened(result: Opened) -> None:
         from app.domain.clock import utcnow
         from app.ui.context import UiContext
-        from app.ui.sync_controller import NoHeadOffice
 
         ctx = UiContext(store=result.store, runner=runner, settings=settings, profile=result.profile,  # type: ignore[arg-type]
-                        actor=result.actor, clock=utcnow, sync=NoHeadOffice(window), cache_dir=result.data_dir / "cache",
+                        actor=result.actor, clock=utcnow, sync=sync_controller(result), cache_dir=result.data_dir / "cache",
                         agent_id=result.agent_id)
         window.attach(ctx)
         app.aboutToQuit.connect(result.store.close)  # type: ignore[attr-defined]
+
+    def sync_controller(result: Opened) -> object:
+        """Head-office sync when an address is configured, else a controller that says none is."""
+        from app.ui.sync_controller import NoHeadOffice
+
+        if not settings.head_office_url:
+            return NoHeadOffice(window)
+        from app.ui.head_office_sync import HeadOfficeAccount, HeadOfficeSync
+
+        account = HeadOfficeAccount(server=settings.head_office_url, username=result.actor,
+                                    device_id=result.device_id, attachments_dir=result.data_dir / "attachments")
+        # No sign-in dialog yet: a sync without a saved session stops and says "sign in first".
+        return HeadOfficeSync(result.store, runner, account, password=lambda: None, parent=window)  # type: ignore[arg-type]
 
     task.succeeded.connect(opened)
     task.failed.connect(lambda exc: window.show_error(str(exc)))

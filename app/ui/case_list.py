@@ -240,8 +240,6 @@ class CaseListView(QWidget):
         model.modelAboutToBeReset.connect(self._remember_selection)
         model.reloaded.connect(self._after_reload)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
-        QShortcut(QKeySequence.StandardKey.Find, self, self.focus_search,
-                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self.filters.search, self.filters.search.clear,
                   context=Qt.ShortcutContext.WidgetShortcut)
 
