@@ -417,7 +417,7 @@ def remove_case(session: Session, case_id: int) -> None:
     """Delete a case and what hangs off it (its acknowledged events stay as the upload record)."""
     debtor_id = session.execute(text("SELECT debtor_id FROM cases WHERE id = :id"), {"id": case_id}).scalar()
     for table in ("contact_attempts", "payments", "promises", "relief_proposals", "accounts", "safety_notes"):
-        session.execute(text(f"DELETE FROM {table} WHERE case_id = :id"), {"id": case_id})  # noqa: S608 (fixed names)
+        session.execute(text(f"DELETE FROM {table} WHERE case_id = :id"), {"id": case_id})
     session.execute(text("DELETE FROM cases WHERE id = :id"), {"id": case_id})
     if debtor_id is not None:
         others = session.execute(text("SELECT count(*) FROM cases WHERE debtor_id = :d"), {"d": debtor_id}).scalar()

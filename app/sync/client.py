@@ -53,7 +53,8 @@ class HeadOfficeClient:
     def __init__(self, server: str, device_id: str, *, tokens: TokenStore | None = None,
                  retry: RetryPolicy | None = None, timeout: float = 30.0,
                  transport: httpx.BaseTransport | None = None, verify: bool | str = True,
-                 clock: Callable[[], datetime] = utcnow, cancel: threading.Event | None = None):
+                 clock: Callable[[], datetime] = utcnow, cancel: threading.Event | None = None,
+                 event_hooks: Mapping[str, list[Callable[..., Any]]] | None = None):
         self.server = server.rstrip("/")
         self.device_id = device_id
         self.tokens = tokens or MemoryTokenStore()
@@ -65,7 +66,8 @@ class HeadOfficeClient:
         self.last_skew: float | None = None  # seconds, server clock minus client clock
         self.retries = 0  # how many times a request was retried (for reports)
         self._http = httpx.Client(base_url=self.server, timeout=timeout, transport=transport, verify=verify,
-                                  headers={v1.API_HEADER: v1.API_VERSION, "Accept-Encoding": "gzip"})
+                                  headers={v1.API_HEADER: v1.API_VERSION, "Accept-Encoding": "gzip"},
+                                  event_hooks=dict(event_hooks or {}))
 
     def close(self) -> None:
         self._http.close()

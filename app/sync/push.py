@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select, text, update
 
 from app.contract import v1
 from app.store import models as m
@@ -89,27 +89,33 @@ def apply_results(store: Store, batch: Sequence[Pending], results: Sequence[v1.E
     """Write one batch's results in one transaction. Events the server did not answer stay queued."""
     totals = PushTotals()
     by_id = {r.id: r for r in results}
+    acked: list[dict[str, Any]] = []
+    unanswered: list[dict[str, Any]] = []
+    dead: list[tuple[str, int, str]] = [(p.event_id, 0, p.problem) for p in local_rejects]
+    for p in batch:
+        r = by_id.get(p.event_id)
+        if r is None:
+            unanswered.append({"id": p.event_id})
+        elif r.status in ("accepted", "duplicate", "flagged"):
+            flagged = r.status == "flagged"
+            acked.append({"id": p.event_id, "state": "flagged" if flagged else "acked", "seq": r.server_seq,
+                          "reason": r.flag_reason if flagged else None})
+            setattr(totals, r.status, getattr(totals, r.status) + 1)
+            if flagged:
+                totals.flagged_reasons.append((p.event_id, r.flag_reason or ""))
+        else:
+            dead.append((p.event_id, status_code, r.error or "rejected by head office"))
+    totals.rejected = len(dead)
     with store.write() as session:
-        for p in local_rejects:
-            _dead(session, p.event_id, 0, p.problem, now)
-            totals.rejected += 1
-        for p in batch:
-            r = by_id.get(p.event_id)
-            if r is None:
-                session.execute(update(m.Outbox).where(m.Outbox.event_id == p.event_id).values(
-                    attempts=m.Outbox.attempts + 1, last_error="no answer for this event in the server's reply"))
-                continue
-            if r.status in ("accepted", "duplicate", "flagged"):
-                session.execute(update(m.Event).where(m.Event.id == p.event_id).values(
-                    sync_state="flagged" if r.status == "flagged" else "acked", server_seq=r.server_seq,
-                    flag_reason=r.flag_reason if r.status == "flagged" else None))
-                session.execute(delete(m.Outbox).where(m.Outbox.event_id == p.event_id))
-                setattr(totals, r.status, getattr(totals, r.status) + 1)
-                if r.status == "flagged":
-                    totals.flagged_reasons.append((p.event_id, r.flag_reason or ""))
-            else:
-                _dead(session, p.event_id, status_code, r.error or "rejected by head office", now)
-                totals.rejected += 1
+        if acked:
+            session.execute(text("UPDATE events SET sync_state = :state, server_seq = :seq, flag_reason = :reason "
+                                 "WHERE id = :id"), acked)
+            session.execute(text("DELETE FROM outbox WHERE event_id = :id"), acked)
+        if unanswered:
+            session.execute(text("UPDATE outbox SET attempts = attempts + 1, last_error = "
+                                 "'no answer for this event in the server''s reply' WHERE event_id = :id"), unanswered)
+        for event_id, code, error in dead:
+            _dead(session, event_id, code, error, now)
     return totals
 
 

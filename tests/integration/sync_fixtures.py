@@ -1,13 +1,13 @@
 """Fixtures for the sync tests (test modules import the `*_fixture` functions; pytest finds them by name).
 
-`headoffice`: a live head-office process over a private copy of a demo database (300 cases, built
-once per session), with fault hooks on. `agent_store`: an empty local store. `connect`: a client for
-a demo user with short retry budgets so failures surface quickly.
+`headoffice`: a live head-office process (conftest's `headoffice_server`) over a fresh copy of a
+300-case demo database; SQLite unless a test parametrises it indirectly with "postgres".
+`agent_store`: an empty local store. `connect`: a signed-in client with short back-off so failures
+surface quickly.
 """
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -19,29 +19,17 @@ from app.sync.client import HeadOfficeClient
 from app.sync.engine import device_of
 from app.sync.retry import RetryPolicy
 
+from .conftest import HeadOfficeFactory
 from .sync_server import PASSWORD, HeadOffice
 
 SERVER_CASES = 300
-
-
-@pytest.fixture(scope="session", name="headoffice_template")
-def headoffice_template_fixture(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("ho-template")
-    HeadOffice(folder).setup(SERVER_CASES)
-    return folder / "headoffice.sqlite3"
+BOTH = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 
 @pytest.fixture(name="headoffice")
-def headoffice_fixture(headoffice_template: Path, tmp_path: Path) -> Iterator[HeadOffice]:
-    folder = tmp_path / "ho"
-    folder.mkdir()
-    shutil.copy2(headoffice_template, folder / "headoffice.sqlite3")
-    server = HeadOffice(folder)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
+def headoffice_fixture(request: pytest.FixtureRequest, headoffice_server: HeadOfficeFactory) -> HeadOffice:
+    backend = getattr(request, "param", "sqlite")
+    return HeadOffice(headoffice_server(db=backend, cases=SERVER_CASES, login_rate=0))
 
 
 @pytest.fixture(name="agent_store")

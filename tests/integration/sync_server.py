@@ -1,16 +1,13 @@
-"""A real head-office process on loopback for the sync tests (start, stop, restart, fault hooks).
-
-`python -m headoffice init-db / demo-data / serve --fault-hooks` in a private folder; readiness is
-polled on /api/v1/health with a deadline. The database may be SQLite (default) or a PostgreSQL URL.
+"""The sync tests' view of a live head office: the process comes from the `headoffice_server` fixture
+(tests/integration/conftest.py: a real `python -m headoffice serve` over SQLite or PostgreSQL, fault
+hooks on); this adds what the sync tests read and do besides the app's own client: count rows in the
+head-office database, list an agent's cases, reassign a case as the supervisor.
 """
 
 from __future__ import annotations
 
 import os
-import socket
 import sqlite3
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -21,9 +18,11 @@ import httpx
 
 from app.contract import v1
 
+from .conftest import DEMO_PASSWORD
+from .conftest import HeadOffice as ServerProcess
+
 ROOT = Path(__file__).resolve().parents[2]
-PASSWORD = "demo-pass-1"
-DEMO_TODAY = "2026-11-30"
+PASSWORD = DEMO_PASSWORD
 
 
 def wait_until(predicate: Callable[[], object], timeout: float = 30.0, interval: float = 0.05,
@@ -40,97 +39,58 @@ def wait_until(predicate: Callable[[], object], timeout: float = 30.0, interval:
         gate.wait(interval)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _env() -> dict[str, str]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
-    env.pop("DOORSTEP_DATA_DIR", None)
-    return env
+def env() -> dict[str, str]:
+    """Environment for a child process that imports the project."""
+    out = dict(os.environ)
+    out["PYTHONPATH"] = str(ROOT) + os.pathsep + out.get("PYTHONPATH", "")
+    out.pop("DOORSTEP_DATA_DIR", None)
+    return out
 
 
 class HeadOffice:
-    def __init__(self, folder: Path, db_url: str | None = None, extra: Sequence[str] = ()):
-        self.folder = folder
-        folder.mkdir(parents=True, exist_ok=True)
-        self.db_url = db_url or f"sqlite:///{folder / 'headoffice.sqlite3'}"
-        self.extra = list(extra)
-        self.port = 0
-        self.proc: subprocess.Popen[bytes] | None = None
-        self.log = folder / "server.log"
+    def __init__(self, process: ServerProcess):
+        self.process = process
 
-    # --- lifecycle ---------------------------------------------------------------------------
-
-    def cli(self, *args: str, stdin: str | None = None) -> str:
-        out = subprocess.run([sys.executable, "-m", "headoffice", *args, "--db", self.db_url], input=stdin,
-                             capture_output=True, text=True, env=_env(), cwd=ROOT, timeout=300, check=False)
-        if out.returncode != 0:
-            raise RuntimeError(f"headoffice {args[0]} failed ({out.returncode}): {out.stderr[-2000:]}")
-        return out.stdout
-
-    def setup(self, cases: int = 300) -> None:
-        self.cli("init-db")
-        self.cli("demo-data", "--cases", str(cases), "--password", PASSWORD, "--today", DEMO_TODAY)
-
-    def start(self, port: int | None = None) -> None:
-        self.port = port or self.port or free_port()
-        log = self.log.open("ab")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "headoffice", "serve", "--db", self.db_url, "--port", str(self.port),
-             "--fault-hooks", "--login-rate", "0", *self.extra],
-            stdout=log, stderr=subprocess.STDOUT, env=_env(), cwd=ROOT)
-        log.close()
-        wait_until(self._healthy, 60, what=f"head office on port {self.port} (see {self.log.name})")
-
-    def _healthy(self) -> bool:
-        if self.proc is not None and self.proc.poll() is not None:
-            raise RuntimeError(f"head office exited with {self.proc.returncode}: {self.log.read_text()[-3000:]}")
-        try:
-            r = httpx.get(f"{self.url}/api/v1/health", headers={v1.API_HEADER: v1.API_VERSION}, timeout=2)
-        except httpx.TransportError:
-            return False
-        return r.status_code == 200
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(10)
-        self.proc = None
+    # --- the process -----------------------------------------------------------------------------
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return self.process.url
 
-    # --- helpers -----------------------------------------------------------------------------
+    @property
+    def port(self) -> int:
+        return self.process.port
+
+    @property
+    def db_url(self) -> str:
+        return self.process.db_url
+
+    def stop(self) -> None:
+        self.process.stop()
+
+    def start(self) -> None:
+        self.process.start()  # same database, same port
 
     def faults(self, **armed: Any) -> dict[str, Any]:
-        r = httpx.post(f"{self.url}/api/v1/_faults", json=armed, headers={v1.API_HEADER: v1.API_VERSION})
-        r.raise_for_status()
-        return dict(r.json())
+        return self.process.faults(**armed)
 
     def clear_faults(self) -> None:
-        httpx.delete(f"{self.url}/api/v1/_faults", headers={v1.API_HEADER: v1.API_VERSION}).raise_for_status()
+        self.process.clear_faults()
 
-    def token(self, username: str, device_id: str = "00000000-0000-4000-8000-000000000000") -> str:
-        r = httpx.post(f"{self.url}/api/v1/auth/token", headers={v1.API_HEADER: v1.API_VERSION},
-                       json={"username": username, "password": PASSWORD, "device_id": device_id})
-        r.raise_for_status()
-        return str(r.json()["access_token"])
+    def cli(self, *args: str) -> str:
+        return self.process.cli(*args).stdout
+
+    def token(self, username: str, device_id: str | None = None) -> str:
+        return self.process.token(username, device_id)
 
     def api(self, token: str) -> httpx.Client:
         return httpx.Client(base_url=self.url, timeout=30,
                             headers={v1.API_HEADER: v1.API_VERSION, "Authorization": f"Bearer {token}"})
 
+    # --- reading the head-office database --------------------------------------------------------
+
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        """Read the head-office database directly (to count stored rows)."""
+        """Rows from the head-office database itself (to count what it stored)."""
         if self.db_url.startswith("sqlite:///"):
             conn = sqlite3.connect(f"file:{self.db_url[len('sqlite:///'):]}?mode=ro", uri=True, timeout=30)
             try:
@@ -141,7 +101,9 @@ class HeadOffice:
 
         url = self.db_url.replace("postgresql+psycopg://", "postgresql://")
         with psycopg.connect(url) as conn:
-            return [tuple(r) for r in conn.execute(sql.replace("?", "%s"), params).fetchall()]
+            return [tuple(r) for r in conn.execute(sql.replace("?", "%s"), params).fetchall()]  # type: ignore[arg-type]
+
+    # --- the supervisor's side -------------------------------------------------------------------
 
     def agent_cases(self, agent_id: int) -> dict[int, int]:
         """{case id: version} of an agent's cases, from the supervisor's case list."""

@@ -11,6 +11,7 @@ from datetime import timedelta
 from sqlalchemy import select, text
 
 from app.contract import v1
+from app.services.casefacts import refresh_case
 from app.services.integrity import check_store
 from app.services.syncing import refresh_cases
 from app.store import models as m
@@ -95,3 +96,25 @@ def test_removal_waits_for_queued_records_then_tells_the_agent(store: Store) -> 
         assert kinds == [("case_removal_deferred", 1), ("case_removed", 2), ("case_removed", 1)]
         assert session.scalar(select(m.Event.sync_state)) == "acked"  # the record of what was sent stays
     assert check_store(store).ok
+
+
+def test_page_refresh_gives_the_same_list_columns_as_the_per_case_rule(demo_store: Store) -> None:
+    """refresh_cases (grouped queries for a whole page) must agree with casefacts.refresh_case."""
+    cols = "id, priority, priority_reasons, promise_due, safety_level, status"
+    now = NOW + timedelta(days=3)  # promises fall due, notes expire: the rules have something to do
+
+    def snapshot() -> list[tuple[object, ...]]:
+        with demo_store.read() as session:
+            return [tuple(r) for r in session.execute(text(f"SELECT {cols} FROM cases ORDER BY id"))]
+
+    with demo_store.write() as session:
+        for case in session.scalars(select(m.Case)):
+            refresh_case(session, case, now)
+    per_case = snapshot()
+    with demo_store.write() as session:
+        session.execute(text("UPDATE cases SET priority = 0, priority_reasons = '[]', safety_level = 0"))
+        ids = list(session.scalars(select(m.Case.id)))
+    assert snapshot() != per_case
+    with demo_store.write() as session:
+        refresh_cases(session, ids, now)
+    assert snapshot() == per_case

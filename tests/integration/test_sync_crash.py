@@ -25,12 +25,12 @@ from app.services.syncing import sync_once
 from app.store import models as m
 
 from .sync_fixtures import (  # noqa: F401 (fixtures)
+    BOTH,
     Connect,
     connect_fixture,
     headoffice_fixture,
-    headoffice_template_fixture,
 )
-from .sync_server import PASSWORD, ROOT, HeadOffice, _env
+from .sync_server import PASSWORD, ROOT, HeadOffice, env
 
 RECORDS = 6
 
@@ -49,7 +49,7 @@ class Driver:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "tests.integration.sync_driver", str(data_dir), server, "agent01",
              "--batch", "2", *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            text=True, env=_env(), cwd=ROOT)
+            text=True, env=env(), cwd=ROOT)
         assert self.proc.stdin is not None
         self.proc.stdin.write(PASSWORD + "\n")
         self.proc.stdin.flush()
@@ -98,6 +98,7 @@ def _local(data_dir: Path) -> tuple[dict[str, str], set[str]]:
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("headoffice", BOTH, indirect=True)
 @pytest.mark.parametrize("step", list(STEPS))
 def test_killed_at_each_step_then_restarted_loses_and_doubles_nothing(
         step: str, headoffice: HeadOffice, connect: Connect, tmp_path: Path) -> None:

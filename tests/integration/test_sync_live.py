@@ -27,10 +27,9 @@ from .sync_fixtures import (  # noqa: F401 (fixtures)
     agent_store_fixture,
     connect_fixture,
     headoffice_fixture,
-    headoffice_template_fixture,
 )
 from .sync_helpers import queued, record_no_answer, states
-from .sync_server import PASSWORD, ROOT, HeadOffice, _env
+from .sync_server import PASSWORD, ROOT, HeadOffice, env
 
 
 def _local_cases(store: Store) -> dict[int, int]:
@@ -112,7 +111,7 @@ def test_evidence_uploads_by_hash_once(headoffice: HeadOffice, agent_store: Stor
 def _cli(data_dir: Path, server: str, password: str, *extra: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "app", "sync", "--data-dir", str(data_dir), "--server", server,
                            "--user", "agent02", "--retry-for", "5", *extra], input=password + "\n",
-                          capture_output=True, text=True, env=_env(), cwd=ROOT, timeout=120, check=False)
+                          capture_output=True, text=True, env=env(), cwd=ROOT, timeout=120, check=False)
 
 
 def test_command_line_sync_and_its_refusals(headoffice: HeadOffice, tmp_path: Path) -> None:
