@@ -29,6 +29,7 @@ class Widths:
         self.font = font
         self._font = pdfmetrics.getFont(font)
         self._cache: dict[str, float] = {}
+        self.wrapped: dict[tuple[str, float, float, int | None], list[str]] = {}  # see wrap_text
 
     def char(self, ch: str) -> float:
         w = self._cache.get(ch)
@@ -51,8 +52,29 @@ def _breaks_anywhere(ch: str) -> bool:
     return o >= 0x2E80 and not (0xFF10 <= o <= 0xFF19 or 0xFF21 <= o <= 0xFF5A)  # CJK, but not full-width A–z/0–9
 
 
+WRAP_CACHE_LIMIT = 20_000
+
+
 def wrap_text(text: str, widths: Widths, size: float, width: float, max_lines: int | None = None) -> list[str]:
-    """Greedy line breaking. Every character of `text` is kept (unless `max_lines` cuts, marked '…')."""
+    """Greedy line breaking. Every character of `text` is kept (unless `max_lines` cuts, marked '…').
+
+    Reports repeat short texts (names of agents, outcome words, dates): results are remembered per
+    Widths, in a bounded cache. Callers must not change the returned list."""
+    key = (text, size, width, max_lines)
+    hit = widths.wrapped.get(key)
+    if hit is not None:
+        return hit
+    if "\n" not in text and widths.text(text, size) <= width:
+        lines = [text.rstrip(" ")]
+    else:
+        lines = _wrap(text, widths, size, width, max_lines)
+    if len(widths.wrapped) >= WRAP_CACHE_LIMIT:
+        widths.wrapped.clear()
+    widths.wrapped[key] = lines
+    return lines
+
+
+def _wrap(text: str, widths: Widths, size: float, width: float, max_lines: int | None) -> list[str]:
     lines: list[str] = []
     limit = width / size
     for para in text.split("\n"):
