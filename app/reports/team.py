@@ -10,6 +10,7 @@ from reportlab.graphics.charts.barcharts import HorizontalBarChart
 from reportlab.graphics.shapes import Drawing, Rect, String
 from reportlab.lib import colors
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 
 from .data import AgentFigures, TeamReport
@@ -96,7 +97,7 @@ def _bars(title: str, names: Sequence[str], series: Sequence[Sequence[float]], f
     for label, fill in zip(legend, fills, strict=False):
         d.add(Rect(x, 4, 7, 7, fillColor=fill, strokeColor=None))
         d.add(String(x + 10, 5, label, fontName=font, fontSize=7.5, fillColor=MUTED))
-        x += 20 + d.contents[-1].getBounds()[2] - d.contents[-1].getBounds()[0]
+        x += 24 + stringWidth(label, font, 7.5)
     return d
 
 
