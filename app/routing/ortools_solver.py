@@ -31,6 +31,8 @@ class SearchSettings:
     gls_lambda: float = 0.3
     time_dimension: bool = True
     lean_operators: bool = True
+    neighbors_ratio: float = 1.0  # local search looks only at this share of nearest nodes…
+    min_neighbors: int = 1  # …but at least this many
     hard_must: bool = False  # must-visits without a way out (only when they are known to fit together)
 
 
@@ -91,6 +93,8 @@ def solve(problem: Problem, settings: SearchSettings, hint: Sequence[int] | None
     if settings.solution_limit is not None:
         params.solution_limit = settings.solution_limit
     params.log_search = False
+    params.ls_operator_neighbors_ratio = settings.neighbors_ratio
+    params.ls_operator_min_neighbors = settings.min_neighbors
     if settings.lean_operators:
         ops = params.local_search_operators
         off = optional_boolean_pb2.BOOL_FALSE

@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+import numpy as np
+
 from .model import Point
 
 EARTH_RADIUS_M = 6_371_008.8
@@ -45,8 +47,6 @@ class GreatCircleTravel:
             raise ValueError(f"speed must be between 1 and 200 km/h, got {self.speed_kmh}")
 
     def matrices(self, points: Sequence[Point]) -> tuple[list[list[int]], list[list[int]]]:
-        import numpy as np
-
         if not points:
             return [], []
         lat = np.radians(np.array([p.lat for p in points], dtype=float))
