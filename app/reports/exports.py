@@ -117,7 +117,7 @@ def write_csv(out: Path | str, columns: Sequence[Column], rows: Iterable[Sequenc
             for row in rows:
                 if len(row) != n:
                     raise ValueError(f"a row has {len(row)} values for {n} columns")
-                out = [("'" + v if v[:1] in first else v) if type(v) is str else ("" if v is None else v)
+                out: list[object] = [("'" + v if v[:1] in first else v) if type(v) is str else ("" if v is None else v)
                        for v in row]
                 for i, convert in special:
                     out[i] = convert(row[i])

@@ -9,7 +9,8 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date as Date
+from datetime import datetime as DateTime
 
 from app.domain.clock import DEFAULT_ZONE, local
 
@@ -212,7 +213,7 @@ class ReportLocale:
         pair = TERMS.get(value)
         return pair[self._i] if pair else value
 
-    def date(self, value: date | None, weekday: bool = False) -> str:
+    def date(self, value: Date | None, weekday: bool = False) -> str:
         if value is None:
             return MISSING
         if self.lang == "zh":
@@ -221,22 +222,22 @@ class ReportLocale:
         text = f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
         return _WEEKDAYS_EN[value.weekday()] + " " + text if weekday else text
 
-    def short_date(self, value: date | None) -> str:
+    def short_date(self, value: Date | None) -> str:
         """For table cells: no year (the report's date gives it)."""
         if value is None:
             return MISSING
         return f"{value.month}月{value.day}日" if self.lang == "zh" else f"{value.day} {_MONTHS[value.month - 1]}"
 
-    def local_date(self, value: datetime) -> date:
+    def local_date(self, value: DateTime) -> Date:
         return local(value, self.zone).date()
 
-    def datetime(self, value: datetime | None) -> str:
+    def datetime(self, value: DateTime | None) -> str:
         if value is None:
             return MISSING
         here = local(value, self.zone)
         return f"{self.date(here.date())} {here:%H:%M}"
 
-    def time(self, value: datetime | None) -> str:
+    def time(self, value: DateTime | None) -> str:
         return MISSING if value is None else f"{local(value, self.zone):%H:%M}"
 
 

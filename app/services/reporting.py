@@ -155,7 +155,7 @@ def read_day_plan(data: str) -> _Plan:
     planned: dict[int, int] = {}
     for stop in stops:
         raw = stop.get("case_id", stop.get("id")) if isinstance(stop, dict) else stop
-        if isinstance(raw, bool):
+        if isinstance(raw, bool) or not isinstance(raw, (int, str)):
             raise ValueError("a stop's id is not a case id")
         try:
             cid = int(raw)
@@ -437,22 +437,22 @@ def team_report(store: Store, start: date, end: date, zone: str = DEFAULT_ZONE, 
             params["team"] = team
         agents = conn.execute(text(sql + " ORDER BY id"), params).all()
         team_name = team or (agents[0][3] if agents and len({a[3] for a in agents}) == 1 else "")
-        held = dict(conn.execute(text("SELECT agent_id, count(*) FROM cases WHERE status NOT IN ('closed', 'returned') "
-                                      "GROUP BY agent_id")).all())
+        held: dict[int, int] = {r[0]: r[1] for r in conn.execute(text(
+            "SELECT agent_id, count(*) FROM cases WHERE status NOT IN ('closed', 'returned') GROUP BY agent_id"))}
         activity = {r[0]: r[1:] for r in conn.execute(text(
             "SELECT coalesce(a.agent_id, c.agent_id), sum(a.channel = 'visit'), "
             "sum(a.outcome != 'aborted_safety'), sum(a.right_party) "
             "FROM contact_attempts a JOIN cases c ON c.id = a.case_id WHERE a.at >= :lo AND a.at < :hi "
             "GROUP BY 1"), p)}
-        made = dict(conn.execute(text(
+        made: dict[int, int] = {r[0]: r[1] for r in conn.execute(text(
             "SELECT c.agent_id, count(*) FROM promises pr JOIN cases c ON c.id = pr.case_id "
-            "WHERE pr.made_at >= :lo AND pr.made_at < :hi GROUP BY 1"), p).all())
+            "WHERE pr.made_at >= :lo AND pr.made_at < :hi GROUP BY 1"), p)}
         judged = {r[0]: r[1:] for r in conn.execute(text(
             "SELECT c.agent_id, sum(pr.state = 'kept'), sum(pr.state = 'broken') FROM promises pr "
             "JOIN cases c ON c.id = pr.case_id WHERE pr.due >= :d0 AND pr.due <= :d1 GROUP BY 1"), p)}
-        collected = dict(conn.execute(text(
+        collected: dict[int, int] = {r[0]: r[1] for r in conn.execute(text(
             "SELECT c.agent_id, sum(py.amount_fen) FROM payments py JOIN cases c ON c.id = py.case_id "
-            "WHERE py.paid_at >= :lo AND py.paid_at < :hi AND py.currency = 'CNY' GROUP BY 1"), p).all())
+            "WHERE py.paid_at >= :lo AND py.paid_at < :hi AND py.currency = 'CNY' GROUP BY 1"), p)}
     figures = []
     for agent_id, username, name, _team in agents:
         act = activity.get(agent_id, (0, 0, 0))
