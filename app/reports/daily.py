@@ -94,7 +94,7 @@ def _warning_banner(sheet: DailySheet, st: Styles, loc: ReportLocale) -> Flowabl
     detail = []
     for s in flagged[:30]:
         tag = loc.t("do_not_visit") if s.do_not_visit else loc.t("two_person") if s.two_person else loc.t("safety")
-        detail.append(f"#{s.seq} {para_text(s.debtor_name, 40)}（{tag}）")
+        detail.append(f"#{s.seq} {para_text(s.debtor_name, 40)}" + (f"（{tag}）" if loc.lang == "zh" else f" ({tag})"))
     if len(flagged) > 30:
         detail.append("…")
     banner = Table([[Paragraph(text, st.cjk(st.danger))], [Paragraph("  ".join(detail), st.cjk(st.cell))]],
@@ -131,7 +131,7 @@ def daily_story(sheet: DailySheet, setup: Setup, loc: ReportLocale) -> list[Flow
     part: list[Flowable] = [st.markup(f"<b>{loc.t('route_sketch')}</b>", st.h2), sketch]
     missing = [s for s in sheet.stops if s.lat is None or s.lon is None]
     if missing:
-        names = "、".join(f"#{s.seq} {para_text(s.debtor_name, 30)}" for s in missing[:40])
+        names = ("、" if loc.lang == "zh" else ", ").join(f"#{s.seq} {para_text(s.debtor_name, 30)}" for s in missing[:40])
         if len(missing) > 40:
             names += " …"
         part.append(st.markup(loc.t("no_coordinates", stops=names), st.small))
