@@ -46,11 +46,16 @@ def _on_connect(dbapi_conn: Any, _record: Any) -> None:
 def create_store_engine(path: Path | str | None, connector: Connector = plain_sqlite_connector) -> Engine:
     """An engine over the store at `path` (None: a private in-memory database)."""
     target = MEMORY if path is None else str(path)
+    # An encrypted connector names its DB-API module so SQLAlchemy wraps that driver's errors too.
+    extra: dict[str, Any] = {}
+    module = getattr(connector, "dbapi_module", None)
+    if module is not None:
+        extra["module"] = module
     if target == MEMORY:
-        engine = create_engine("sqlite://", creator=lambda: connector(MEMORY), poolclass=StaticPool)
+        engine = create_engine("sqlite://", creator=lambda: connector(MEMORY), poolclass=StaticPool, **extra)
     else:
         # Default QueuePool: connections are reused, one per thread in use.
-        engine = create_engine("sqlite://", creator=lambda: connector(target))
+        engine = create_engine("sqlite://", creator=lambda: connector(target), **extra)
     event.listen(engine, "connect", _on_connect)
 
     @event.listens_for(engine, "begin")

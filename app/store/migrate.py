@@ -32,8 +32,10 @@ class StoreError(Exception):
     """The store cannot be opened; the message says why in words a user can act on."""
 
 
-def _check_file(path: Path) -> bool:
-    """True if the file exists and looks like SQLite; raises StoreError if it exists but is not."""
+def _check_file(path: Path, encrypted: bool = False) -> bool:
+    """True if the file exists and looks like SQLite; raises StoreError if it exists but is not.
+
+    An encrypted store has no readable header; its connector checks the key instead."""
     if not path.exists():
         return False
     if path.is_dir():
@@ -45,7 +47,7 @@ def _check_file(path: Path) -> bool:
         raise StoreError(f"cannot read {path}: permission denied") from exc
     if len(head) == 0:
         return False  # an empty file: treat as new
-    if head != SQLITE_MAGIC:
+    if head != SQLITE_MAGIC and not encrypted:
         raise StoreError(f"{path} is not a Doorstep database (not an SQLite file, or damaged)")
     return True
 
@@ -111,7 +113,7 @@ def open_store(path: Path | str | None, connector: Connector = plain_sqlite_conn
     existed = False
     if file is not None:
         _check_writable(file.parent)
-        existed = _check_file(file)
+        existed = _check_file(file, encrypted=bool(getattr(connector, "encrypted", False)))
     engine = create_store_engine(file, connector)
     try:
         try:
