@@ -1,6 +1,6 @@
 """Cheapest feasible insertion: the constructive plan that is always there when the solver is not.
 
-Stops are taken must-visits first, then by prize, each put where it adds the fewest metres
+Stops are taken must-visits first, then by prize per second of the day they take, each put where it adds the fewest metres
 without breaking a window or the day's end. Feasibility of a position is checked in constant
 time from two arrays kept along the route: the earliest departure from each node and the latest
 start at each node that still lets the rest of the route keep its windows.
@@ -89,11 +89,28 @@ class Route:
         self.feasible = self._update()
 
 
-def cheapest_insertion(problem: Problem, prefer: Sequence[int] = ()) -> list[int]:
+def _worth_per_second(problem: Problem) -> dict[int, float]:
+    """A stop's prize per second of the day it takes: its visit plus a round trip to its nearest
+    other stop (what it costs to fit it between its neighbours)."""
+    nodes = list(problem.stop_nodes())
+    out: dict[int, float] = {}
+    for n in nodes:
+        hop = min((problem.seconds[n][o] for o in nodes if o != n), default=problem.seconds[START][n])
+        out[n] = problem.prize[n] / (problem.service[n] + 2 * hop + 60)
+    return out
+
+
+def _order(problem: Problem, nodes: Sequence[int], by_prize: bool = False) -> list[int]:
+    worth = {n: float(problem.prize[n]) for n in nodes} if by_prize else _worth_per_second(problem)
+    return sorted(nodes, key=lambda n: (not problem.must[n], -worth[n], n))
+
+
+def cheapest_insertion(problem: Problem, prefer: Sequence[int] = (), by_prize: bool = False) -> list[int]:
     """A feasible order (possibly empty) built by insertion; `prefer` nodes are tried first in
-    their given order (e.g. a previous plan), then must-visits, then stops by prize."""
+    their given order (e.g. a previous plan), then must-visits, then stops by prize per second of
+    the day they take (or, `by_prize`, by prize alone)."""
     route = Route(problem)
-    rest = sorted(problem.stop_nodes(), key=lambda n: (not problem.must[n], -problem.prize[n], n))
+    rest = _order(problem, list(problem.stop_nodes()), by_prize)
     seen = set()
     for node in [*prefer, *rest]:
         if node in seen:
@@ -111,8 +128,7 @@ def insert_left_out(problem: Problem, order: Sequence[int]) -> list[int]:
     if not route.feasible:
         return list(order)
     planned = set(order)
-    rest = sorted((n for n in problem.stop_nodes() if n not in planned),
-                  key=lambda n: (not problem.must[n], -problem.prize[n], n))
+    rest = _order(problem, [n for n in problem.stop_nodes() if n not in planned])
     for node in rest:
         found = route.best_insertion(node)
         if found is not None and (problem.must[node] or found[0] < problem.prize[node]):
