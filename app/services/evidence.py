@@ -1,0 +1,141 @@
+"""Evidence files (photos, recordings): stored encrypted, named by the SHA-256 of their plaintext.
+
+A file lives at `<folder>/<first two hex digits>/<sha256>.dse`:
+    b"DSEV1\\n" | 12-byte random nonce | AES-256-GCM(ciphertext ‖ tag)
+with the magic and the hash as associated data, so a file renamed onto another hash, truncated or
+edited fails to open. The key is the store's evidence key (random, wrapped in the key file under a key
+derived from the user's secret; see app.store.keyfile). The row in `attachments` ties a hash to a case.
+Adding the same content twice is one file and one row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets as _random
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from sqlalchemy import select
+
+from app.domain.clock import ensure_utc, utcnow
+from app.store import models as m
+from app.store.engine import Store
+from app.store.keyfile import fsync_dir
+from app.store.wipe import overwrite_and_unlink
+
+MAGIC = b"DSEV1\n"
+NONCE_LEN = 12
+SUFFIX = ".dse"
+MAX_EVIDENCE_BYTES = 200 * 1024 * 1024
+MEDIA_TYPES = frozenset({"image/jpeg", "image/png", "image/heic", "audio/mp4", "audio/mpeg", "audio/amr",
+                         "audio/wav", "video/mp4", "application/pdf", "application/octet-stream"})
+
+
+class EvidenceError(Exception):
+    """An evidence file cannot be stored or read; the message is fit for a user."""
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceInfo:
+    sha256: str
+    case_id: int | None
+    media_type: str
+    size: int
+    created_at: datetime
+    uploaded: bool
+
+
+def evidence_path(folder: Path, sha256: str) -> Path:
+    if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
+        raise EvidenceError("not a SHA-256 in lower-case hex")
+    return folder / sha256[:2] / (sha256 + SUFFIX)
+
+
+def _aad(sha256: str) -> bytes:
+    return MAGIC + sha256.encode("ascii")
+
+
+def seal(key: bytes | bytearray, data: bytes, sha256: str) -> bytes:
+    nonce = _random.token_bytes(NONCE_LEN)
+    return MAGIC + nonce + AESGCM(bytes(key)).encrypt(nonce, data, _aad(sha256))
+
+
+def open_sealed(key: bytes | bytearray, blob: bytes, sha256: str) -> bytes:
+    if not blob.startswith(MAGIC) or len(blob) < len(MAGIC) + NONCE_LEN + 16:
+        raise EvidenceError(f"evidence {sha256[:12]} is not a Doorstep evidence file")
+    nonce = blob[len(MAGIC):len(MAGIC) + NONCE_LEN]
+    try:
+        data = AESGCM(bytes(key)).decrypt(nonce, blob[len(MAGIC) + NONCE_LEN:], _aad(sha256))
+    except InvalidTag as exc:
+        raise EvidenceError(f"evidence {sha256[:12]} is damaged or was sealed with another key") from exc
+    if hashlib.sha256(data).hexdigest() != sha256:
+        raise EvidenceError(f"evidence {sha256[:12]} does not match its hash")
+    return data
+
+
+def add_evidence(store: Store, folder: Path, key: bytes | bytearray, data: bytes, *, case_id: int | None,
+                 media_type: str, now: datetime | None = None) -> str:
+    """Encrypt and keep one evidence file; returns the SHA-256 of its plaintext (the recording hash)."""
+    if not data:
+        raise EvidenceError("the evidence file is empty")
+    if len(data) > MAX_EVIDENCE_BYTES:
+        raise EvidenceError(f"the evidence file is larger than {MAX_EVIDENCE_BYTES // (1024 * 1024)} MiB")
+    if media_type not in MEDIA_TYPES:
+        raise EvidenceError(f"evidence of type {media_type[:40]!r} is not accepted")
+    sha = hashlib.sha256(data).hexdigest()
+    path = evidence_path(folder, sha)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            os.write(fd, seal(key, data, sha))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+        fsync_dir(path.parent)
+    with store.write() as session:
+        if session.get(m.Attachment, sha) is None:
+            session.add(m.Attachment(sha256=sha, case_id=case_id, media_type=media_type, size=len(data),
+                                     created_at=ensure_utc(now or utcnow()), uploaded=False))
+    return sha
+
+
+def add_evidence_file(store: Store, folder: Path, key: bytes | bytearray, source: Path, *, case_id: int | None,
+                      media_type: str, now: datetime | None = None) -> str:
+    """Like add_evidence, from a file (e.g. a photo the agent picked). The source is left as it is."""
+    try:
+        size = source.stat().st_size
+        if size > MAX_EVIDENCE_BYTES:
+            raise EvidenceError(f"the evidence file is larger than {MAX_EVIDENCE_BYTES // (1024 * 1024)} MiB")
+        data = source.read_bytes()
+    except OSError as exc:
+        raise EvidenceError(f"cannot read {source.name}: {exc.strerror or exc}") from exc
+    return add_evidence(store, folder, key, data, case_id=case_id, media_type=media_type, now=now)
+
+
+def read_evidence(folder: Path, key: bytes | bytearray, sha256: str) -> bytes:
+    """The plaintext of one evidence file, checked against its hash."""
+    path = evidence_path(folder, sha256)
+    try:
+        blob = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise EvidenceError(f"evidence {sha256[:12]} is not on this laptop") from exc
+    return open_sealed(key, blob, sha256)
+
+
+def list_evidence(store: Store, case_id: int) -> list[EvidenceInfo]:
+    with store.read() as session:
+        rows = session.scalars(select(m.Attachment).where(m.Attachment.case_id == case_id)
+                               .order_by(m.Attachment.created_at, m.Attachment.sha256)).all()
+        return [EvidenceInfo(r.sha256, r.case_id, r.media_type, r.size, r.created_at, r.uploaded) for r in rows]
+
+
+def remove_evidence_file(folder: Path, sha256: str) -> bool:
+    """Overwrite and remove one evidence file (retention purge). False if it was not here."""
+    return overwrite_and_unlink(evidence_path(folder, sha256))
