@@ -16,7 +16,7 @@ from .model import DEFAULT_DURATION_S, Stop, parse_clock
 
 REQUIRED = ("id", "lat", "lon")
 KNOWN = (*REQUIRED, "priority", "duration_min", "window_start", "window_end", "must_visit", "two_person", "label")
-MAX_ROWS = 2_000
+MAX_ROWS = 1_000
 MAX_BYTES = 5_000_000
 MAX_ID = 200
 TRUE = {"1", "true", "yes", "y", "t", "是", "x"}

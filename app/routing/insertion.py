@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .problem import END, START, Problem, earliest_start
+from .problem import END, FIRST_STOP, START, Problem, earliest_start
 
 
 def _latest_at_or_before(intervals: Sequence[tuple[int, int]], t: int) -> int | None:
@@ -92,10 +92,11 @@ class Route:
 def _worth_per_second(problem: Problem) -> dict[int, float]:
     """A stop's prize per second of the day it takes: its visit plus a round trip to its nearest
     other stop (what it costs to fit it between its neighbours)."""
-    nodes = list(problem.stop_nodes())
     out: dict[int, float] = {}
-    for n in nodes:
-        hop = min((problem.seconds[n][o] for o in nodes if o != n), default=problem.seconds[START][n])
+    first, size = FIRST_STOP, problem.size
+    for n in problem.stop_nodes():
+        row = problem.seconds[n]
+        hop = min(row[first:n] + row[n + 1:size], default=problem.seconds[START][n])
         out[n] = problem.prize[n] / (problem.service[n] + 2 * hop + 60)
     return out
 

@@ -32,7 +32,7 @@ from .polish import polish
 from .problem import END, FIRST_STOP, START, Problem, objective, timing
 from .travel import GreatCircleTravel, TravelModel, great_circle_m
 
-MAX_STOPS = 2_000
+MAX_STOPS = 1_000
 MAX_DURATION_S = 12 * 3600
 # The deterministic stopping rule: the routing search stops after this many solutions per second
 # of time limit (at least MIN_SOLUTIONS). Measured: a loaded 2-core machine produces 60–700 a
@@ -170,8 +170,11 @@ def _prize(stop: Stop, req: PlanRequest) -> int:
 def _problem(stops: Sequence[Stop], index: Sequence[int], metres: list[list[int]], seconds: list[list[int]],
              req: PlanRequest, depart_s: int) -> Problem:
     """The sub-problem over big-matrix rows `index` (start row, end row, then one per stop)."""
-    sub_m = [[metres[a][b] for b in index] for a in index]
-    sub_s = [[seconds[a][b] for b in index] for a in index]
+    if list(index) == list(range(len(metres))):  # the whole matrix: no copy
+        sub_m, sub_s = metres, seconds
+    else:
+        sub_m = [[row[b] for b in index] for row in (metres[a] for a in index)]
+        sub_s = [[row[b] for b in index] for row in (seconds[a] for a in index)]
     free = ((0, DAY_SECONDS),)
     return Problem(
         stops=tuple(stops), metres=sub_m, seconds=sub_s,

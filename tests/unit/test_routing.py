@@ -182,6 +182,8 @@ def test_requests_that_are_not_a_day_raise_a_clear_error() -> None:
         plan_day(request(city_stops(3, 8), start=Point(91, 0)))
     with pytest.raises(PlanError, match="time limit"):
         plan_day(request(city_stops(3, 8), time_limit_s=0))
+    with pytest.raises(PlanError, match="at most 1,000 stops"):
+        plan_day(request([Stop(f"x{i}", CENTRE.lat, CENTRE.lon) for i in range(1001)]))
 
 
 def test_empty_list_gives_an_empty_plan() -> None:

@@ -134,5 +134,5 @@ def test_reader_keeps_rows_in_order_and_accepts_crlf() -> None:
     stops = read_stops_bytes(b"ID, Lat ,LON,duration_min\r\nb,30.1,104.1,45\r\na,30.2,104.2,\r\n\r\n")
     assert [s.id for s in stops] == ["b", "a"]
     assert stops[0].duration_s == 45 * 60 and stops[1].duration_s == 30 * 60
-    with pytest.raises(StopsFileError, match="more than 2,000 stops"):
-        read_stops_bytes(("id,lat,lon\n" + "".join(f"s{i},30,104\n" for i in range(2001))).encode())
+    with pytest.raises(StopsFileError, match="more than 1,000 stops"):
+        read_stops_bytes(("id,lat,lon\n" + "".join(f"s{i},30,104\n" for i in range(1001))).encode())
