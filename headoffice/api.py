@@ -18,7 +18,7 @@ from fastapi import FastAPI, Header, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import func, select, text
-from sqlalchemy.exc import DataError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 
@@ -129,6 +129,12 @@ def create_app(settings: Settings, db: Database | None = None) -> Any:
         log.error("database error: %s", type(exc).__name__)
         return _error(503, "unavailable", "the database is busy or unavailable; try again", {"Retry-After": "2"})
 
+    @api.exception_handler(IntegrityError)
+    def _raced(_request: Request, exc: IntegrityError) -> JSONResponse:
+        # Only reachable if two writers raced past the write lock: nothing was stored; retry.
+        log.warning("integrity error (concurrent write): %s", type(exc.orig).__name__)
+        return _error(503, "retry", "a concurrent change got there first; retry", {"Retry-After": "1"})
+
     @api.exception_handler(OverflowError)
     @api.exception_handler(DataError)
     def _out_of_range(_request: Request, exc: Exception) -> JSONResponse:
@@ -230,9 +236,11 @@ def create_app(settings: Settings, db: Database | None = None) -> Any:
                 if user is not None:
                     user.last_sync_at = now
         send_profile = parsed is None or parsed.profile != svc.profile_key
-        return ChangesResponse(changes=out, next_cursor=Cursor(epoch, new_after, svc.profile_key).encode(),
+        page = ChangesResponse(changes=out, next_cursor=Cursor(epoch, new_after, svc.profile_key).encode(),
                                has_more=more, profile=svc.profile_json if send_profile else None,
                                server_time=now)
+        # Serialised directly: the model is already valid, re-validating 500 cases would double the cost.
+        return Response(page.model_dump_json(), media_type="application/json")
 
     # --- attachments ----------------------------------------------------------------------------
 
@@ -345,7 +353,7 @@ def create_app(settings: Settings, db: Database | None = None) -> Any:
                               base_lat=u.base_lat, base_lon=u.base_lon, last_sync_at=u.last_sync_at)
                     for u in session.scalars(q.order_by(User.id))]
 
-    app: Any = GZipMiddleware(api, minimum_size=1024)
+    app: Any = GZipMiddleware(api, minimum_size=1024, compresslevel=5)
     if settings.fault_hooks:
         app = Faults(app)
     app = Hardening(app, settings.max_body, settings.max_attachment, settings.login_rate)

@@ -11,8 +11,9 @@ Two steps:
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -38,7 +39,8 @@ def project_event(session: Session, ev: Event, case: Case, author: User) -> str 
     if ev.kind == "outcome":
         _project_outcome(session, ev, case, author, p)
     elif ev.kind == "safety_note":
-        if session.scalar(select(SafetyNote.id).where(SafetyNote.uid == p["uid"])) is not None:
+        pending = any(isinstance(o, SafetyNote) and o.uid == p["uid"] for o in session.new)
+        if pending or session.scalar(select(SafetyNote.id).where(SafetyNote.uid == p["uid"])) is not None:
             return "a safety note with this uid already exists; kept as an event only"
         session.add(SafetyNote(
             uid=p["uid"], case_id=case.id, debtor_id=case.debtor_id if p.get("on_debtor", True) else None,
@@ -89,12 +91,73 @@ def _ordered(events: Iterable[Event]) -> list[Event]:
     return sorted(events, key=lambda e: (e.occurred_at, e.id))
 
 
+def _chunks(values: list[int], n: int = 500) -> Iterable[list[int]]:
+    for i in range(0, len(values), n):
+        yield values[i:i + n]
+
+
 def recompute_case(session: Session, case: Case) -> None:
-    events = _ordered(session.scalars(select(Event).where(Event.case_id == case.id,
-                                                          Event.kind.in_(PROJECTED_KINDS))))
+    recompute_cases(session, [case])
+
+
+def recompute_cases(session: Session, cases: list[Case]) -> None:
+    """Derive each case's state from its base and all its events (a few queries for the whole set)."""
+    if not cases:
+        return
+    ids = [c.id for c in cases]
+    events: dict[int, list[Event]] = defaultdict(list)
+    last_contact: dict[int, datetime] = {}
+    proposals: dict[int, list[ReliefProposal]] = defaultdict(list)
+    notes: dict[int, list[SafetyNote]] = defaultdict(list)
+    by_debtor: dict[int, list[int]] = defaultdict(list)
+    for c in cases:
+        by_debtor[c.debtor_id].append(c.id)
+    for chunk in _chunks(ids):
+        for ev in session.scalars(select(Event).where(Event.case_id.in_(chunk), Event.kind.in_(PROJECTED_KINDS))):
+            events[ev.case_id].append(ev)
+        for case_id, at in session.execute(select(Attempt.case_id, func.max(Attempt.at)).where(
+                Attempt.case_id.in_(chunk), Attempt.right_party.is_(True)).group_by(Attempt.case_id)):
+            last_contact[case_id] = at
+        for proposal in session.scalars(select(ReliefProposal).where(ReliefProposal.case_id.in_(chunk),
+                                                                     ReliefProposal.event_id.is_not(None))):
+            proposals[proposal.case_id].append(proposal)
+    for chunk in _chunks(list(by_debtor)):
+        for n in session.scalars(select(SafetyNote).where(SafetyNote.case_id.in_(ids) |
+                                                          SafetyNote.debtor_id.in_(chunk))):
+            targets = set(by_debtor.get(n.debtor_id or -1, []))
+            if n.case_id in set(ids):
+                targets.add(n.case_id)
+            for cid in targets:
+                notes[cid].append(n)
+    for case in cases:
+        _derive(case, _ordered(events[case.id]), proposals[case.id])
+        # UTCTime hands back aware times; an aggregate bypasses the type on SQLite, so normalise here.
+        at = last_contact.get(case.id)
+        case.last_contact_at = _aware(at) if at is not None else None
+    all_notes = {n.uid: n for ns in notes.values() for n in ns}
+    expiries = _expiries(session, events, all_notes, set(ids))
+    successors: dict[str, SafetyNote] = {}
+    for n in all_notes.values():
+        if n.supersedes:
+            best = successors.get(n.supersedes)
+            if best is None or (n.reported_at, n.uid) < (best.reported_at, best.uid):
+                successors[n.supersedes] = n
+    for n in all_notes.values():
+        ends = [t for t in (n.own_expires_at, expiries.get(n.uid)) if t is not None]
+        n.expires_at = min(ends) if ends else None
+        nxt = successors.get(n.uid)
+        n.superseded_by = nxt.uid if nxt else None
+
+
+def _aware(value: Any) -> datetime:
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def _derive(case: Case, events: list[Event], proposals: list[ReliefProposal]) -> None:
     status, paused, overdue = case.base_status, case.base_paused_reason, case.base_overdue_fen
     relief: dict[str, str] = {}
-    expiries: dict[str, datetime] = {}
     for ev in events:
         p = json.loads(ev.payload)
         if ev.kind == "outcome":
@@ -114,42 +177,29 @@ def recompute_case(session: Session, case: Case) -> None:
                 status, paused = CaseStatus.PAUSED.value, "deceased or incapacitated: awaiting head office"
         elif ev.kind == "decision" and ev.status == "accepted" and p.get("subject") == "relief":
             relief[str(p["subject_id"])] = "approved" if p.get("approved") else "rejected"
-        elif ev.kind == "safety_note_expired":
-            uid = str(p["uid"])
-            expiries[uid] = min(expiries.get(uid, ev.occurred_at), ev.occurred_at)
     case.status, case.paused_reason, case.overdue_fen = status, paused, overdue
-    case.last_contact_at = session.scalar(select(func.max(Attempt.at)).where(Attempt.case_id == case.id,
-                                                                            Attempt.right_party.is_(True)))
-    for proposal in session.scalars(select(ReliefProposal).where(ReliefProposal.case_id == case.id,
-                                                                 ReliefProposal.event_id.is_not(None))):
+    for proposal in proposals:
         proposal.status = relief.get(str(proposal.event_id), "pending")
-    _recompute_notes(session, case, expiries)
 
 
-def _recompute_notes(session: Session, case: Case, expiries: Mapping[str, datetime]) -> None:
-    notes = list(session.scalars(select(SafetyNote).where(
-        (SafetyNote.case_id == case.id) | (SafetyNote.debtor_id == case.debtor_id))))
-    # Expiry events may have been pushed on another case of the same debtor.
-    extra = _expiries_for(session, {n.uid for n in notes if n.case_id != case.id} - set(expiries))
-    successors: dict[str, SafetyNote] = {}
-    for n in notes:
-        if n.supersedes:
-            best = successors.get(n.supersedes)
-            if best is None or (n.reported_at, n.uid) < (best.reported_at, best.uid):
-                successors[n.supersedes] = n
-    for n in notes:
-        ends = [t for t in (n.own_expires_at, expiries.get(n.uid), extra.get(n.uid)) if t is not None]
-        n.expires_at = min(ends) if ends else None
-        nxt = successors.get(n.uid)
-        n.superseded_by = nxt.uid if nxt else None
-
-
-def _expiries_for(session: Session, uids: set[str]) -> dict[str, datetime]:
-    if not uids:
-        return {}
+def _expiries(session: Session, events: Mapping[int, list[Event]], notes: Mapping[str, SafetyNote],
+              case_ids: set[int]) -> dict[str, datetime]:
+    """Earliest expiry event per note uid. Notes on other cases of a debtor may have been expired
+    through an event on one of those cases: look those up too."""
     out: dict[str, datetime] = {}
-    for ev in session.scalars(select(Event).where(Event.kind == "safety_note_expired")):
+
+    def note(ev: Event) -> None:
         uid = str(json.loads(ev.payload).get("uid"))
-        if uid in uids:
+        if uid in notes:
             out[uid] = min(out.get(uid, ev.occurred_at), ev.occurred_at)
+
+    for evs in events.values():
+        for ev in evs:
+            if ev.kind == "safety_note_expired":
+                note(ev)
+    others = sorted({n.case_id for n in notes.values()} - case_ids)
+    for chunk in _chunks(others):
+        for ev in session.scalars(select(Event).where(Event.case_id.in_(chunk),
+                                                      Event.kind == "safety_note_expired")):
+            note(ev)
     return out

@@ -2,8 +2,9 @@
 
 * Idempotent by event id: a replay gets `duplicate` with the stored result; the same id with a
   different body gets `rejected` (error `id_conflict`) and the request answers 422.
-* Exactly once under concurrency: the write lock serialises pushes, and the unique constraint on
-  `events.id` (caught per event inside a savepoint) is the last line of defence.
+* Exactly once under concurrency: the write lock (db.py) serialises pushes, so a stored id is always
+  seen by the next push; the unique constraint on `events.id` is the last line of defence (a
+  violation fails the request with 503, and the client's retry then gets `duplicate`).
 * Never reject a field fact for a business rule: a case that moved to another agent, or an act the
   compliance engine would have blocked, is stored and `flagged` for a supervisor.
 * Only a malformed event, or one on a case this user never held, is `rejected`.
@@ -12,13 +13,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections import defaultdict
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.contract.v1 import DecisionData, EventIn, EventResult
@@ -32,11 +33,12 @@ from app.domain.compliance import (
     evaluate,
 )
 from app.domain.enums import ActKind, Severity
+from app.domain.outcomes import spec
 
 from .changes import ChangeWriter
 from .eventcheck import Malformed, body_hash, canonical, parse_event
 from .models import Attempt, Case, CaseHolder, Event, Phone, SafetyNote, User
-from .projection import project_event, recompute_case
+from .projection import project_event, recompute_cases
 
 _ACT = {"visit": ActKind.VISIT, "phone": ActKind.CALL, "sms": ActKind.SMS, "letter": ActKind.LETTER}
 
@@ -47,146 +49,198 @@ class PushOutcome:
     conflict: bool
 
 
-def _result_of(ev: Event, status: str) -> EventResult:
-    return EventResult(id=ev.id, status=status, server_seq=ev.seq, flag_reason=ev.flag_reason)  # type: ignore[arg-type]
-
-
-def may_write(session: Session, user: User, case: Case | None) -> bool:
-    """Whether `user` may record facts on `case` at all (else: same answer as an unknown case)."""
+def may_write(user: User, case: Case | None, held: set[int]) -> bool:
+    """Whether `user` may record facts on `case` at all (else: same answer as an unknown case).
+    `held`: ids of cases this agent ever held."""
     if case is None:
         return False
     if user.role == "admin":
         return True
     if user.role == "supervisor":
         return case.team == user.team
-    return case.agent_id == user.id or session.get(CaseHolder, (case.id, user.id)) is not None
+    return case.agent_id == user.id or case.id in held
+
+
+def _chunks(values: Sequence[Any], n: int = 500) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(values), n):
+        yield values[i:i + n]
+
+
+class _Judge:
+    """What the compliance engine needs per case, loaded once per push for all its cases."""
+
+    def __init__(self, session: Session, cases: Mapping[int, Case]):
+        ids = list(cases)
+        debtors = {c.debtor_id for c in cases.values()}
+        self.history: dict[int, list[HistoryItem]] = defaultdict(list)
+        self.notes: dict[int, list[SafetyNote]] = defaultdict(list)
+        self.phones: dict[int, list[str]] = defaultdict(list)
+        for chunk in _chunks(ids):
+            for a in session.scalars(select(Attempt).where(Attempt.case_id.in_(chunk))):
+                self.history[a.case_id].append(_history_item(a.channel, a.at, a.answered, a.right_party, a.phone,
+                                                             a.to_third_party))
+        by_debtor: dict[int, list[int]] = defaultdict(list)
+        for c in cases.values():
+            by_debtor[c.debtor_id].append(c.id)
+        for chunk in _chunks(list(debtors)):
+            for n in session.scalars(select(SafetyNote).where(
+                    SafetyNote.case_id.in_(ids) | SafetyNote.debtor_id.in_(chunk))):
+                targets = set(by_debtor.get(n.debtor_id or -1, []))
+                if n.case_id in cases:
+                    targets.add(n.case_id)
+                for cid in targets:
+                    self.notes[cid].append(n)
+            for debtor_id, status in session.execute(select(Phone.debtor_id, Phone.status)
+                                                     .where(Phone.debtor_id.in_(chunk))):
+                self.phones[debtor_id].append(status)
+
+    def add(self, case_id: int, ev: EventIn) -> None:
+        """Later events of the same push see this one in the history."""
+        p = ev.payload
+        if ev.kind == "outcome":
+            rpc = spec(p["code"]).is_rpc
+            self.history[case_id].append(_history_item(p["channel"], ev.occurred_at,
+                                                       rpc or p["code"] == "third_party_met", rpc, p.get("phone"),
+                                                       bool(p.get("to_third_party"))))
+
+    def judge(self, case: Case, ev: EventIn, profile: Profile) -> str | None:
+        """Run the compliance engine on the recorded act against what head office knows."""
+        p = ev.payload
+        kind = _ACT[p["channel"]]
+        if p.get("to_third_party") and kind in (ActKind.CALL, ActKind.SMS, ActKind.VISIT):
+            kind = ActKind.THIRD_PARTY_CONTACT
+        comp = p.get("compliance") or {}
+        override = None
+        rules = comp.get("overridden") or []
+        if isinstance(rules, list) and rules and comp.get("override_reason"):
+            override = Override(by=str(comp.get("override_by") or ""), reason=str(comp["override_reason"]),
+                                rules=frozenset(str(r) for r in rules))
+        act = Act(kind=kind, at=ev.occurred_at, phone=p.get("phone"), collectors=int(p.get("collectors") or 1),
+                  recording_check=kind == ActKind.VISIT, recording_sha256=p.get("recording_sha256"),
+                  no_recording_reason=p.get("no_recording_reason"),
+                  safety_acknowledged=bool(p.get("safety_acknowledged")), override=override)
+        history = [h for h in self.history[case.id] if h.at < ev.occurred_at]
+        safety = [SafetyFlag(Severity(n.severity).rank, n.two_person_required, n.do_not_visit, n.text)
+                  for n in self.notes[case.id] if n.reported_at <= ev.occurred_at and n.superseded_by is None
+                  and (n.expires_at is None or n.expires_at > ev.occurred_at)]
+        statuses = self.phones[case.debtor_id]
+        context = CaseContext(history=history, safety=safety,
+                              all_debtor_numbers_invalid=bool(statuses) and all(s == "invalid" for s in statuses))
+        decision = evaluate(act, context, profile)
+        if decision.allowed:
+            return None
+        return "compliance: " + ", ".join(decision.rules)
+
+
+def _history_item(channel: str, at: datetime, answered: bool, right_party: bool, phone: str | None,
+                  to_third_party: bool) -> HistoryItem:
+    kind = ActKind.THIRD_PARTY_CONTACT if to_third_party else _ACT.get(channel, ActKind.CALL)
+    return HistoryItem(at=at, kind=kind, answered=answered, right_party=right_party, phone=phone,
+                       to_third_party=to_third_party)
+
+
+_CONFLICT = "id_conflict: this event id was stored with a different body"
 
 
 def push(session: Session, user: User, items: Sequence[Any], profile: Profile, now: datetime,
          changes: ChangeWriter) -> PushOutcome:
-    results: list[EventResult] = []
-    conflict = False
-    touched: dict[int, Case] = {}
-    flagged: list[tuple[Event, Case]] = []
-    decisions: list[tuple[Event, Case]] = []
+    """Store a batch. The caller holds the write lock (see db.py), so no other push interleaves."""
+    parsed: list[tuple[str, EventIn | str, str]] = []
     for raw in items:
         raw_id = str(raw.get("id", ""))[:64] if isinstance(raw, Mapping) else ""
         try:
             ev_in = parse_event(raw)
         except Malformed as exc:
-            results.append(EventResult(id=raw_id, status="rejected", error=str(exc)))
+            parsed.append((raw_id, str(exc), ""))
             continue
-        digest = body_hash(ev_in)
-        stored = session.scalar(select(Event).where(Event.id == ev_in.id))
-        if stored is not None:
-            if stored.body_hash == digest:
-                results.append(_result_of(stored, "duplicate"))
-            else:
-                conflict = True
-                results.append(EventResult(id=ev_in.id, status="rejected",
-                                           error="id_conflict: this event id was stored with a different body"))
-            continue
-        case = session.get(Case, ev_in.case_id)
-        if not may_write(session, user, case):
-            results.append(EventResult(id=ev_in.id, status="rejected", error="unknown case"))
-            continue
-        assert case is not None
-        ev = Event(id=ev_in.id, device_id=ev_in.device_id, device_seq=ev_in.device_seq, case_id=case.id,
-                   case_version=ev_in.case_version, kind=ev_in.kind, payload=canonical(ev_in.payload),
-                   occurred_at=ev_in.occurred_at, schema_version=ev_in.schema_version, replaces=ev_in.replaces,
-                   body_hash=digest, author_id=user.id, received_at=now, status="accepted")
-        reasons = _flags(session, user, case, ev_in, profile)
-        try:
-            with session.begin_nested():
-                session.add(ev)
-                session.flush()
-        except IntegrityError:
-            # A concurrent push stored it first (only reachable if the write lock is bypassed).
-            stored = session.scalar(select(Event).where(Event.id == ev_in.id))
-            if stored is None:
-                raise
-            same = stored.body_hash == digest
-            conflict = conflict or not same
-            results.append(_result_of(stored, "duplicate") if same else EventResult(
-                id=ev_in.id, status="rejected", error="id_conflict: this event id was stored with a different body"))
-            continue
-        problem = project_event(session, ev, case, user)
-        if problem:
-            reasons.append(problem)
-        if reasons:
-            ev.status = "flagged"
-            ev.flag_reason = "; ".join(reasons)[:2000]
-            flagged.append((ev, case))
-        if ev.kind == "decision" and ev.status == "accepted":
-            decisions.append((ev, case))
-        session.flush()
-        touched[case.id] = case
-        results.append(_result_of(ev, "flagged" if ev.flag_reason else "accepted"))
+        parsed.append((ev_in.id, ev_in, body_hash(ev_in)))
+    valid = [p[1] for p in parsed if isinstance(p[1], EventIn)]
+    stored: dict[str, Event] = {}
+    for chunk in _chunks([e.id for e in valid]):
+        stored.update({e.id: e for e in session.scalars(select(Event).where(Event.id.in_(chunk)))})
+    cases: dict[int, Case] = {}
+    for chunk in _chunks(sorted({e.case_id for e in valid})):
+        cases.update({c.id: c for c in session.scalars(select(Case).where(Case.id.in_(chunk)))})
+    held: set[int] = set()
+    if user.role == "agent":
+        for chunk in _chunks(list(cases)):
+            held.update(session.scalars(select(CaseHolder.case_id).where(CaseHolder.user_id == user.id,
+                                                                          CaseHolder.case_id.in_(chunk))))
+    judge = _Judge(session, {cid: c for cid, c in cases.items() if may_write(user, c, held)})
+
+    conflict = False
+    touched: dict[int, Case] = {}
+    new: dict[str, Event] = {}
+    slots: list[tuple[str, Event | None, str, str | None]] = []  # (id, event, status, error)
+    with session.no_autoflush:
+        for event_id, ev_in, digest in parsed:
+            if not isinstance(ev_in, EventIn):
+                slots.append((event_id, None, "rejected", ev_in))
+                continue
+            earlier = stored.get(ev_in.id) or new.get(ev_in.id)
+            if earlier is not None:
+                if earlier.body_hash == digest:
+                    slots.append((ev_in.id, earlier, "duplicate", None))
+                else:
+                    conflict = True
+                    slots.append((ev_in.id, None, "rejected", _CONFLICT))
+                continue
+            case = cases.get(ev_in.case_id)
+            if not may_write(user, case, held):
+                slots.append((ev_in.id, None, "rejected", "unknown case"))
+                continue
+            assert case is not None
+            ev = Event(id=ev_in.id, device_id=ev_in.device_id, device_seq=ev_in.device_seq, case_id=case.id,
+                       case_version=ev_in.case_version, kind=ev_in.kind, payload=canonical(ev_in.payload),
+                       occurred_at=ev_in.occurred_at, schema_version=ev_in.schema_version,
+                       replaces=ev_in.replaces, body_hash=digest, author_id=user.id, received_at=now,
+                       status="accepted")
+            reasons = _flags(user, case, ev_in)
+            if ev_in.kind == "outcome":
+                verdict = judge.judge(case, ev_in, profile)
+                if verdict:
+                    reasons.append(verdict)
+            judge.add(case.id, ev_in)
+            session.add(ev)
+            problem = project_event(session, ev, case, user)
+            if problem:
+                reasons.append(problem)
+            if reasons:
+                ev.status = "flagged"
+                ev.flag_reason = "; ".join(reasons)[:2000]
+            new[ev.id] = ev
+            touched[case.id] = case
+            slots.append((ev.id, ev, "flagged" if ev.flag_reason else "accepted", None))
+    session.flush()  # assigns server seqs
+    recompute_cases(session, list(touched.values()))
     for case in touched.values():
-        session.flush()
-        recompute_case(session, case)
         case.version += 1
         case.updated_at = now
         changes.case_changed(case.id, case.agent_id, case.team)
-    for ev, case in flagged:
-        data = {"event_status": "flagged", "reason": ev.flag_reason, "author": user.username}
-        changes.add("event_status", case_id=case.id, agent=ev.author_id, team=case.team or None,
-                    event_id=ev.id, data=data)
-    for ev, case in decisions:
-        p = json.loads(ev.payload)
-        decision = DecisionData(subject=p["subject"], subject_id=p["subject_id"], approved=p["approved"],
-                                reason=str(p.get("reason") or ""), decided_by=user.username,
-                                decided_at=ev.occurred_at)
-        changes.add("decision", case_id=case.id, agent=case.agent_id, team=case.team or None,
-                    event_id=ev.id, data=decision.model_dump(mode="json"))
+    for ev in new.values():
+        case = cases[ev.case_id]
+        if ev.status == "flagged":
+            data = {"event_status": "flagged", "reason": ev.flag_reason, "author": user.username}
+            changes.add("event_status", case_id=case.id, agent=ev.author_id, team=case.team or None,
+                        event_id=ev.id, data=data)
+        elif ev.kind == "decision":
+            p = json.loads(ev.payload)
+            decision = DecisionData(subject=p["subject"], subject_id=p["subject_id"], approved=p["approved"],
+                                    reason=str(p.get("reason") or ""), decided_by=user.username,
+                                    decided_at=ev.occurred_at)
+            changes.add("decision", case_id=case.id, agent=case.agent_id, team=case.team or None,
+                        event_id=ev.id, data=decision.model_dump(mode="json"))
+    results = [EventResult(id=eid, status=status, error=error) if ev is None else  # type: ignore[arg-type]
+               EventResult(id=eid, status=status, server_seq=ev.seq, flag_reason=ev.flag_reason)  # type: ignore[arg-type]
+               for eid, ev, status, error in slots]
     return PushOutcome(results, conflict)
 
 
-def _flags(session: Session, user: User, case: Case, ev: EventIn, profile: Profile) -> list[str]:
+def _flags(user: User, case: Case, ev: EventIn) -> list[str]:
     reasons: list[str] = []
     if user.role == "agent" and case.agent_id != user.id:
         reasons.append("case reassigned: now held by another agent" if case.agent_id
                        else "case returned to head office")
     if ev.kind == "decision" and user.role == "agent":
         reasons.append("a decision needs a supervisor")
-    if ev.kind == "outcome":
-        decision = _judge(session, case, ev, profile)
-        if decision:
-            reasons.append(decision)
     return reasons
-
-
-def _judge(session: Session, case: Case, ev: EventIn, profile: Profile) -> str | None:
-    """Run the compliance engine on the recorded act against what head office knows."""
-    p = ev.payload
-    kind = _ACT[p["channel"]]
-    if p.get("to_third_party") and kind in (ActKind.CALL, ActKind.SMS, ActKind.VISIT):
-        kind = ActKind.THIRD_PARTY_CONTACT
-    comp = p.get("compliance") or {}
-    override = None
-    rules = comp.get("overridden") or []
-    if isinstance(rules, list) and rules and comp.get("override_reason"):
-        override = Override(by=str(comp.get("override_by") or ""), reason=str(comp["override_reason"]),
-                            rules=frozenset(str(r) for r in rules))
-    act = Act(kind=kind, at=ev.occurred_at, phone=p.get("phone"), collectors=int(p.get("collectors") or 1),
-              recording_check=kind == ActKind.VISIT, recording_sha256=p.get("recording_sha256"),
-              no_recording_reason=p.get("no_recording_reason"),
-              safety_acknowledged=bool(p.get("safety_acknowledged")), override=override)
-    history = [HistoryItem(at=a.at, kind=(ActKind.THIRD_PARTY_CONTACT if a.to_third_party else
-                                          _ACT.get(a.channel, ActKind.CALL)),
-                           answered=a.answered, right_party=a.right_party, phone=a.phone,
-                           to_third_party=a.to_third_party)
-               for a in session.scalars(select(Attempt).where(Attempt.case_id == case.id,
-                                                              Attempt.at < ev.occurred_at))]
-    notes = session.scalars(select(SafetyNote).where(
-        (SafetyNote.case_id == case.id) | (SafetyNote.debtor_id == case.debtor_id),
-        SafetyNote.reported_at <= ev.occurred_at))
-    safety = [SafetyFlag(Severity(n.severity).rank, n.two_person_required, n.do_not_visit, n.text)
-              for n in notes if n.superseded_by is None and (n.expires_at is None or n.expires_at > ev.occurred_at)]
-    statuses = list(session.scalars(select(Phone.status).where(Phone.debtor_id == case.debtor_id)))
-    context = CaseContext(history=history, safety=safety,
-                          all_debtor_numbers_invalid=bool(statuses) and all(s == "invalid" for s in statuses))
-    decision = evaluate(act, context, profile)
-    if decision.allowed:
-        return None
-    return "compliance: " + ", ".join(decision.rules)
