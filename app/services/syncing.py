@@ -21,6 +21,7 @@ from app.domain.enums import CaseStatus, Severity
 from app.domain.priority import PriorityInputs, score_priority
 from app.store.engine import Store
 from app.store.types import from_db_time, to_db_time
+from app.sync.apply import executemany
 from app.sync.client import HeadOfficeClient
 from app.sync.engine import Progress, Step, SyncEngine, SyncOptions, SyncReport
 
@@ -84,8 +85,8 @@ def refresh_cases(session: Session, case_ids: Sequence[int], now: datetime, zone
         new_status = CaseStatus.OPEN.value if due is None and status == CaseStatus.PROMISED.value else status
         updates.append({"id": case_id, "due": due, "level": safety.get(case_id, 0), "p": score.score,
                         "r": reasons, "s": new_status})
-    conn.execute(text("UPDATE cases SET promise_due = :due, safety_level = :level, priority = :p, "
-                      "priority_reasons = :r, status = :s WHERE id = :id"), updates)
+    executemany(session, "UPDATE cases SET promise_due = :due, safety_level = :level, priority = :p, "
+                         "priority_reasons = :r, status = :s WHERE id = :id", updates)
     session.expire_all()
 
 

@@ -15,6 +15,7 @@ import json
 import logging
 import threading
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -22,6 +23,7 @@ from typing import Any
 
 from sqlalchemy import func, select, text
 
+from app.contract import v1
 from app.domain.clock import utcnow
 from app.store import models as m
 from app.store.audit import append_audit
@@ -155,6 +157,12 @@ class SyncEngine:
                                                          step=self.step)
 
     def pull(self, report: SyncReport) -> None:
+        """Fetch pages in cursor order and apply each with its cursor in one transaction.
+
+        The next page is fetched while the current one is applied (one request ahead, never more):
+        head office builds a page in about the time the laptop takes to write one. A prefetched page
+        is only ever applied after the page before it, so a crash loses at most a fetch.
+        """
         self.step("pull.start")
         with self.store.read() as session:
             cursor = get_state(session, CURSOR)
@@ -162,41 +170,50 @@ class SyncEngine:
         if resync:
             cursor = None
             self._begin_resync(report)
-        while True:
-            try:
-                page = self.client.changes(cursor, self.options.page_size)
-            except CursorGone:
-                log.warning("pull cursor expired at head office: full resync (the outbox is kept)")
-                cursor = None
-                resync = True
-                self._begin_resync(report)
-                continue
-            now = self.clock()
-            user_id = self.client.user.id if self.client.user else None
-            with self.store.write() as session:
-                result = apply_page(session, page, now, self.refresh, current_user_id=user_id)
-                set_state(session, CURSOR, page.next_cursor)
-                if resync:
-                    self._note_seen(session, result.upserted)
-                    if not page.has_more:
-                        gone, kept = self._finish_resync(session, now)
-                        result.removed.extend(gone)
-                        result.deferred.extend(kept)
-                if page.changes:
-                    append_audit(session, actor=self._actor(), action="sync.pulled", entity="cursor",
-                                 entity_id="-", data={"changes": len(page.changes), "upserted": len(result.upserted),
-                                                      "removed": result.removed, "deferred": result.deferred},
-                                 at=now)
-            report.pulled_pages += 1
-            report.cases_updated += len(result.upserted)
-            report.cases_removed.extend(result.removed)
-            report.removals_deferred.extend(result.deferred)
-            report.decisions += result.decisions
-            cursor = page.next_cursor
-            self.progress("pull", report.cases_updated, report.cases_updated + (1 if page.has_more else 0))
-            self.step("pull.page_applied", {"cursor": cursor, "has_more": page.has_more})
-            if not page.has_more:
-                break
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-prefetch")
+        try:
+            ahead: Future[v1.ChangesResponse] = pool.submit(self.client.changes, cursor, self.options.page_size)
+            while True:
+                try:
+                    page = ahead.result()
+                except CursorGone:
+                    log.warning("pull cursor expired at head office: full resync (the outbox is kept)")
+                    resync = True
+                    self._begin_resync(report)
+                    ahead = pool.submit(self.client.changes, None, self.options.page_size)
+                    continue
+                if page.has_more and not self.cancel.is_set():
+                    ahead = pool.submit(self.client.changes, page.next_cursor, self.options.page_size)
+                self._apply(page, resync, report)
+                if not page.has_more:
+                    break
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def _apply(self, page: v1.ChangesResponse, resync: bool, report: SyncReport) -> None:
+        now = self.clock()
+        user_id = self.client.user.id if self.client.user else None
+        with self.store.write() as session:
+            result = apply_page(session, page, now, self.refresh, current_user_id=user_id)
+            set_state(session, CURSOR, page.next_cursor)
+            if resync:
+                self._note_seen(session, result.upserted)
+                if not page.has_more:
+                    gone, kept = self._finish_resync(session, now)
+                    result.removed.extend(gone)
+                    result.deferred.extend(kept)
+            if page.changes:
+                append_audit(session, actor=self._actor(), action="sync.pulled", entity="cursor",
+                             entity_id="-", data={"changes": len(page.changes), "upserted": len(result.upserted),
+                                                  "removed": result.removed, "deferred": result.deferred},
+                             at=now)
+        report.pulled_pages += 1
+        report.cases_updated += len(result.upserted)
+        report.cases_removed.extend(result.removed)
+        report.removals_deferred.extend(result.deferred)
+        report.decisions += result.decisions
+        self.progress("pull", report.cases_updated, report.cases_updated + (1 if page.has_more else 0))
+        self.step("pull.page_applied", {"cursor": page.next_cursor, "has_more": page.has_more})
 
     def finish(self, report: SyncReport) -> None:
         now = self.clock()

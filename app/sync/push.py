@@ -21,6 +21,7 @@ from app.contract import v1
 from app.store import models as m
 from app.store.engine import Store
 
+from .apply import executemany
 from .client import HeadOfficeClient
 from .errors import ProtocolError
 
@@ -108,9 +109,9 @@ def apply_results(store: Store, batch: Sequence[Pending], results: Sequence[v1.E
     totals.rejected = len(dead)
     with store.write() as session:
         if acked:
-            session.execute(text("UPDATE events SET sync_state = :state, server_seq = :seq, flag_reason = :reason "
-                                 "WHERE id = :id"), acked)
-            session.execute(text("DELETE FROM outbox WHERE event_id = :id"), acked)
+            executemany(session, "UPDATE events SET sync_state = :state, server_seq = :seq, flag_reason = :reason "
+                                 "WHERE id = :id", acked)
+            executemany(session, "DELETE FROM outbox WHERE event_id = :id", [{"id": a["id"]} for a in acked])
         if unanswered:
             session.execute(text("UPDATE outbox SET attempts = attempts + 1, last_error = "
                                  "'no answer for this event in the server''s reply' WHERE event_id = :id"), unanswered)
