@@ -131,6 +131,7 @@ class PlanRequest:
     allowed: tuple[tuple[int, int], ...] = ((8 * 3600, 22 * 3600),)
     partner: str | None = None  # the second collector for the day, if any
     fixed_prefix: tuple[str, ...] = ()
+    optimise_rest: bool = True  # False: the plan is exactly the fixed prefix (an order set by hand), timed
     time_limit_s: float = 1.0
     seed: int = 0
     # Stop the search on a solution count scaled to the time limit, so equal requests give equal

@@ -230,13 +230,20 @@ def plan_day(req: PlanRequest, travel: TravelModel | None = None) -> Plan:
         free.append(s)
 
     problem = _problem(free, [origin, END, *(row[s.id] for s in free)], metres, seconds, req, depart_after)
-    order, solver, facts = _optimise(problem, req, began)
-    params.update(facts)
+    if req.optimise_rest:
+        order, solver, facts = _optimise(problem, req, began)
+        params.update(facts)
+    else:
+        order, solver = [], "by hand"
     chosen = set(order)
     for node in problem.stop_nodes():
         if node not in chosen:
             s = problem.stops[node - FIRST_STOP]
-            skipped.append(Skipped(s.id, SkipReason.MUST_VISIT_DID_NOT_FIT if s.must_visit else SkipReason.NOT_CHOSEN))
+            if not req.optimise_rest:
+                skipped.append(Skipped(s.id, SkipReason.NOT_CHOSEN, "not in the order set by hand"))
+            else:
+                skipped.append(Skipped(s.id, SkipReason.MUST_VISIT_DID_NOT_FIT if s.must_visit
+                                       else SkipReason.NOT_CHOSEN))
 
     full = prefix_nodes + [row[problem.stops[n - FIRST_STOP].id] for n in order]
     t = timing(everything, full, strict=False)
@@ -257,7 +264,7 @@ def plan_day(req: PlanRequest, travel: TravelModel | None = None) -> Plan:
     order_rank = {s.id: i for i, s in enumerate(req.stops)}
     skipped.sort(key=lambda k: order_rank.get(k.id, -1))
     return Plan(tuple(planned), tuple(skipped), start, end, req.day_start_s, t.end_arrival,
-                metres[prev][END], seconds[prev][END], solver if full else "none",
+                metres[prev][END], seconds[prev][END], solver if full or not req.optimise_rest else "none",
                 time.perf_counter() - began, params)
 
 

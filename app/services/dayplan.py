@@ -59,6 +59,7 @@ class DayOptions:
     add: tuple[int, ...] = ()  # case ids added by hand
     remove: tuple[int, ...] = ()  # case ids taken out by hand
     fixed_prefix: tuple[int, ...] = ()  # case ids locked at the head of the route, in order
+    optimise_rest: bool = True  # False: the route is exactly `fixed_prefix` (dragged into order by hand)
     max_candidates: int = DEFAULT_CANDIDATES
     time_limit_s: float | None = None  # None: by the number of candidates
     seed: int = 0
@@ -68,7 +69,7 @@ class DayOptions:
                 "end": self.end.as_list() if self.end else None,
                 "day_start_s": self.day_start_s, "day_end_s": self.day_end_s, "partner": self.partner,
                 "add": list(self.add), "remove": list(self.remove), "fixed_prefix": list(self.fixed_prefix),
-                "max_candidates": self.max_candidates, "time_limit_s": self.time_limit_s, "seed": self.seed}
+                "optimise_rest": self.optimise_rest, "max_candidates": self.max_candidates, "time_limit_s": self.time_limit_s, "seed": self.seed}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> DayOptions:
@@ -79,6 +80,7 @@ class DayOptions:
                    day_end_s=int(d["day_end_s"]), partner=d.get("partner"),
                    add=tuple(int(x) for x in d.get("add", ())), remove=tuple(int(x) for x in d.get("remove", ())),
                    fixed_prefix=tuple(int(x) for x in d.get("fixed_prefix", ())),
+                   optimise_rest=bool(d.get("optimise_rest", True)),
                    max_candidates=int(d.get("max_candidates", DEFAULT_CANDIDATES)),
                    time_limit_s=None if d.get("time_limit_s") is None else float(d["time_limit_s"]),
                    seed=int(d.get("seed", 0)))
@@ -195,6 +197,7 @@ def plan_agent_day(store: Store, agent_id: int, day: date, profile: Profile, opt
         stops=found.stops, start=start, end=options.end, day_start_s=options.day_start_s,
         day_end_s=options.day_end_s, allowed=allowed_intervals(profile.window.start, profile.window.end),
         partner=options.partner, fixed_prefix=tuple(str(c) for c in options.fixed_prefix),
+        optimise_rest=options.optimise_rest,
         time_limit_s=options.time_limit_s or default_time_limit(len(found.stops)), seed=options.seed)
     try:
         plan = plan_day(request)
@@ -244,15 +247,17 @@ def load_day_plan(store: Store, agent_id: int, day: date) -> DayPlan | None:
 
 def replan(store: Store, agent_id: int, day: date, profile: Profile, *, fixed_prefix: Sequence[int] | None = None,
            add: Sequence[int] = (), remove: Sequence[int] = (), partner: str | None | bool = False,
-           now: datetime | None = None) -> DayPlan:
-    """Plan the saved day again: lock a prefix (the stops the agent fixed or already visited), add or
-    remove cases, set or clear the partner (`partner=False` keeps it). Does not save."""
+           optimise_rest: bool = True, now: datetime | None = None) -> DayPlan:
+    """Plan the saved day again: lock a prefix (the stops the agent fixed or already visited) and
+    re-optimise the rest, add or remove cases, set or clear the partner (`partner=False` keeps it).
+    With `optimise_rest=False` the route is exactly `fixed_prefix`, timed as given (drag to reorder);
+    the other candidates are listed as left out. Does not save."""
     saved = load_day_plan(store, agent_id, day)
     options = saved.options if saved else DayOptions()
     removed = (set(options.remove) | set(remove)) - set(add)
     added = [c for c in dict.fromkeys([*options.add, *add]) if c not in removed]
     prefix = options.fixed_prefix if fixed_prefix is None else tuple(fixed_prefix)
-    options = replace(options, add=tuple(added), remove=tuple(sorted(removed)),
+    options = replace(options, add=tuple(added), remove=tuple(sorted(removed)), optimise_rest=optimise_rest,
                       fixed_prefix=tuple(c for c in prefix if c not in removed),
                       partner=options.partner if partner is False else (partner or None))
     return plan_agent_day(store, agent_id, day, profile, options, now)

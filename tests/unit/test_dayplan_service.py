@@ -162,3 +162,20 @@ def test_errors_are_clear(demo_store: Any) -> None:
                      {"d": DEMO_TODAY.isoformat(), "j": "{not json", "u": "2026-11-30T00:00:00.000000Z"})
     with pytest.raises(DayPlanError, match="cannot be read"):
         load_day_plan(demo_store, 1, DEMO_TODAY)
+
+
+def test_drag_to_reorder_keeps_the_order_and_survives_a_reload(demo_store: Any) -> None:
+    first = plan_agent_day(demo_store, 6, DEMO_TODAY, CN, FAST, now=NOW)
+    save_day_plan(demo_store, first, actor="agent06", now=NOW)
+    dragged = [int(i) for i in reversed(first.plan.order)]
+    mine = replan(demo_store, 6, DEMO_TODAY, CN, fixed_prefix=dragged, optimise_rest=False, now=NOW)
+    assert [int(i) for i in mine.plan.order] == dragged
+    assert all(s.locked for s in mine.plan.stops) and mine.plan.solver == "by hand"
+    assert mine.plan.stops[0].arrival_s == FAST.day_start_s + mine.plan.stops[0].leg_s
+    save_day_plan(demo_store, mine, actor="agent06", now=NOW)
+    loaded = load_day_plan(demo_store, 6, DEMO_TODAY)
+    assert loaded is not None and [int(i) for i in loaded.plan.order] == dragged
+    assert loaded.options.optimise_rest is False
+    # Re-optimising after the first two stops (say, already visited) lets the optimiser back in.
+    rest = replan(demo_store, 6, DEMO_TODAY, CN, fixed_prefix=dragged[:2], optimise_rest=True, now=NOW)
+    assert [int(i) for i in rest.plan.order[:2]] == dragged[:2] and len(rest.plan.order) >= len(dragged)

@@ -318,3 +318,14 @@ def test_the_travel_model_is_pluggable() -> None:
     assert [s.leg_s for s in plan.stops] == [600] * 4 and plan.end_leg_s == 600
     assert [s.arrival_s for s in plan.stops] == [9 * H + 600 + k * 1800 for k in range(4)]
     assert plan.total_distance_m == 10_000
+
+
+def test_an_order_set_by_hand_is_timed_as_given() -> None:
+    stops = city_stops(10, 15)
+    mine = ("s007", "s002", "s009")
+    plan = plan_day(request(stops, fixed_prefix=mine, optimise_rest=False))
+    assert plan.order == mine and all(s.locked for s in plan.stops)
+    assert plan.solver == "by hand"
+    assert {k.id for k in plan.skipped} == {s.id for s in stops} - set(mine)
+    assert all("by hand" in k.text for k in plan.skipped)
+    assert_valid(plan, request(stops))
