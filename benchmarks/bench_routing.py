@@ -14,8 +14,12 @@ import math
 import random
 import statistics
 import time
+from dataclasses import replace
 from pathlib import Path
 
+from app.routing.model import Plan, PlanRequest, Point, Stop
+from app.routing.planner import default_time_limit, plan_day
+from app.routing.travel import GreatCircleTravel, TravelModel
 from benchmarks.common import Context, Figure
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,8 +58,7 @@ def read_tsplib(name: str) -> tuple[list[tuple[float, float]], int]:
     return coords, optimum
 
 
-def _tour_request(points: list[tuple[float, float]], time_limit: float, seed: int = 0):  # type: ignore[no-untyped-def]
-    from app.routing.model import PlanRequest, Point, Stop
+def _tour_request(points: list[tuple[float, float]], time_limit: float, seed: int = 0) -> PlanRequest:
 
     stops = [Stop(str(i), lat, lon, priority=1.0, duration_s=0, must_visit=True)
              for i, (lat, lon) in enumerate(points)]
@@ -75,21 +78,18 @@ def _tsplib_length(coords: list[tuple[float, float]], order: list[int]) -> int:
     return sum(int(math.dist(coords[a], coords[b]) + 0.5) for a, b in zip(tour, tour[1:] + tour[:1], strict=True))
 
 
-def _plan(req, travel=None):  # type: ignore[no-untyped-def]
-    from app.routing.planner import plan_day
-    from app.routing.travel import GreatCircleTravel
-
+def _plan(req: PlanRequest, travel: TravelModel | None = None) -> tuple[Plan, float]:
     started = time.perf_counter()
     plan = plan_day(req, travel or GreatCircleTravel(detour=1.0))
     return plan, time.perf_counter() - started
 
 
-def _default_ortools_order(req, travel) -> list[int]:  # type: ignore[no-untyped-def]
+def _default_ortools_order(req: PlanRequest, travel: TravelModel) -> list[int]:
     """OR-Tools routing with its default search parameters and the same time limit: the reference."""
-    from ortools.constraint_solver import pywrapcp
+    from ortools.constraint_solver import pywrapcp  # type: ignore[import-untyped]
 
     assert req.start is not None
-    points = [req.start, *(s.point for s in req.stops)]
+    points = [req.start, *(s.point for s in req.stops if s.point is not None)]
     metres, _ = travel.matrices(points)
     manager = pywrapcp.RoutingIndexManager(len(points), 1, 0)
     routing = pywrapcp.RoutingModel(manager)
@@ -112,11 +112,9 @@ def _city(n: int, seed: int, spread_km: float = 9.0) -> list[tuple[float, float]
     return [(LAT0 + rng.uniform(-dlat, dlat), LON0 + rng.uniform(-dlon, dlon)) for _ in range(n)]
 
 
-def _candidates(n: int, seed: int):  # type: ignore[no-untyped-def]
+def _candidates(n: int, seed: int) -> PlanRequest:
     """A realistic day: n candidate cases around the agent's base, a third with a debtor window,
     a few must-visit promise follow-ups, visits of 15–40 minutes, 09:00–18:00 under CN hours."""
-    from app.routing.model import PlanRequest, Point, Stop
-
     rng = random.Random(seed)
     stops = []
     for i, (lat, lon) in enumerate(_city(n, seed, spread_km=8.0)):
@@ -130,12 +128,6 @@ def _candidates(n: int, seed: int):  # type: ignore[no-untyped-def]
 
 
 def run(ctx: Context) -> list[Figure]:
-    from dataclasses import replace
-
-    from app.routing.insertion import cheapest_insertion  # noqa: F401  (warm the modules before timing)
-    from app.routing.planner import default_time_limit
-    from app.routing.travel import GreatCircleTravel
-
     figures: list[Figure] = []
     overruns: list[float] = []
     exact = GreatCircleTravel(detour=1.0)
@@ -216,9 +208,9 @@ def run(ctx: Context) -> list[Figure]:
     return figures
 
 
-def _route_m(req, order: list[int], travel) -> int:  # type: ignore[no-untyped-def]
+def _route_m(req: PlanRequest, order: list[int], travel: TravelModel) -> int:
     assert req.start is not None
-    points = [req.start, *(s.point for s in req.stops)]
+    points = [req.start, *(s.point for s in req.stops if s.point is not None)]
     metres, _ = travel.matrices(points)
     tour = [0, *order, 0]
     return sum(metres[a][b] for a, b in zip(tour, tour[1:], strict=False))

@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ortools.constraint_solver import pywrapcp, routing_enums_pb2
-from ortools.util import optional_boolean_pb2
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2  # type: ignore[import-untyped]
+from ortools.util import optional_boolean_pb2  # type: ignore[import-untyped]
 
 from .problem import END, START, Problem
 

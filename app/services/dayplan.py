@@ -19,7 +19,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -116,7 +116,8 @@ class DayPlan:
 def _home_first(addresses: Sequence[m.Address]) -> m.Address | None:
     located = [a for a in addresses if a.lat is not None and a.lon is not None]
     homes = [a for a in located if a.kind == "home"]
-    return (homes or located or [None])[0]
+    chosen = homes or located
+    return chosen[0] if chosen else None
 
 
 def candidates(session: Session, agent_id: int, day: date, profile: Profile, options: DayOptions,
@@ -246,7 +247,7 @@ def load_day_plan(store: Store, agent_id: int, day: date) -> DayPlan | None:
 
 
 def replan(store: Store, agent_id: int, day: date, profile: Profile, *, fixed_prefix: Sequence[int] | None = None,
-           add: Sequence[int] = (), remove: Sequence[int] = (), partner: str | None | bool = False,
+           add: Sequence[int] = (), remove: Sequence[int] = (), partner: str | None | Literal[False] = False,
            optimise_rest: bool = True, now: datetime | None = None) -> DayPlan:
     """Plan the saved day again: lock a prefix (the stops the agent fixed or already visited) and
     re-optimise the rest, add or remove cases, set or clear the partner (`partner=False` keeps it).
@@ -259,5 +260,6 @@ def replan(store: Store, agent_id: int, day: date, profile: Profile, *, fixed_pr
     prefix = options.fixed_prefix if fixed_prefix is None else tuple(fixed_prefix)
     options = replace(options, add=tuple(added), remove=tuple(sorted(removed)), optimise_rest=optimise_rest,
                       fixed_prefix=tuple(c for c in prefix if c not in removed),
-                      partner=options.partner if partner is False else (partner or None))
+                      partner=options.partner if partner is False else (partner if isinstance(partner, str)
+                                                                         and partner.strip() else None))
     return plan_agent_day(store, agent_id, day, profile, options, now)
