@@ -4,7 +4,7 @@ It sits between the app's client and a real head-office process and, per request
 or answers 503 with Retry-After without forwarding (head office busy), or resets the connection
 without forwarding (head office down), or forwards it and then drops the connection before the
 client has read the reply (the server committed; the client never learns), or forwards it and
-cuts the reply in half. Rules match on method and path prefix and fire a bounded number of times.
+cuts the reply in half, or answers 200 with an HTML page (a hotel Wi-Fi captive portal). Rules match on method and path prefix and fire a bounded number of times.
 
 Every socket has a timeout and every thread is a daemon that ends when `close()` shuts the sockets.
 """
@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
-FORWARD, BUSY, RESET, DROP_REPLY, TRUNCATE = "forward", "busy", "reset", "drop_reply", "truncate"
+FORWARD, BUSY, RESET, DROP_REPLY, TRUNCATE, PORTAL = "forward", "busy", "reset", "drop_reply", "truncate", "portal"
 MAX_BODY = 64 * 1024 * 1024
 
 
@@ -206,6 +206,11 @@ class FaultProxy:
                     client.sendall(b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
                                    + f"Retry-After: {rule.retry_after}\r\nContent-Length: {len(text)}\r\n\r\n"
                                    .encode() + text)
+                    continue
+                if action == PORTAL:
+                    page = "<html><script>alert(1)</script>请登录酒店 Wi-Fi</html>".encode()
+                    client.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n"
+                                   + f"Content-Length: {len(page)}\r\n\r\n".encode() + page)
                     continue
                 if upstream is None:
                     upstream = socket.create_connection(self.upstream, timeout=self.timeout)

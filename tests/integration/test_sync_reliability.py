@@ -27,11 +27,12 @@ from app.store.engine import Store
 from app.store.events import append_event
 from app.store.migrate import open_store, upgrade
 from app.store.search import fts_out_of_step
-from app.store.syncstate import CLOCK_SKEW, get_state
+from app.store.syncstate import CLOCK_SKEW, CURSOR, get_state
 from app.sync.engine import SyncEngine, SyncOptions, SyncReport
+from app.sync.errors import ProtocolError
 from app.sync.push import wire_event
 
-from .faultproxy import DROP_REPLY, TRUNCATE, FaultProxy, Rule
+from .faultproxy import DROP_REPLY, PORTAL, TRUNCATE, FaultProxy, Rule
 from .sync_fixtures import (  # noqa: F401 (fixtures)
     BOTH,
     Connect,
@@ -442,3 +443,26 @@ def test_outbox_written_by_schema_0001_uploads_after_the_upgrade(headoffice: Hea
 def test_unknown_api_version_is_refused_in_words(headoffice: HeadOffice) -> None:
     r = httpx.get(f"{headoffice.url}/api/v1/health", headers={v1.API_HEADER: "99"})
     assert r.status_code == 400
+
+
+def test_a_captive_portal_answer_stops_the_round_in_words_and_loses_nothing(
+        headoffice: HeadOffice, agent_store: Store, connect: Connect) -> None:
+    with FaultProxy(headoffice.port) as proxy:
+        client = connect(proxy.url, agent_store)
+        sync_once(agent_store, client)
+        with agent_store.read() as session:
+            cursor = get_state(session, CURSOR)
+        events = [record_no_answer(agent_store, cid) for cid in _first_cases(agent_store, 2)]
+        proxy.add(Rule(PORTAL, "POST", EVENTS))
+        with pytest.raises(ProtocolError, match="unexpected answer from head office"):
+            sync_once(agent_store, client)
+        assert queued(agent_store) == 2  # nothing marked, nothing lost
+        proxy.add(Rule(PORTAL, "GET", CHANGES))
+        engine = SyncEngine(agent_store, client, refresh=refresh_cases)
+        with pytest.raises(ProtocolError):
+            engine.pull(SyncReport())
+        with agent_store.read() as session:
+            assert get_state(session, CURSOR) == cursor  # the cursor did not move
+        report = sync_once(agent_store, client)
+    assert report.pushed.accepted == 2 and queued(agent_store) == 0
+    assert _server_copies(headoffice, events) == {e: (1, 1) for e in events}
