@@ -1,0 +1,161 @@
+"""Security figures: unlock time (argon2id at 46 MiB) and what SQLCipher encryption costs the store.
+
+The encryption overhead is measured on two copies of the same demo store, one plain and one encrypted,
+with the store benchmark's own searches, first pages and outcome saves, interleaved (plain, encrypted,
+plain, …) so the shared machine's load falls on both alike. Each ratio is encrypted ÷ plain; the issue
+allows 1.15.
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+import statistics
+import time
+from datetime import UTC, date, datetime, timedelta
+
+from benchmarks.bench_store import SEARCHES
+from benchmarks.common import Context, Figure, demo_store, ms, pct
+
+SECRET = "bench secret 密码"
+
+
+def run(ctx: Context) -> list[Figure]:
+    from app.domain.kdf import KdfParams, derive_master
+    from app.store.engine import checkpoint
+    from app.store.migrate import open_store
+    from app.store.vault import encrypt_existing, open_encrypted, unlock
+
+    figures: list[Figure] = []
+    source = demo_store(ctx)
+    checkpoint(source.engine)
+    folder = ctx.work / "security"
+    folder.mkdir(exist_ok=True)
+    plain_file, enc_file = folder / "plain.sqlite3", folder / "encrypted.sqlite3"
+    assert source.path is not None
+    shutil.copy2(source.path, plain_file)
+    shutil.copy2(source.path, enc_file)
+    started = time.perf_counter()
+    encrypt_existing(enc_file, SECRET).wipe()
+    encrypt_s = time.perf_counter() - started
+    size_mb = enc_file.stat().st_size / 1e6
+    figures.append(Figure(f"encrypt an existing plain store ({size_mb:,.0f} MB)", encrypt_s, "s",
+                          note="sqlcipher_export + row counts + integrity check"))
+
+    # Unlock: argon2id + HKDF + unwrap, wall and CPU time (the machine is shared: CPU time is the stable one).
+    walls, cpus = [], []
+    for _ in range(3 if ctx.quick else 9):
+        w, c = time.perf_counter(), time.process_time()
+        unlock(enc_file, SECRET).wipe()
+        walls.append(time.perf_counter() - w)
+        cpus.append(time.process_time() - c)
+    params = KdfParams()
+    figures.append(Figure(f"unlock: argon2id t={params.time_cost} m={params.memory_kib // 1024} MiB p=1 (median)",
+                          ms(statistics.median(walls)), "ms", target=250.0, reference=ms(statistics.median(cpus)),
+                          reference_label="CPU time of the same unlocks"))
+    t = time.perf_counter()
+    derive_master(b"x", b"\0" * 16, KdfParams(2, params.memory_kib, 1))
+    figures.append(Figure("argon2id t=2 m=46 MiB (one run, for headroom)", ms(time.perf_counter() - t), "ms"))
+
+    plain = open_store(plain_file)
+    keys = unlock(enc_file, SECRET)
+    enc, _ = open_encrypted(enc_file, keys)
+    t = time.perf_counter()
+    open_encrypted(enc_file, keys)[0].close()
+    figures.append(Figure("open the encrypted store (keys derived)", ms(time.perf_counter() - t), "ms"))
+    try:
+        figures += _overheads(ctx, plain, enc)
+    finally:
+        plain.close()
+        enc.close()
+        keys.wipe()
+    return figures
+
+
+def _pair(fn_plain, fn_enc, rounds: int) -> tuple[list[float], list[float]]:  # type: ignore[no-untyped-def]
+    a: list[float] = []
+    b: list[float] = []
+    fn_plain()
+    fn_enc()
+    for _ in range(rounds):
+        for fn, out in ((fn_plain, a), (fn_enc, b)):
+            t = time.perf_counter()
+            fn()
+            out.append(time.perf_counter() - t)
+    return a, b
+
+
+def _ratio_figure(name: str, plain: list[float], enc: list[float], q: float) -> Figure:
+    p, e = pct(plain, q), pct(enc, q)
+    med = statistics.median(enc) / statistics.median(plain)
+    return Figure(f"encrypted ÷ plain: {name}", e / p, "x", target=1.15,
+                  note=f"plain {ms(p):.2f} ms, encrypted {ms(e):.2f} ms; median ratio {med:.2f}")
+
+
+def _overheads(ctx: Context, plain, enc) -> list[Figure]:  # type: ignore[no-untyped-def]
+    from sqlalchemy import text
+
+    from app.domain.compliance import builtin_profile
+    from app.domain.enums import Channel
+    from app.domain.outcomes import OutcomeCode
+    from app.services.outcomes import OutcomeInput, record_outcome
+    from app.store.queries import CaseQuery, list_cases
+
+    rounds = 3 if ctx.quick else 10
+
+    def search(store, q: str):  # type: ignore[no-untyped-def]
+        def go() -> None:
+            with store.engine.connect() as conn:
+                list_cases(conn, CaseQuery(search=q), 0, 100)
+        return go
+
+    sp: list[float] = []
+    se: list[float] = []
+    for q in SEARCHES:
+        a, b = _pair(search(plain, q), search(enc, q), rounds)
+        sp += a
+        se += b
+    figures = [_ratio_figure("full-text search p95", sp, se, 95)]
+
+    today = date(2026, 11, 30)
+    queries = [CaseQuery(), CaseQuery(stages=("field_visit",), sort="overdue"),
+               CaseQuery(buckets=("M2",), sort="days_past_due", descending=False),
+               CaseQuery(districts=("锦江区",), safety_only=True),
+               CaseQuery(statuses=("promised",), promise="due", today=today, sort="promise_due"),
+               CaseQuery(agent_id=3, sort="case_no"),
+               CaseQuery(stages=("field_visit", "legal_letter"), buckets=("M4+",), sort="debtor_name")]
+
+    def page(store, q: CaseQuery):  # type: ignore[no-untyped-def]
+        def go() -> None:
+            with store.engine.connect() as conn:
+                list_cases(conn, q, 0, 100)
+        return go
+
+    pp: list[float] = []
+    pe: list[float] = []
+    for q in queries:
+        a, b = _pair(page(plain, q), page(enc, q), rounds + 5)
+        pp += a
+        pe += b
+    figures.append(_ratio_figure("filtered, sorted first page p95", pp, pe, 95))
+
+    profile = builtin_profile("CN")
+    with plain.engine.connect() as conn:
+        ids = [r[0] for r in conn.execute(text(
+            "SELECT id FROM cases WHERE status='open' AND safety_level=0 ORDER BY id LIMIT 400"))]
+    rng = random.Random(1)
+    base = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
+    counter = iter(range(10**6))
+
+    def save(store):  # type: ignore[no-untyped-def]
+        def go() -> None:
+            i = next(counter)
+            record_outcome(store, OutcomeInput(rng.choice(ids), OutcomeCode.NO_ANSWER, Channel.PHONE,
+                                               base + timedelta(seconds=i)), profile, actor="bench", now=base)
+        return go
+
+    a, b = _pair(save(plain), save(enc), 30 if ctx.quick else 150)
+    figures.append(_ratio_figure("save one outcome p99", a, b, 99))
+    return figures
+
+
