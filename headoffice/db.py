@@ -40,6 +40,8 @@ class Database:
         else:
             self.engine = create_engine(self.url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
         self._write_engine = self.engine.execution_options(doorstep_write=True)
+        self._read_engine = (self.engine if self.dialect == "sqlite"
+                             else self.engine.execution_options(isolation_level="REPEATABLE READ"))
 
     @property
     def is_sqlite(self) -> bool:
@@ -48,10 +50,7 @@ class Database:
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A read-only unit of work on one consistent snapshot."""
-        if self.is_sqlite:
-            engine: Any = self.engine
-        else:
-            engine = self.engine.execution_options(isolation_level="REPEATABLE READ")
+        engine: Any = self._read_engine
         # Closing (not rolling back) ends the transaction without expiring loaded objects, so
         # callers may keep reading what they loaded.
         with Session(engine, expire_on_commit=False) as session:
