@@ -59,9 +59,26 @@ def iso_date(text: str) -> date:
 
 
 def open_from_args(args: argparse.Namespace) -> Any:
-    from app.services.datadir import open_data_dir, resolve_data_dir
+    from app.services.datadir import SecretRequired, open_data_dir, resolve_data_dir
 
-    return open_data_dir(resolve_data_dir(args.data_dir))
+    data_dir = resolve_data_dir(args.data_dir)
+    try:
+        return open_data_dir(data_dir)
+    except SecretRequired:
+        return open_data_dir(data_dir, _read_secret())
+
+
+def _read_secret() -> str:
+    """The store's secret: DOORSTEP_SECRET (for scripts), else asked on the terminal without echo."""
+    import getpass
+    import os
+
+    secret = os.environ.get("DOORSTEP_SECRET")
+    if secret:
+        return secret
+    if not sys.stdin.isatty():
+        raise CliError("the store is encrypted: run in a terminal to type the secret, or set DOORSTEP_SECRET")
+    return getpass.getpass("Doorstep secret: ")
 
 
 # --- commands ------------------------------------------------------------------------------

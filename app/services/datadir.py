@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from app.store.engine import Store
-from app.store.migrate import open_store
+from app.store.migrate import StoreError, open_store
 
 ENV_VAR = "DOORSTEP_DATA_DIR"
 STORE_FILE = "doorstep.sqlite3"
@@ -27,6 +27,24 @@ def store_path(data_dir: Path) -> Path:
     return data_dir / STORE_FILE
 
 
-def open_data_dir(data_dir: Path) -> Store:
-    """Open (creating or upgrading) the store in a data folder."""
-    return open_store(store_path(data_dir))
+class SecretRequired(StoreError):
+    """The store in this folder is encrypted: opening it needs the user's secret."""
+
+
+def open_data_dir(data_dir: Path, secret: str | None = None) -> Store:
+    """Open (creating or upgrading) the store in a data folder; an encrypted one needs the secret."""
+    from app.store.vault import is_encrypted_store
+
+    path = store_path(data_dir)
+    if not is_encrypted_store(path):
+        return open_store(path)
+    if not secret:
+        raise SecretRequired(f"the store in {data_dir} is encrypted: the secret is needed to open it")
+    from app.store.vault import open_encrypted, unlock
+
+    keys = unlock(path, secret)
+    try:
+        store, _connector = open_encrypted(path, keys)
+    finally:
+        keys.wipe()  # the connector keeps its own copy of the store key for new connections
+    return store

@@ -409,3 +409,20 @@ def test_retention_purges_only_acknowledged_old_closed_cases(demo_store: Any, tm
     with pytest.raises(ValueError):
         purge_expired(demo_store, days=-1)
     assert purge_expired(demo_store, days=30, now=NOW).purged_cases == []
+
+
+def test_cli_opens_an_encrypted_store_with_the_secret(demo_dir: Path, capsys: pytest.CaptureFixture[str],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    store_file = demo_dir / "doorstep.sqlite3"
+    SessionManager(store_file).login("agent01", SECRET, HeadOfficeLogin()).lock()
+    monkeypatch.delenv("DOORSTEP_SECRET", raising=False)
+    code, out = _cli(capsys, "audit", "verify", "--data-dir", str(demo_dir))  # stdin is not a terminal here
+    assert code == 2 and "encrypted" in out and "DOORSTEP_SECRET" in out
+    monkeypatch.setenv("DOORSTEP_SECRET", "wrong")
+    code, out = _cli(capsys, "cases", "--data-dir", str(demo_dir), "--limit", "3")
+    assert code == 2 and "wrong secret" in out
+    monkeypatch.setenv("DOORSTEP_SECRET", SECRET)
+    code, out = _cli(capsys, "audit", "verify", "--data-dir", str(demo_dir))
+    assert code == 0 and "intact" in out
+    code, out = _cli(capsys, "cases", "--data-dir", str(demo_dir), "--limit", "3", "--json")
+    assert code == 0 and json.loads(out)["total"] == 600
