@@ -139,3 +139,33 @@ def list_evidence(store: Store, case_id: int) -> list[EvidenceInfo]:
 def remove_evidence_file(folder: Path, sha256: str) -> bool:
     """Overwrite and remove one evidence file (retention purge). False if it was not here."""
     return overwrite_and_unlink(evidence_path(folder, sha256))
+
+
+def encrypt_plain_evidence(folder: Path, key: bytes | bytearray) -> int:
+    """Seal every clear evidence file left by an earlier version (`<xx>/<sha256>` without a suffix) and
+    wipe the clear copy. A file whose content does not match its name is left alone. Returns the count."""
+    done = 0
+    if not folder.is_dir():
+        return 0
+    for plain in sorted(folder.glob("[0-9a-f][0-9a-f]/*")):
+        name = plain.name
+        if not plain.is_file() or len(name) != 64 or any(c not in "0123456789abcdef" for c in name):
+            continue
+        data = plain.read_bytes()
+        if hashlib.sha256(data).hexdigest() != name:
+            continue
+        target = evidence_path(folder, name)
+        if not target.exists():
+            tmp = target.with_name(target.name + ".tmp")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            try:
+                os.write(fd, seal(key, data, name))
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            os.replace(tmp, target)
+        if open_sealed(key, target.read_bytes(), name) == data:
+            overwrite_and_unlink(plain)
+            done += 1
+    fsync_dir(folder)
+    return done

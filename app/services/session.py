@@ -31,6 +31,7 @@ from typing import Any
 
 from app.domain.clock import ensure_utc, utcnow
 from app.domain.kdf import KdfParams
+from app.services.evidence import encrypt_plain_evidence
 from app.store.crypto import EncryptedConnector, WrongSecret, is_plain_sqlite
 from app.store.engine import Store
 from app.store.keyfile import write_atomic
@@ -146,8 +147,9 @@ class SessionManager:
     """Logins against one store file, with the persisted back-off."""
 
     def __init__(self, store_file: Path, *, now: Callable[[], datetime] = utcnow,
-                 params: KdfParams | None = None) -> None:
+                 params: KdfParams | None = None, evidence_folder: Path | None = None) -> None:
         self.store_file = store_file
+        self.evidence_folder = evidence_folder
         self.state_path = store_file.with_name(store_file.name + STATE_SUFFIX)
         self._now = now
         self._params = params
@@ -194,6 +196,9 @@ class SessionManager:
                 raise BadCredentials(f"head office did not accept the login ({type(exc).__name__})") from exc
             if is_plain_sqlite(self.store_file):
                 keys = encrypt_existing(self.store_file, secret, self._params)
+                if self.evidence_folder is not None:
+                    sealed = encrypt_plain_evidence(self.evidence_folder, keys.evidence_key)
+                    log.info("sealed %d evidence file(s) left in the clear by an earlier version", sealed)
             else:
                 keys = create_keys(self.store_file, secret, self._params)
             self._succeeded(state, username)

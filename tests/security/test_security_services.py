@@ -212,9 +212,17 @@ def test_first_login_is_online_then_offline_with_the_same_secret(tmp_path: Path)
 def test_first_login_encrypts_an_existing_plain_store(demo_dir: Path) -> None:
     f = demo_dir / "doorstep.sqlite3"
     assert is_plain_sqlite(f)
-    session = SessionManager(f).login("agent01", SECRET, HeadOfficeLogin())
+    folder = demo_dir / "attachments"
+    photo = b"clear photo from an earlier version"
+    sha = hashlib.sha256(photo).hexdigest()
+    (folder / sha[:2]).mkdir(parents=True)
+    (folder / sha[:2] / sha).write_bytes(photo)
+    (folder / sha[:2] / ("0" * 64)).write_bytes(b"does not match its name: left alone")
+    session = SessionManager(f, evidence_folder=folder).login("agent01", SECRET, HeadOfficeLogin())
     try:
         assert not is_plain_sqlite(f)
+        assert not (folder / sha[:2] / sha).exists() and (folder / sha[:2] / ("0" * 64)).exists()
+        assert session.keys is not None and read_evidence(folder, session.keys.evidence_key, sha) == photo
         with session.require_store().read() as s:
             assert s.execute(text("SELECT count(*) FROM cases")).scalar_one() == 600
     finally:
