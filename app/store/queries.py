@@ -155,3 +155,43 @@ def _row(r: object) -> CaseRow:
         if values[i] is not None and not isinstance(values[i], date):
             values[i] = date.fromisoformat(values[i])
     return CaseRow(*values)
+
+
+# --- for the case list window: index-friendly order, ids without row objects ------------------
+
+# Sort keys over NOT NULL columns: "column IS NULL" would keep SQLite from walking their index.
+_NEVER_NULL = frozenset({"priority", "case_no", "debtor_name", "district", "days_past_due", "bucket", "overdue",
+                         "stage", "status", "safety"})
+
+
+# Sort keys over a few distinct values, indexed together with priority: ties go by priority.
+_BY_PRIORITY_WITHIN = frozenset({"stage", "status", "district", "safety"})
+
+
+def list_order_by(query: CaseQuery) -> str:
+    """The list's order: `CaseQuery.order_by`, except that NOT NULL columns skip the "IS NULL" term and
+    grouping columns (stage, status, district, safety) break ties by priority, so that an index serves
+    the order and the first page comes back without sorting 100,000 rows."""
+    if query.sort not in _NEVER_NULL:
+        return query.order_by()
+    column = SORT_COLUMNS[query.sort]
+    direction = "DESC" if query.descending else "ASC"
+    middle = f", cases.priority {direction}" if query.sort in _BY_PRIORITY_WITHIN else ""
+    return f" ORDER BY {column} {direction}{middle}, cases.id {direction}"
+
+
+def ordered_case_ids(conn: Connection, query: CaseQuery) -> list[int]:
+    """All matching ids in list order, read with the driver directly (no row objects: 100k in a blink)."""
+    where, params = query.where()
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    return [r[0] for r in raw.execute("SELECT cases.id FROM cases" + where + list_order_by(query), params)]
+
+
+def first_rows(conn: Connection, query: CaseQuery, limit: int) -> tuple[int, list[CaseRow]]:
+    """How many cases match, and the first `limit` of them in list order."""
+    where, params = query.where()
+    total = int(conn.execute(text("SELECT count(*) FROM cases" + where), params).scalar_one())
+    params["limit"] = limit
+    rows = conn.execute(text(_SELECT + where + list_order_by(query) + " LIMIT :limit"), params)
+    return total, [_row(r) for r in rows]

@@ -239,6 +239,7 @@ class CaseListView(QWidget):
         header.sortIndicatorChanged.connect(lambda _c, _o: self._save_sort())
         model.modelAboutToBeReset.connect(self._remember_selection)
         model.reloaded.connect(self._after_reload)
+        model.firstRowsReady.connect(self._show_count)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self.filters.search, self.filters.search.clear,
                   context=Qt.ShortcutContext.WidgetShortcut)
@@ -283,9 +284,11 @@ class CaseListView(QWidget):
             if cid is not None:
                 self._selected = cid
 
+    def _show_count(self) -> None:
+        self.count_label.setText(self.tr("%n case(s)", "", self.model.rowCount()))
+
     def _after_reload(self) -> None:
-        total = self.model.rowCount()
-        self.count_label.setText(self.tr("%n case(s)", "", total))
+        self._show_count()
         if self._selected is not None:
             self.select_case(self._selected, emit=self._announce_next)
         self._announce_next = False

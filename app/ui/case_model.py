@@ -32,7 +32,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.domain.masking import mask_name
 from app.store.engine import Store
-from app.store.queries import CaseQuery, CaseRow, case_ids, rows_by_ids
+from app.store.queries import CaseQuery, CaseRow, first_rows, ordered_case_ids, rows_by_ids
 
 from . import labels
 from .worker import BackgroundRunner, Task
@@ -78,8 +78,16 @@ class _Entry(NamedTuple):
 IdSource = Callable[[Connection, CaseQuery, bool], list[int]]
 
 
+# (connection, query, how many) → (total matching, the first rows)
+FirstSource = Callable[[Connection, CaseQuery, int], tuple[int, list[CaseRow]]]
+
+
 def sql_ids(conn: Connection, query: CaseQuery, natural: bool) -> list[int]:
-    return case_ids(conn, query)
+    return ordered_case_ids(conn, query)
+
+
+def sql_first(conn: Connection, query: CaseQuery, limit: int) -> tuple[int, list[CaseRow]]:
+    return first_rows(conn, query, limit)
 
 
 def format_fen(fen: int, currency: str = "CNY") -> str:
@@ -115,11 +123,13 @@ def safety_icon(level: int) -> QIcon:
 
 
 class CaseTableModel(QAbstractTableModel):
-    reloaded = Signal()  # new ids are in (after a reload or a sort)
+    firstRowsReady = Signal()  # the first page of a new query is in (the view can paint it)
+    reloaded = Signal()  # every id of the new query is in (after a reload or a sort)
     loadFailed = Signal(str)
 
     def __init__(self, store: Store, runner: BackgroundRunner, today: Callable[[], date],
-                 source: IdSource = sql_ids, parent: QObject | None = None):
+                 source: IdSource = sql_ids, parent: QObject | None = None,
+                 first_source: FirstSource | None = None):
         super().__init__(parent)
         self.store = store
         self.runner = runner
@@ -127,7 +137,12 @@ class CaseTableModel(QAbstractTableModel):
         self.source = source
         self.query = CaseQuery()
         self.natural = False  # True: the source's own order (e.g. today's plan), no SQL sort
-        self._ids: list[int] = []
+        self.first_source = first_source
+        self._ids: list[int | None] = []
+        self._known = 0  # leading ids known before all have arrived
+        self._shown = -1  # the generation whose first page is on screen
+        self._complete = -1  # the generation whose ids are all in
+        self.firstRowsReady.connect(self._mark_shown)
         self._row_of: dict[int, int] | None = None
         self._pages: OrderedDict[int, list[_Entry | None]] = OrderedDict()
         self._generation = 0
@@ -142,36 +157,67 @@ class CaseTableModel(QAbstractTableModel):
         return self.reload()
 
     def reload(self) -> Task:
-        """Fetch the matching ids (and the first page) in a worker; swap them in when they arrive."""
+        """Ask a worker for the rows that now match; swap them in when they arrive.
+
+        With a `first_source` (the SQL list), two queries run side by side: the count and the first
+        page (an index walk: milliseconds), which the view shows at once, and every matching id in
+        order (needed to scroll anywhere and to find a case), which fills in the rest just after.
+        """
         self._generation += 1
         generation = self._generation
         query = replace(self.query, today=self.today())
-        store, source, natural = self.store, self.source, self.natural
+        store, source, natural, first_source = self.store, self.source, self.natural, self.first_source
 
-        def work() -> tuple[list[int], list[CaseRow | None]]:
+        def all_ids() -> list[int | None]:
             with store.engine.connect() as conn:
-                ids = source(conn, query, natural)
-                first = ids[:PAGE]
-                found = rows_by_ids(conn, first)
-            return ids, [found.get(i) for i in first]
+                return list(source(conn, query, natural))
 
-        task = self.runner.submit(work)
-        task.succeeded.connect(lambda result: self._apply(generation, result))
+        if first_source is not None and not natural:
+            def first() -> tuple[int, list[CaseRow]]:
+                with store.engine.connect() as conn:
+                    return first_source(conn, query, PAGE)
+
+            head = self.runner.submit(first)
+            head.succeeded.connect(lambda result: self._apply_first(generation, result))
+            head.failed.connect(lambda exc: self._failed(generation, exc))
+        task = self.runner.submit(all_ids)
+        task.succeeded.connect(lambda ids: self._apply_ids(generation, ids))
         task.failed.connect(lambda exc: self._failed(generation, exc))
         self._pending = task
         return task
 
-    def _apply(self, generation: int, result: tuple[list[int], list[CaseRow | None]]) -> None:
-        if generation != self._generation:
-            return  # a newer query has been asked for since
-        ids, first = result
+    def _apply_first(self, generation: int, result: tuple[int, list[CaseRow]]) -> None:
+        if generation != self._generation or self._complete == generation:
+            return  # a newer query was asked for, or all the ids already arrived
+        total, rows = result
         self.beginResetModel()
-        self._ids = ids
+        self._ids = [r.id for r in rows] + [None] * max(0, total - len(rows))
+        self._known = len(rows)
         self._row_of = None
         self._pages.clear()
-        if ids:
-            self._pages[0] = [self._entry(r) for r in first]
+        if rows:
+            self._pages[0] = [self._entry(r) for r in rows]
         self.endResetModel()
+        self.firstRowsReady.emit()
+
+    def _apply_ids(self, generation: int, ids: list[int | None]) -> None:
+        if generation != self._generation:
+            return
+        known = self._known if self._shown == generation else 0
+        if known and len(ids) == len(self._ids) and ids[:known] == self._ids[:known]:
+            # The first page is already on screen and still right: fill in the rest without a reset.
+            self._ids = ids
+            self._row_of = None
+            if len(ids) > known:
+                self.dataChanged.emit(self.index(known, 0), self.index(len(ids) - 1, COLUMN_COUNT - 1))
+        else:
+            self.beginResetModel()
+            self._ids = ids
+            self._row_of = None
+            self._pages.clear()
+            self.endResetModel()
+            self.firstRowsReady.emit()
+        self._complete = generation
         self.loaded_once = True
         self.reloaded.emit()
 
@@ -201,6 +247,8 @@ class CaseTableModel(QAbstractTableModel):
             self._pages.move_to_end(page)
             return cached
         ids = self._ids[page * PAGE:(page + 1) * PAGE]
+        if None in ids:  # still arriving: nothing to read yet, nothing to cache
+            return [None] * len(ids)
         try:
             with self.store.engine.connect() as conn:  # a primary-key read of ≤128 rows: well under a millisecond
                 found = rows_by_ids(conn, ids)
@@ -214,6 +262,9 @@ class CaseTableModel(QAbstractTableModel):
         return rows
 
     # -- lookups -------------------------------------------------------------------------------
+    def _mark_shown(self) -> None:
+        self._shown = self._generation
+
     def case_id_at(self, row: int) -> int | None:
         return self._ids[row] if 0 <= row < len(self._ids) else None
 
@@ -234,7 +285,7 @@ class CaseTableModel(QAbstractTableModel):
         return entry.row if entry is not None else None
 
     @property
-    def ids(self) -> list[int]:
+    def ids(self) -> list[int | None]:
         return list(self._ids)
 
     # -- Qt model API --------------------------------------------------------------------------
@@ -272,6 +323,8 @@ class CaseTableModel(QAbstractTableModel):
             return None
         if role == _ID_ROLE:
             return self._ids[r]
+        if self._ids[r] is None:  # the rest of the ids are a moment away
+            return "…" if role == _DISPLAY and c == COL_CASE_NO else None
         entry = self._page(r // PAGE)[r % PAGE]
         if entry is None:
             if role == _DISPLAY and c == COL_CASE_NO:

@@ -11,7 +11,7 @@ import importlib
 import logging
 import re
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -26,17 +26,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services.workspace import last_sync, map_points, pending_count, today_case_ids
-from app.store.queries import CaseQuery, case_ids
-
-from .case_model import CaseTableModel
-from .case_workspace import CaseWorkspace
-from .context import UiContext
 from .i18n import Translations, resolve_language
 from .placeholder_page import PlaceholderPage
 from .settings import AppSettings
-from .settings_dialog import SettingsDialog
-from .sync_page import SyncPage
+
+if TYPE_CHECKING:  # the pages (and SQLAlchemy under them) load once the store is open, not before the window shows
+    from .case_workspace import CaseWorkspace
+    from .context import UiContext
+    from .settings_dialog import SettingsDialog
+    from .sync_page import SyncPage
+
+PAGE_MODULES = ("app.ui.case_workspace", "app.ui.sync_page", "app.ui.settings_dialog", "app.services.workspace")
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,8 @@ MAP_CASE_LIMIT = 5_000
 
 
 class MainWindow(QMainWindow):
-    caseListReady = Signal()  # the Cases list has its first rows (once per build of the pages)
+    caseListShown = Signal()  # the Cases list painted its first rows (once per build of the pages)
+    caseListReady = Signal()  # the Cases list has all its rows (once per build of the pages)
     pagesBuilt = Signal()
     statusRefreshed = Signal()
 
@@ -103,6 +104,13 @@ class MainWindow(QMainWindow):
         self._status_timer.start()
 
     def build_pages(self) -> None:
+        from app.services.workspace import today_case_ids
+        from app.store.queries import case_ids
+
+        from .case_model import CaseTableModel, sql_first
+        from .case_workspace import CaseWorkspace
+        from .sync_page import SyncPage
+
         ctx = self.ctx
         assert ctx is not None
         self.menuBar().clear()
@@ -114,11 +122,11 @@ class MainWindow(QMainWindow):
         self.nav.setFixedWidth(max(110, self.nav.fontMetrics().horizontalAdvance("Reports" * 2)))
         self.stack = QStackedWidget(self)
 
-        cases_model = CaseTableModel(ctx.store, ctx.runner, ctx.today, parent=self)
+        cases_model = CaseTableModel(ctx.store, ctx.runner, ctx.today, parent=self, first_source=sql_first)
         self.cases = CaseWorkspace(ctx, cases_model, "cases", parent=self)
         store, zone, agent = ctx.store, ctx.zone, ctx.agent_id
 
-        def today_ids(conn: Any, query: CaseQuery, natural: bool) -> list[int]:
+        def today_ids(conn: Any, query: Any, natural: bool) -> list[int]:
             ids = today_case_ids(store, ctx.now(), zone, agent)
             if natural:
                 return ids
@@ -149,6 +157,7 @@ class MainWindow(QMainWindow):
         for workspace in (self.cases, self.today):
             workspace.dataChanged.connect(self.refresh_status)
         self.cases.list.listReady.connect(self._first_list_ready)
+        self.cases.model.firstRowsReady.connect(self._first_rows_shown)
         self._build_menus(pages)
         self.setWindowTitle(self.tr("Doorstep — field visits"))
         page = self.settings.json_value("main/page")
@@ -201,7 +210,7 @@ class MainWindow(QMainWindow):
 
     def current_workspace(self) -> CaseWorkspace | None:
         page = self.stack.currentWidget() if hasattr(self, "stack") else None
-        return page if isinstance(page, CaseWorkspace) else None
+        return page if page is not None and page in (self.cases, self.today) else None  # type: ignore[return-value]
 
     def _page_changed(self, index: int) -> None:
         self.stack.setCurrentIndex(index)
@@ -259,6 +268,8 @@ class MainWindow(QMainWindow):
             self.show_page(PAGE_SYNC)
 
     def open_settings(self) -> SettingsDialog:
+        from .settings_dialog import SettingsDialog
+
         dialog = SettingsDialog(self.settings, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self._settings_saved(dialog.language_changed))
@@ -290,6 +301,8 @@ class MainWindow(QMainWindow):
             if exc.name != "app.ui.map_view":
                 raise
             return  # the map's work has not landed: the plain page stays
+        from app.services.workspace import map_points
+
         ctx = self.ctx
         view = module.CaseMapView(cache_dir=ctx.cache_dir)
         index = self.stack.indexOf(self.map_page)
@@ -319,6 +332,12 @@ class MainWindow(QMainWindow):
             self.cases.detail.show_case(case_id)
 
     # -- status bar -------------------------------------------------------------------------------
+    def _first_rows_shown(self) -> None:
+        if self.cases is not None:
+            self.cases.model.firstRowsReady.disconnect(self._first_rows_shown)
+            self.cases.list.table.viewport().repaint()
+        self.caseListShown.emit()
+
     def _first_list_ready(self) -> None:
         if self.cases is not None:
             self.cases.list.listReady.disconnect(self._first_list_ready)
@@ -336,6 +355,8 @@ class MainWindow(QMainWindow):
         if self.ctx is None:
             return
         self._show_connectivity()
+        from app.services.workspace import last_sync, pending_count
+
         store = self.ctx.store
         task = self.ctx.runner.submit(lambda: (pending_count(store), last_sync(store)))
         task.succeeded.connect(self._show_status)

@@ -205,3 +205,42 @@ def test_today_page_lists_planned_cases_first(window: Any, qtbot: Any, ctx: Any)
     due = {r[0] for r in sql(ctx.store, "SELECT id FROM cases WHERE (promise_due = :d OR next_action_on = :d) "
                                         "AND status NOT IN ('closed', 'returned')", d=ctx.today().isoformat())}
     assert set(ids[2:]) == due - set(planned)
+
+
+def test_first_page_shows_before_all_ids_arrive(ctx: Any, qtbot: Any, qtmodeltester: Any) -> None:
+    from app.ui.case_model import sql_first
+
+    model = CaseTableModel(ctx.store, ctx.runner, ctx.today, first_source=sql_first)
+    shown: list[tuple[int, Any]] = []
+    model.firstRowsReady.connect(lambda: shown.append((model.rowCount(), model.data(model.index(0, COL_CASE_NO)))))
+    with qtbot.waitSignal(model.reloaded, timeout=10_000):
+        model.reload()
+    assert shown and shown[0][0] == DEMO_CASES and shown[0][1].startswith("CD")
+    assert None not in model.ids and len(model.ids) == DEMO_CASES
+    expected = [r[0] for r in sql(ctx.store, "SELECT id FROM cases ORDER BY priority DESC, id DESC")]
+    assert model.ids == expected
+    qtmodeltester.check(model, force_py=True)
+
+
+def test_rows_not_yet_known_show_a_placeholder(ctx: Any, qtbot: Any) -> None:
+    from app.ui.case_model import sql_first
+
+    model = CaseTableModel(ctx.store, ctx.runner, ctx.today, first_source=sql_first)
+    from app.store.queries import first_rows
+
+    with ctx.store.engine.connect() as conn:
+        head = first_rows(conn, CaseQuery(), 128)
+    model._apply_first(model._generation, head)  # as if the ids were still on their way
+    assert model.rowCount() == DEMO_CASES
+    assert model.data(model.index(500, COL_CASE_NO)) == "…"
+    assert model.case_id_at(500) is None and model.case_row(500) is None
+    assert model.data(model.index(5, COL_CASE_NO)).startswith("CD")
+
+
+def test_grouping_sorts_break_ties_by_priority(window: Any, qtbot: Any) -> None:
+    view = cases_list(window)
+    header = view.table.horizontalHeader()
+    wait_reload(qtbot, view, lambda: header.setSortIndicator(COL_STAGE, Qt.SortOrder.DescendingOrder))
+    model = view.model
+    keys = [(model.case_row(r).stage, model.case_row(r).priority) for r in range(model.rowCount())]
+    assert keys == sorted(keys, reverse=True)
