@@ -215,7 +215,7 @@
 <context>
     <name>CaseListView</name>
     <message>
-        <location filename="../../app/ui/case_list.py" line="+208"/>
+        <location filename="../../app/ui/case_list.py" line="+211"/>
         <source>Cases</source>
         <translation>案件</translation>
     </message>
@@ -225,7 +225,7 @@
         <translation>显示的案件数</translation>
     </message>
     <message numerus="yes">
-        <location line="+77"/>
+        <location line="+75"/>
         <source>%n case(s)</source>
         <translation>
             <numerusform>共 %n 件</numerusform>
@@ -235,7 +235,7 @@
 <context>
     <name>CaseMapView</name>
     <message>
-        <location filename="../../app/ui/map_view.py" line="+388"/>
+        <location filename="../../app/ui/map_view.py" line="+389"/>
         <source>Low priority</source>
         <translation>低优先级</translation>
     </message>
@@ -273,7 +273,7 @@
 <context>
     <name>CaseTableModel</name>
     <message>
-        <location filename="../../app/ui/case_model.py" line="+224"/>
+        <location filename="../../app/ui/case_model.py" line="+307"/>
         <source>Sort by %1</source>
         <translation>按%1排序</translation>
     </message>
@@ -333,12 +333,12 @@
         <translation>安全</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+18"/>
         <source>(no longer on this device)</source>
         <translation>（已不在本设备上）</translation>
     </message>
     <message>
-        <location line="+57"/>
+        <location line="+52"/>
         <source>Promise due %1</source>
         <translation>承诺还款 %1</translation>
     </message>
@@ -1075,13 +1075,13 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/main_window.py" line="+80"/>
-        <location line="+71"/>
+        <location filename="../../app/ui/main_window.py" line="+81"/>
+        <location line="+81"/>
         <source>Doorstep — field visits</source>
         <translation>Doorstep 外访工作台</translation>
     </message>
     <message>
-        <location line="-70"/>
+        <location line="-80"/>
         <source>Opening the case store…</source>
         <translation>正在打开案件库…</translation>
     </message>
@@ -1091,7 +1091,7 @@
         <translation>无法打开案件库：</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+36"/>
         <source>Navigation</source>
         <translation>导航</translation>
     </message>
@@ -1141,7 +1141,7 @@
         <translation>报表(&amp;R)</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+32"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
@@ -1212,7 +1212,7 @@
         <translation>请先选择一个案件。</translation>
     </message>
     <message>
-        <location line="+88"/>
+        <location line="+98"/>
         <source>● Online</source>
         <translation>● 在线</translation>
     </message>
@@ -1227,7 +1227,7 @@
         <translation>○ 未配置总部</translation>
     </message>
     <message numerus="yes">
-        <location line="+13"/>
+        <location line="+15"/>
         <source>%n record(s) waiting to upload</source>
         <translation>
             <numerusform>%n 条记录待上传</numerusform>
@@ -1483,6 +1483,227 @@
         <location line="+0"/>
         <source>No stops planned</source>
         <translation>未安排外访点</translation>
+    </message>
+</context>
+<context>
+    <name>RouteStopsModel</name>
+    <message>
+        <location filename="../../app/ui/route_view.py" line="+96"/>
+        <source>Lock</source>
+        <translation>锁定</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Case</source>
+        <translation>案件</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Arrive</source>
+        <translation>到达</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Leave</source>
+        <translation>离开</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Leg</source>
+        <translation>路段</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <location line="+46"/>
+        <source>Locked stops stay first, in this order</source>
+        <translation>锁定的外访点排在最前，按此顺序</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Arrive, then wait until the visit can start</source>
+        <translation>到达后需等待到可上门时间</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Must visit today (a promise falls due)</source>
+        <translation>今日必须上门（承诺还款到期）</translation>
+    </message>
+</context>
+<context>
+    <name>RouteView</name>
+    <message>
+        <location line="+110"/>
+        <source>Partner (second collector)</source>
+        <translation>搭档（第二名外访员）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Visits that need two collectors are planned only with a partner</source>
+        <translation>须两人同行的外访只在有搭档时安排</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Plan the day</source>
+        <translation>规划今日路线</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Re-optimise the rest</source>
+        <translation>重新优化剩余路线</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Download the map for today&apos;s area</source>
+        <translation>下载今日区域地图</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Set a tile source in the settings first</source>
+        <translation>请先在设置中配置地图瓦片来源</translation>
+    </message>
+    <message>
+        <location line="+25"/>
+        <source>Up</source>
+        <translation>上移</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Down</source>
+        <translation>下移</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Remove</source>
+        <translation>移除</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Case number to add</source>
+        <translation>要添加的案件编号</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Add</source>
+        <translation>添加</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Not planned</source>
+        <translation>未排入</translation>
+    </message>
+    <message>
+        <location line="+55"/>
+        <source>No agent is signed in on this device: there is no route to plan.</source>
+        <translation>本设备没有外访员登录：无路线可规划。</translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>Planning the day…</source>
+        <translation>正在规划今日路线…</translation>
+    </message>
+    <message>
+        <location line="+47"/>
+        <source>Plan the day first; the map is downloaded around its stops.</source>
+        <translation>请先规划路线；地图将按外访点周边下载。</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Estimating the download…</source>
+        <translation>正在估算下载量…</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>Planning…</source>
+        <translation>正在规划…</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Still working on the previous request…</source>
+        <translation>仍在处理上一个请求…</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>Could not do that: %1</source>
+        <translation>无法完成：%1</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>No plan for this day yet.</source>
+        <translation>今天还没有路线规划。</translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <source>Start</source>
+        <translation>起点</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>End</source>
+        <translation>终点</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>%1 stops, %2 km, back at %3; %4 not planned</source>
+        <translation>%1 个外访点，%2 公里，%3 返回；%4 个未排入</translation>
+    </message>
+    <message>
+        <location line="+40"/>
+        <source>No case %1 on this device.</source>
+        <translation>本设备上没有案件 %1。</translation>
+    </message>
+    <message>
+        <location line="+25"/>
+        <source>Route for %1</source>
+        <translation>%1 的路线</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Download the map</source>
+        <translation>下载地图</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The map of today&apos;s area is already on this device.</source>
+        <translation>今日区域的地图已在本设备上。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Download %1 map tiles (about %2 MB) for zoom levels %3? %4 are already here.</source>
+        <translation>下载缩放级别 %3 的 %1 个地图瓦片（约 %2 MB）？已有 %4 个。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Download cancelled.</source>
+        <translation>下载已取消。</translation>
+    </message>
+    <message>
+        <location line="+25"/>
+        <source>Downloading the map…</source>
+        <translation>正在下载地图…</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>Download stopped; the tiles fetched so far are kept.</source>
+        <translation>下载已停止；已下载的瓦片会保留。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Download stopped after %1 tiles: %2</source>
+        <translation>下载了 %1 个瓦片后停止：%2</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Downloaded %1 tiles (%2 MB); %3 failed.</source>
+        <translation>已下载 %1 个瓦片（%2 MB）；%3 个失败。</translation>
     </message>
 </context>
 <context>
