@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "app.reports.commands",
     "app.sync.commands",
     "app.services.auditcmd",
+    "app.services.securitycmd",
     "app.maps.commands",
 )
 

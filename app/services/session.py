@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -242,3 +243,23 @@ class SessionManager:
         session.lock()
         session.username = ""
 
+
+
+class IdleLock:
+    """When to lock for inactivity: the window calls `touch()` on user input and asks `due()` on a timer."""
+
+    def __init__(self, minutes: float = 10.0, clock: Callable[[], float] = time.monotonic) -> None:
+        if minutes <= 0:
+            raise ValueError("the idle time must be positive")
+        self.minutes = minutes
+        self._clock = clock
+        self._last = clock()
+
+    def touch(self) -> None:
+        self._last = self._clock()
+
+    def remaining_s(self) -> float:
+        return max(0.0, self.minutes * 60 - (self._clock() - self._last))
+
+    def due(self) -> bool:
+        return self.remaining_s() <= 0

@@ -434,3 +434,41 @@ def test_cli_opens_an_encrypted_store_with_the_secret(demo_dir: Path, capsys: py
     assert code == 0 and "intact" in out
     code, out = _cli(capsys, "cases", "--data-dir", str(demo_dir), "--limit", "3", "--json")
     assert code == 0 and json.loads(out)["total"] == 600
+
+
+def test_cli_encrypt_change_secret_and_purge(demo_dir: Path, capsys: pytest.CaptureFixture[str],
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    store_file = demo_dir / "doorstep.sqlite3"
+    monkeypatch.setenv("DOORSTEP_NEW_SECRET", "short")
+    code, out = _cli(capsys, "security", "encrypt", "--data-dir", str(demo_dir))
+    assert code == 2 and "at least 8" in out and is_plain_sqlite(store_file)
+    monkeypatch.setenv("DOORSTEP_NEW_SECRET", SECRET)
+    code, out = _cli(capsys, "security", "encrypt", "--data-dir", str(demo_dir))
+    assert code == 0 and "store encrypted" in out and not is_plain_sqlite(store_file)
+    code, out = _cli(capsys, "security", "encrypt", "--data-dir", str(demo_dir))
+    assert code == 2 and "no plain store" in out
+    monkeypatch.setenv("DOORSTEP_SECRET", SECRET)
+    monkeypatch.setenv("DOORSTEP_NEW_SECRET", "a brand new secret")
+    code, out = _cli(capsys, "security", "change-secret", "--data-dir", str(demo_dir))
+    assert code == 0 and "re-keyed" in out
+    code, out = _cli(capsys, "security", "purge", "--data-dir", str(demo_dir), "--days", "30")
+    assert code == 2 and "wrong secret" in out  # the old secret no longer opens it
+    monkeypatch.setenv("DOORSTEP_SECRET", "a brand new secret")
+    code, out = _cli(capsys, "security", "purge", "--data-dir", str(demo_dir), "--days", "30")
+    assert code == 0 and "case(s) removed" in out
+
+
+def test_idle_lock_is_due_after_the_idle_minutes() -> None:
+    from app.services.session import IdleLock
+
+    t = [100.0]
+    idle = IdleLock(10, clock=lambda: t[0])
+    t[0] += 599
+    assert not idle.due() and idle.remaining_s() == pytest.approx(1.0)
+    idle.touch()
+    t[0] += 599
+    assert not idle.due()
+    t[0] += 2
+    assert idle.due() and idle.remaining_s() == 0
+    with pytest.raises(ValueError):
+        IdleLock(0)
