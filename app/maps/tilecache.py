@@ -17,7 +17,7 @@ from pathlib import Path
 from app.maps.geo import xyz_to_tms_row
 from app.maps.tilesource import TileSource
 
-MAP_CACHE_DIRNAME = "map-cache"
+MAP_CACHE_DIRNAME = "cache"  # the app's cache folder in the data directory (see main.py)
 TILE_DIRNAME = "tiles"
 
 _SCHEMA = (
