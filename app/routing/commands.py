@@ -81,6 +81,8 @@ def cmd_plan_route(args: argparse.Namespace) -> int:
         stops = read_stops_bytes(data)
     except StopsFileError as exc:
         raise CliError(f"{args.input}: {exc}") from None
+    if not stops:
+        print(f"doorstep: {args.input} lists no stops; the plan is empty", file=sys.stderr)
     try:
         profile = builtin_profile(args.profile)
     except ProfileError as exc:

@@ -136,3 +136,11 @@ def test_reader_keeps_rows_in_order_and_accepts_crlf() -> None:
     assert stops[0].duration_s == 45 * 60 and stops[1].duration_s == 30 * 60
     with pytest.raises(StopsFileError, match="more than 1,000 stops"):
         read_stops_bytes(("id,lat,lon\n" + "".join(f"s{i},30,104\n" for i in range(1001))).encode())
+
+
+def test_a_file_with_no_stops_gives_an_empty_plan_and_says_so(tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    code, route = run(tmp_path, "id,lat,lon\n")
+    assert code == 0 and route is not None
+    assert route["stops"] == [] and route["skipped"] == [] and route["total_distance_m"] == 0
+    assert "lists no stops" in capsys.readouterr().err
