@@ -11,6 +11,17 @@ The plan is saved in `day_plans` (one row per agent and day) as JSON: the route 
 `app.routing.model.Plan.to_dict()` writes it, each stop also carrying its integer `case_id`, and
 under `request` what is needed to plan the day again (added/removed cases, locks, times, partner).
 Planning runs OR-Tools for up to a couple of seconds: call it from a worker, not the GUI thread.
+
+For the route view:
+    day = plan_agent_day(store, agent_id, day, profile, DayOptions(partner="…"))   # plan the day
+    save_day_plan(store, day, actor)                                               # keep it
+    load_day_plan(store, agent_id, day)                                            # after a restart
+    replan(store, agent_id, day, profile, fixed_prefix=[…])        # lock the first stops, optimise the rest
+    replan(…, fixed_prefix=dragged_order, optimise_rest=False)     # drag to reorder: timed exactly as given
+    replan(…, add=[case_id]) / replan(…, remove=[case_id]) / replan(…, partner="…" or None)
+`day.plan.stops` are in visiting order with arrival/start/departure (seconds after local
+midnight, `clock_text` for "HH:MM"), leg metres and seconds, lock flags and warnings;
+`day.plan.skipped` says why each other candidate is not in the route.
 """
 
 from __future__ import annotations
