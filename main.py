@@ -23,6 +23,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="data folder (default: $DOORSTEP_DATA_DIR, else the per-user data folder)")
     parser.add_argument("--lang", choices=["zh_CN", "en"], default=None,
                         help="language for this run (default: the setting, else the system's)")
+    parser.add_argument("--user", metavar="USERNAME", default=None,
+                        help="work as this agent (default: the user signed in on this device)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
     return parser.parse_args(argv)
 
@@ -37,12 +39,12 @@ class Opened:
     device_id: str
 
 
-def open_services(data_dir_arg: str | None) -> Opened:
+def open_services(data_dir_arg: str | None, user: str | None = None) -> Opened:
     """Runs in a worker: find the data folder, open (maybe upgrade) the store, read the profile and who
     is working. SQLAlchemy and the pages' code are imported here too, off the GUI thread."""
     from app.domain.compliance import builtin_profile, load_profile_json
     from app.services.datadir import open_data_dir, resolve_data_dir
-    from app.services.workspace import actor_name
+    from app.services.workspace import actor_name, agent_id_for
     from app.store.syncstate import PROFILE, device_id, get_state
 
     data_dir = resolve_data_dir(data_dir_arg)
@@ -64,7 +66,8 @@ def open_services(data_dir_arg: str | None) -> Opened:
             log.warning("the stored compliance profile is unreadable; using the built-in CN profile")
     with store.write() as session:
         device = device_id(session)
-    return Opened(data_dir, store, profile, actor_name(store), None, device)
+    actor = user or actor_name(store)
+    return Opened(data_dir, store, profile, actor, agent_id_for(store, actor), device)
 
 
 def _webengine_flags() -> None:
@@ -102,7 +105,7 @@ def build(argv: Sequence[str] | None = None):  # type: ignore[no-untyped-def]
     window.show()
 
     runner = BackgroundRunner(app)
-    task = runner.submit(lambda: open_services(args.data_dir))
+    task = runner.submit(lambda: open_services(args.data_dir, args.user))
 
     def opened(result: Opened) -> None:
         from app.domain.clock import utcnow

@@ -419,3 +419,10 @@ def map_points(store: Store, case_ids: list[int]) -> list[MapPoint]:
             "WHERE c.id IN (SELECT value FROM json_each(:ids))"), {"ids": json.dumps(case_ids)}).all()
     found = {r[0]: MapPoint(r[0], r[1], f"{r[1]} {mask_name(r[2])}", r[3], r[4], r[5], r[6], r[7]) for r in rows}
     return [found[i] for i in case_ids if i in found]
+
+
+def agent_id_for(store: Store, username: str) -> int | None:
+    """The id of the agent with this username on this device, if there is one."""
+    with store.engine.connect() as conn:
+        found = conn.execute(text("SELECT id FROM agents WHERE username = :u"), {"u": username}).scalar()
+    return int(found) if found is not None else None

@@ -40,7 +40,7 @@ PAGE_MODULES = ("app.ui.case_workspace", "app.ui.sync_page", "app.ui.settings_di
 
 log = logging.getLogger(__name__)
 
-PAGE_TODAY, PAGE_CASES, PAGE_MAP, PAGE_SYNC, PAGE_REPORTS = range(5)
+PAGE_TODAY, PAGE_CASES, PAGE_MAP, PAGE_SYNC, PAGE_REPORTS, PAGE_ROUTE = range(6)
 STATUS_REFRESH_MS = 30_000
 MAP_CASE_LIMIT = 5_000
 
@@ -138,8 +138,11 @@ class MainWindow(QMainWindow):
         self.sync_page = SyncPage(ctx, self)
         self.reports_page = PlaceholderPage(
             self.tr("Reports"), self.tr("Daily visit sheets and exports will appear here."), self)
+        self.route_page: QWidget = PlaceholderPage(self.tr("Day route"), self.tr("The day's route opens here…"), self)
+        self._route_built = False
         pages = [(self.tr("&Today"), self.today), (self.tr("&Cases"), self.cases), (self.tr("&Map"), self.map_page),
-                 (self.tr("&Sync"), self.sync_page), (self.tr("&Reports"), self.reports_page)]
+                 (self.tr("&Sync"), self.sync_page), (self.tr("&Reports"), self.reports_page),
+                 (self.tr("Day r&oute"), self.route_page)]
         for title, page in pages:
             QListWidgetItem(re.sub(r"\(&\w\)|&", "", title), self.nav)
             self.stack.addWidget(page)
@@ -217,6 +220,8 @@ class MainWindow(QMainWindow):
         self.settings.set_json_value("main/page", index)
         if index == PAGE_MAP:
             QTimer.singleShot(0, self._build_map)
+        elif index == PAGE_ROUTE:
+            QTimer.singleShot(0, self._build_route)
         elif index == PAGE_SYNC and self.sync_page is not None:
             self.sync_page.refresh()
 
@@ -323,6 +328,28 @@ class MainWindow(QMainWindow):
             view.set_cases(rows)
 
         task.succeeded.connect(show)
+
+    def _build_route(self) -> None:
+        """The route planner (its own module, with the solver and the map) loads on first use."""
+        if self._route_built or self.ctx is None:
+            return
+        self._route_built = True
+        try:
+            module = importlib.import_module("app.ui.route_view")
+        except ModuleNotFoundError as exc:
+            if exc.name != "app.ui.route_view":
+                raise
+            return
+        view = module.RouteView(ctx=self.ctx)
+        index = self.stack.indexOf(self.route_page)
+        self.stack.removeWidget(self.route_page)
+        self.route_page.deleteLater()
+        self.route_page = view
+        self.stack.insertWidget(index, view)
+        self.stack.setCurrentIndex(index)
+        view.caseActivated.connect(self._map_case_clicked)
+        if self.today is not None:
+            view.planChanged.connect(lambda _plan: self.today.model.reload() if self.today else None)
 
     def _map_case_clicked(self, case_id: int) -> None:
         if self.cases is None:

@@ -1076,12 +1076,12 @@
     <name>MainWindow</name>
     <message>
         <location filename="../../app/ui/main_window.py" line="+81"/>
-        <location line="+81"/>
+        <location line="+84"/>
         <source>Doorstep — field visits</source>
         <translation>Doorstep 外访工作台</translation>
     </message>
     <message>
-        <location line="-80"/>
+        <location line="-83"/>
         <source>Opening the case store…</source>
         <translation>正在打开案件库…</translation>
     </message>
@@ -1117,6 +1117,16 @@
     </message>
     <message>
         <location line="+1"/>
+        <source>Day route</source>
+        <translation>今日路线</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>The day&apos;s route opens here…</source>
+        <translation>今日路线将在此打开…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>&amp;Today</source>
         <translation>今日(&amp;T)</translation>
     </message>
@@ -1139,6 +1149,11 @@
         <location line="+0"/>
         <source>&amp;Reports</source>
         <translation>报表(&amp;R)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Day r&amp;oute</source>
+        <translation>今日路线(&amp;O)</translation>
     </message>
     <message>
         <location line="+32"/>
@@ -1206,13 +1221,13 @@
         <translation>立即同步(&amp;N)</translation>
     </message>
     <message>
-        <location line="+50"/>
+        <location line="+52"/>
         <location line="+7"/>
         <source>Select a case first.</source>
         <translation>请先选择一个案件。</translation>
     </message>
     <message>
-        <location line="+98"/>
+        <location line="+120"/>
         <source>● Online</source>
         <translation>● 在线</translation>
     </message>
