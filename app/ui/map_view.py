@@ -40,11 +40,25 @@ from app.maps.routemap import RouteLabels, RoutePoint, RouteStop, build_route_ma
 from app.maps.tilecache import TileCache, TileCacheError, tile_cache_path
 from app.maps.tilefetch import TileFetcher
 from app.maps.tileserver import TileServer
-from app.maps.tilesource import TileSource
+from app.maps.tilesource import TileSource, TileSourceError
 
 log = logging.getLogger(__name__)
 
-__all__ = ["CaseMapView", "MapCase", "MapPage", "RouteMapView"]
+__all__ = ["CaseMapView", "MapCase", "MapPage", "RouteMapView", "tile_source_from_settings"]
+
+
+def tile_source_from_settings(settings: Any) -> TileSource | None:
+    """The tile source the user configured (AppSettings: tile_url, tile_attribution, tile_crs), or
+    None when there is none or it is unusable (logged; the map then shows a plain background)."""
+    url = (getattr(settings, "tile_url", "") or "").strip()
+    if not url:
+        return None
+    try:
+        return TileSource.from_mapping({"url_template": url, "attribution": getattr(settings, "tile_attribution", ""),
+                                        "crs": getattr(settings, "tile_crs", "WGS84") or "WGS84"})
+    except TileSourceError as exc:
+        log.warning("tile source ignored: %s", exc)
+        return None
 
 LOCAL_SCHEMES = {"file", "data", "qrc", "blob", "about"}
 

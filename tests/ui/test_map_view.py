@@ -13,8 +13,9 @@ from PySide6.QtCore import QObject
 from PySide6.QtWebEngineCore import QWebEngineUrlRequestInfo, QWebEngineUrlRequestInterceptor
 
 from app.maps.casemap import MapCase
+from app.maps.routemap import RoutePoint, RouteStop
 from app.maps.tilesource import TileSource
-from app.ui.map_view import CaseMapView
+from app.ui.map_view import CaseMapView, RouteMapView, tile_source_from_settings
 from tests.unit.test_maps_support import HOSTILE, LoopbackTileServer
 
 LOAD_TIMEOUT = 30_000
@@ -216,3 +217,36 @@ def test_empty_map_loads(qtbot: Any, make_view: Any) -> None:
     with qtbot.waitSignal(view.loaded, timeout=LOAD_TIMEOUT):
         view.set_cases([])
     assert js(qtbot, view, "document.querySelector('.ds-empty').textContent") == "No cases with a map position"
+
+
+def test_route_map_hostile_labels_and_click(qtbot: Any, tmp_path: Path) -> None:
+    view = RouteMapView(cache_dir=tmp_path / "map-cache")
+    view.resize(800, 600)
+    view.show()
+    try:
+        stops = [RouteStop(i + 1, 30.6 + i * 0.002, 104.0 + i * 0.001, h, "`${window.__pwned=8}`")
+                 for i, h in enumerate(HOSTILE)]
+        with qtbot.waitSignal(view.loaded, timeout=LOAD_TIMEOUT):
+            view.set_route(stops, RoutePoint(30.59, 104.0, HOSTILE[1]), RoutePoint(30.62, 104.02, HOSTILE[0]))
+        # open every tooltip: their content is in the DOM now
+        count = js(qtbot, view, "(function(){var n=0; doorstep.map.eachLayer(function(l){"
+                                "if (l.getTooltip && l.getTooltip()) { l.openTooltip(); n++; }}); return n;})()")
+        assert count == len(stops) + 2
+        assert js(qtbot, view, "window.__pwned === undefined") is True
+        assert js(qtbot, view, "document.querySelectorAll('.leaflet-tooltip img').length") == 0
+        with qtbot.waitSignal(view.caseClicked, timeout=10_000) as clicked:
+            js(qtbot, view, "doorstep.clickCase(3)")
+        assert clicked.args == [3]
+    finally:
+        view.shutdown()
+        shiboken6.delete(view)
+
+
+def test_tile_source_from_settings(app_settings: Any) -> None:
+    assert tile_source_from_settings(app_settings) is None  # nothing configured: plain background
+    app_settings.tile_url = "https://webrd0{s}.example.cn/appmaptile?x={x}&y={y}&z={z}"
+    app_settings.tile_crs = "GCJ-02"
+    src = tile_source_from_settings(app_settings)
+    assert src is not None and src.crs == "GCJ02"
+    app_settings.tile_url = "javascript:alert(1)//{z}/{x}/{y}"
+    assert tile_source_from_settings(app_settings) is None  # refused, the map still works without tiles
