@@ -70,7 +70,8 @@ class DayOptions:
     add: tuple[int, ...] = ()  # case ids added by hand
     remove: tuple[int, ...] = ()  # case ids taken out by hand
     fixed_prefix: tuple[int, ...] = ()  # case ids locked at the head of the route, in order
-    optimise_rest: bool = True  # False: the route is exactly `fixed_prefix` (dragged into order by hand)
+    optimise_rest: bool = True  # False: the route is exactly `fixed_prefix` (dragged into order by hand);
+    # with no fixed prefix there is no such order, and the day is planned as usual
     max_candidates: int = DEFAULT_CANDIDATES
     time_limit_s: float | None = None  # None: by the number of candidates
     seed: int = 0
@@ -209,7 +210,7 @@ def plan_agent_day(store: Store, agent_id: int, day: date, profile: Profile, opt
         stops=found.stops, start=start, end=options.end, day_start_s=options.day_start_s,
         day_end_s=options.day_end_s, allowed=allowed_intervals(profile.window.start, profile.window.end),
         partner=options.partner, fixed_prefix=tuple(str(c) for c in options.fixed_prefix),
-        optimise_rest=options.optimise_rest,
+        optimise_rest=options.optimise_rest or not options.fixed_prefix,  # no order given: plan the day
         time_limit_s=options.time_limit_s or default_time_limit(len(found.stops)), seed=options.seed)
     try:
         plan = plan_day(request)

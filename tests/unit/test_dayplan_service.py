@@ -179,3 +179,9 @@ def test_drag_to_reorder_keeps_the_order_and_survives_a_reload(demo_store: Any) 
     # Re-optimising after the first two stops (say, already visited) lets the optimiser back in.
     rest = replan(demo_store, 6, DEMO_TODAY, CN, fixed_prefix=dragged[:2], optimise_rest=True, now=NOW)
     assert [int(i) for i in rest.plan.order[:2]] == dragged[:2] and len(rest.plan.order) >= len(dragged)
+
+
+def test_an_empty_hand_order_still_plans_the_day(demo_store: Any) -> None:
+    plan = plan_agent_day(demo_store, 2, DEMO_TODAY, CN, DayOptions(partner="李娜", time_limit_s=0.3,
+                                                                      optimise_rest=False), now=NOW).plan
+    assert plan.stops and plan.solver != "by hand"
