@@ -73,10 +73,11 @@ def purge_expired(store: Store, *, days: int = DEFAULT_DAYS, evidence_folder: Pa
                 files += [r[0] for r in session.execute(
                     text("SELECT sha256 FROM attachments WHERE case_id = :id"), {"id": case_id})]
                 session.execute(text("DELETE FROM attachments WHERE case_id = :id"), {"id": case_id})
-                report.events_removed += session.execute(text(
+                gone = session.execute(text(
                     "DELETE FROM events WHERE case_id = :id AND sync_state IN ('acked', 'flagged', 'duplicate') "
-                    "AND id NOT IN (SELECT event_id FROM outbox) AND id NOT IN (SELECT event_id FROM dead_letters)"),
-                    {"id": case_id}).rowcount or 0
+                    "AND id NOT IN (SELECT event_id FROM outbox) AND id NOT IN (SELECT event_id FROM dead_letters) "
+                    "RETURNING id"), {"id": case_id}).all()
+                report.events_removed += len(gone)
                 remove_case(session, case_id)
                 report.purged_cases.append(case_id)
             if report.purged_cases:

@@ -80,7 +80,7 @@ class Locked(LoginError):
 def backoff_delay(failures: int) -> int:
     if failures < FREE_ATTEMPTS:
         return 0
-    return min(2 ** (failures - FREE_ATTEMPTS), MAX_DELAY_S)
+    return min(1 << min(failures - FREE_ATTEMPTS, 20), MAX_DELAY_S)
 
 
 @dataclass
