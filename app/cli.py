@@ -223,6 +223,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
+    from sqlalchemy.exc import DatabaseError
+
     from app.store.migrate import StoreError
 
     try:
@@ -230,6 +232,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return handler(args)
     except (CliError, StoreError) as exc:
         print(f"doorstep: {exc}", file=sys.stderr)
+        return 2
+    except DatabaseError as exc:
+        reason = str(getattr(exc, "orig", exc)).splitlines()[0][:200]
+        print(f"doorstep: the store could not be read or written ({reason}); "
+              "`python -m app check` tells what is wrong", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("doorstep: interrupted", file=sys.stderr)
