@@ -185,6 +185,12 @@ class Plan:
         return self.return_s - self.depart_s if self.stops or self.end_leg_s else 0
 
     @property
+    def over_time_s(self) -> int:
+        """How long after the day's end the agent reaches the end point (only a locked order can)."""
+        day_end = self.params.get("day_end_s")
+        return max(0, self.return_s - int(day_end)) if isinstance(day_end, int) else 0
+
+    @property
     def collected_priority(self) -> float:
         return sum(s.priority for s in self.stops)
 
@@ -203,6 +209,7 @@ class Plan:
             "total_distance_m": self.total_distance_m,
             "total_time_s": self.total_time_s,
             "total_time_min": round(self.total_time_s / 60),
+            "over_time_min": round(self.over_time_s / 60),
             "end_leg_m": self.end_leg_m,
             "end_leg_s": self.end_leg_s,
             "collected_priority": round(self.collected_priority, 3),

@@ -232,6 +232,12 @@ def test_a_locked_stop_outside_its_window_is_kept_with_a_warning() -> None:
     late = [Stop("gone", CENTRE.lat + 0.01, CENTRE.lon, window=(8 * H, 8 * H + 1800))]
     plan = plan_day(request(late, fixed_prefix=("gone",)))
     assert plan.order == ("gone",) and plan.stops[0].warning
+    assert plan.over_time_s == 0
+    long_day = [Stop(f"l{i}", CENTRE.lat + 0.01 * i, CENTRE.lon, duration_s=3 * H) for i in range(4)]
+    plan = plan_day(request(long_day, fixed_prefix=tuple(s.id for s in long_day), day_end_s=18 * H))
+    assert plan.order == tuple(s.id for s in long_day)  # kept as the user locked it...
+    assert plan.over_time_s > 0 and plan.to_dict()["over_time_min"] > 0  # ...and the overrun is reported
+    assert plan.stops[-1].warning
 
 
 def test_tiny_time_limit_still_gives_a_feasible_plan() -> None:
