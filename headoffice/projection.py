@@ -13,10 +13,11 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from app.domain.enums import CaseStatus
@@ -33,61 +34,108 @@ def _time(value: Any) -> datetime | None:
     return datetime.fromisoformat(str(value))
 
 
-def project_event(session: Session, ev: Event, case: Case, author: User) -> str | None:
-    """Add the event's rows. Returns a flag reason when the event cannot be projected as it stands."""
-    p: Mapping[str, Any] = json.loads(ev.payload)
+@dataclass(frozen=True, slots=True)
+class NewEvent:
+    """What projection needs of an event being stored."""
+
+    id: str
+    case_id: int
+    kind: str
+    payload: Mapping[str, Any]
+    occurred_at: datetime
+
+
+class Rows:
+    """Rows to insert, collected per table and written in bulk (foreign-key order)."""
+
+    ORDER: tuple[type, ...] = (Attempt, Promise, Payment, Address, ReliefProposal, SafetyNote)
+
+    def __init__(self) -> None:
+        self.tables: dict[type, list[dict[str, Any]]] = defaultdict(list)
+        self.note_uids: set[str] = set()
+
+    def add(self, model: type, **values: Any) -> None:
+        self.tables[model].append(values)
+
+    def write(self, session: Session) -> None:
+        for model in self.ORDER:
+            if self.tables[model]:
+                session.execute(insert(model), self.tables[model])
+        self.tables.clear()
+
+
+def project_event(session: Session, rows: Rows, ev: NewEvent, case: Case, author: User) -> str | None:
+    """Collect the event's rows. Returns a flag reason when the event cannot be projected as it stands."""
+    p = ev.payload
     if ev.kind == "outcome":
-        _project_outcome(session, ev, case, author, p)
+        _project_outcome(rows, ev, case, author, p)
     elif ev.kind == "safety_note":
-        pending = any(isinstance(o, SafetyNote) and o.uid == p["uid"] for o in session.new)
-        if pending or session.scalar(select(SafetyNote.id).where(SafetyNote.uid == p["uid"])) is not None:
+        uid = str(p["uid"])
+        if uid in rows.note_uids or session.scalar(select(SafetyNote.id).where(SafetyNote.uid == uid)) is not None:
             return "a safety note with this uid already exists; kept as an event only"
-        session.add(SafetyNote(
-            uid=p["uid"], case_id=case.id, debtor_id=case.debtor_id if p.get("on_debtor", True) else None,
-            category=p["category"], severity=p["severity"], text=p["text"], reporter=author.username,
-            reported_at=ev.occurred_at, own_expires_at=_time(p.get("expires_at")),
-            expires_at=_time(p.get("expires_at")), two_person_required=bool(p.get("two_person_required")),
-            do_not_visit=bool(p.get("do_not_visit")), supersedes=p.get("supersedes"), event_id=ev.id))
+        rows.note_uids.add(uid)
+        rows.add(SafetyNote,
+                 uid=uid, case_id=case.id, debtor_id=case.debtor_id if p.get("on_debtor", True) else None,
+                 category=p["category"], severity=p["severity"], text=p["text"], reporter=author.username,
+                 reported_at=ev.occurred_at, own_expires_at=_time(p.get("expires_at")),
+                 expires_at=_time(p.get("expires_at")), two_person_required=bool(p.get("two_person_required")),
+                 do_not_visit=bool(p.get("do_not_visit")), supersedes=p.get("supersedes"), superseded_by=None,
+                 event_id=ev.id)
     return None
 
 
-def _project_outcome(session: Session, ev: Event, case: Case, author: User, p: Mapping[str, Any]) -> None:
+def _project_outcome(rows: Rows, ev: NewEvent, case: Case, author: User, p: Mapping[str, Any]) -> None:
     code = OutcomeCode(p["code"])
     s = spec(code)
     fields: Mapping[str, Any] = p.get("fields") or {}
-    session.add(Attempt(
-        case_id=case.id, event_id=ev.id, channel=p["channel"], at=ev.occurred_at, outcome=code.value,
-        agent_id=author.id, phone=p.get("phone"), to_third_party=bool(p.get("to_third_party")),
-        answered=s.is_rpc or code == OutcomeCode.THIRD_PARTY_MET, right_party=s.is_rpc,
-        notes=p.get("notes") or "", lat=p.get("lat"), lon=p.get("lon"), recording_sha256=p.get("recording_sha256"),
-        no_recording_reason=p.get("no_recording_reason"), collectors=int(p.get("collectors") or 1),
-        details=json.dumps(dict(fields), ensure_ascii=False, sort_keys=True)))
+    rows.add(Attempt,
+             case_id=case.id, event_id=ev.id, channel=p["channel"], at=ev.occurred_at, outcome=code.value,
+             agent_id=author.id, phone=p.get("phone"), to_third_party=bool(p.get("to_third_party")),
+             answered=s.is_rpc or code == OutcomeCode.THIRD_PARTY_MET, right_party=s.is_rpc,
+             notes=p.get("notes") or "", lat=p.get("lat"), lon=p.get("lon"),
+             recording_sha256=p.get("recording_sha256"), no_recording_reason=p.get("no_recording_reason"),
+             collectors=int(p.get("collectors") or 1),
+             details=json.dumps(dict(fields), ensure_ascii=False, sort_keys=True))
     if code == OutcomeCode.PROMISE_TO_PAY:
-        session.add(Promise(case_id=case.id, event_id=ev.id, amount_fen=int(fields["promise_amount_fen"]),
-                            currency=case.currency, due=date.fromisoformat(str(fields["promise_date"])),
-                            made_at=ev.occurred_at))
+        rows.add(Promise, case_id=case.id, event_id=ev.id, amount_fen=int(fields["promise_amount_fen"]),
+                 currency=case.currency, due=date.fromisoformat(str(fields["promise_date"])), made_at=ev.occurred_at)
     elif code in (OutcomeCode.PAID_IN_FULL, OutcomeCode.PARTIAL_PAYMENT):
-        session.add(Payment(case_id=case.id, event_id=ev.id, amount_fen=int(fields["payment_amount_fen"]),
-                            currency=case.currency, method=str(fields["payment_method"]),
-                            receipt_no=str(fields["receipt_no"])[:200], paid_at=ev.occurred_at,
-                            collector=author.username))
+        rows.add(Payment, case_id=case.id, event_id=ev.id, amount_fen=int(fields["payment_amount_fen"]),
+                 currency=case.currency, method=str(fields["payment_method"]),
+                 receipt_no=str(fields["receipt_no"])[:200], paid_at=ev.occurred_at, collector=author.username)
     elif code == OutcomeCode.MOVED:
-        session.add(Address(debtor_id=case.debtor_id, kind="other", text=str(fields["new_address"]),
-                            district="", event_id=ev.id))
+        rows.add(Address, debtor_id=case.debtor_id, kind="other", text=str(fields["new_address"]), district="",
+                 lat=None, lon=None, event_id=ev.id)
     elif code == OutcomeCode.HARDSHIP:
-        session.add(ReliefProposal(case_id=case.id, event_id=ev.id, reason=str(fields["hardship_reason"]),
-                                   kind=str(fields["relief_kind"]), detail=str(fields["relief_detail"]),
-                                   proposed_at=ev.occurred_at, status="pending"))
+        rows.add(ReliefProposal, case_id=case.id, event_id=ev.id, reason=str(fields["hardship_reason"]),
+                 kind=str(fields["relief_kind"]), detail=str(fields["relief_detail"]), proposed_at=ev.occurred_at,
+                 status="pending")
     elif code == OutcomeCode.ABORTED_SAFETY:
         note = fields.get("safety_note") or {}
-        session.add(SafetyNote(
-            uid=ev.id, case_id=case.id, debtor_id=case.debtor_id, category=str(note.get("category", "other")),
-            severity=str(note.get("severity", "high")), text=str(note.get("text", "")), reporter=author.username,
-            reported_at=ev.occurred_at, two_person_required=bool(note.get("two_person_required")),
-            do_not_visit=bool(note.get("do_not_visit")), event_id=ev.id))
+        rows.add(SafetyNote,
+                 uid=ev.id, case_id=case.id, debtor_id=case.debtor_id, category=str(note.get("category", "other")),
+                 severity=str(note.get("severity", "high")), text=str(note.get("text", "")),
+                 reporter=author.username, reported_at=ev.occurred_at, own_expires_at=None, expires_at=None,
+                 two_person_required=bool(note.get("two_person_required")),
+                 do_not_visit=bool(note.get("do_not_visit")), supersedes=None, superseded_by=None, event_id=ev.id)
 
 
-def _ordered(events: Iterable[Event]) -> list[Event]:
+# Outcome codes that change derived case state; others need not be read back to recompute it.
+_EFFECT_CODES = (OutcomeCode.PROMISE_TO_PAY, OutcomeCode.PAID_IN_FULL, OutcomeCode.PARTIAL_PAYMENT,
+                 OutcomeCode.DISPUTE, OutcomeCode.HARDSHIP, OutcomeCode.DECEASED)
+
+
+@dataclass(frozen=True, slots=True)
+class _StoredEvent:
+    id: str
+    case_id: int
+    kind: str
+    payload: str
+    occurred_at: datetime
+    status: str
+
+
+def _ordered(events: Iterable[_StoredEvent]) -> list[_StoredEvent]:
     return sorted(events, key=lambda e: (e.occurred_at, e.id))
 
 
@@ -105,7 +153,10 @@ def recompute_cases(session: Session, cases: list[Case]) -> None:
     if not cases:
         return
     ids = [c.id for c in cases]
-    events: dict[int, list[Event]] = defaultdict(list)
+    events: dict[int, list[_StoredEvent]] = defaultdict(list)
+    # Payloads are canonical JSON (sorted keys, no spaces), so an outcome's code appears verbatim;
+    # a false match only costs a parse, a miss is impossible.
+    affecting = or_(Event.kind != "outcome", *[Event.payload.contains(f'"code":"{c.value}"') for c in _EFFECT_CODES])
     last_contact: dict[int, datetime] = {}
     proposals: dict[int, list[ReliefProposal]] = defaultdict(list)
     notes: dict[int, list[SafetyNote]] = defaultdict(list)
@@ -113,8 +164,10 @@ def recompute_cases(session: Session, cases: list[Case]) -> None:
     for c in cases:
         by_debtor[c.debtor_id].append(c.id)
     for chunk in _chunks(ids):
-        for ev in session.scalars(select(Event).where(Event.case_id.in_(chunk), Event.kind.in_(PROJECTED_KINDS))):
-            events[ev.case_id].append(ev)
+        for row in session.execute(select(Event.id, Event.case_id, Event.kind, Event.payload, Event.occurred_at,
+                                          Event.status).where(Event.case_id.in_(chunk),
+                                                              Event.kind.in_(PROJECTED_KINDS), affecting)):
+            events[row.case_id].append(_StoredEvent(*row))
         for case_id, at in session.execute(select(Attempt.case_id, func.max(Attempt.at)).where(
                 Attempt.case_id.in_(chunk), Attempt.right_party.is_(True)).group_by(Attempt.case_id)):
             last_contact[case_id] = at
@@ -155,7 +208,7 @@ def _aware(value: Any) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
-def _derive(case: Case, events: list[Event], proposals: list[ReliefProposal]) -> None:
+def _derive(case: Case, events: list[_StoredEvent], proposals: list[ReliefProposal]) -> None:
     status, paused, overdue = case.base_status, case.base_paused_reason, case.base_overdue_fen
     relief: dict[str, str] = {}
     for ev in events:
@@ -182,13 +235,13 @@ def _derive(case: Case, events: list[Event], proposals: list[ReliefProposal]) ->
         proposal.status = relief.get(str(proposal.event_id), "pending")
 
 
-def _expiries(session: Session, events: Mapping[int, list[Event]], notes: Mapping[str, SafetyNote],
+def _expiries(session: Session, events: Mapping[int, list[_StoredEvent]], notes: Mapping[str, SafetyNote],
               case_ids: set[int]) -> dict[str, datetime]:
     """Earliest expiry event per note uid. Notes on other cases of a debtor may have been expired
     through an event on one of those cases: look those up too."""
     out: dict[str, datetime] = {}
 
-    def note(ev: Event) -> None:
+    def note(ev: _StoredEvent | Event) -> None:
         uid = str(json.loads(ev.payload).get("uid"))
         if uid in notes:
             out[uid] = min(out.get(uid, ev.occurred_at), ev.occurred_at)

@@ -12,14 +12,13 @@
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from app.contract.v1 import DecisionData, EventIn, EventResult
@@ -38,8 +37,11 @@ from app.domain.outcomes import spec
 from .changes import ChangeWriter
 from .eventcheck import Malformed, body_hash, canonical, parse_event
 from .models import Attempt, Case, CaseHolder, Event, Phone, SafetyNote, User
-from .projection import project_event, recompute_cases
+from .projection import NewEvent, Rows, project_event, recompute_cases
 
+# How far back the compliance check reads a case's history: the CN caps are per day, US-RegF's per
+# 7 days, the third-party rule looks at the last few attempts.
+HISTORY_WINDOW = timedelta(days=31)
 _ACT = {"visit": ActKind.VISIT, "phone": ActKind.CALL, "sms": ActKind.SMS, "letter": ActKind.LETTER}
 
 
@@ -69,16 +71,19 @@ def _chunks(values: Sequence[Any], n: int = 500) -> Iterator[Sequence[Any]]:
 class _Judge:
     """What the compliance engine needs per case, loaded once per push for all its cases."""
 
-    def __init__(self, session: Session, cases: Mapping[int, Case]):
+    def __init__(self, session: Session, cases: Mapping[int, Case], since: datetime | None):
         ids = list(cases)
         debtors = {c.debtor_id for c in cases.values()}
         self.history: dict[int, list[HistoryItem]] = defaultdict(list)
         self.notes: dict[int, list[SafetyNote]] = defaultdict(list)
         self.phones: dict[int, list[str]] = defaultdict(list)
         for chunk in _chunks(ids):
-            for a in session.scalars(select(Attempt).where(Attempt.case_id.in_(chunk))):
-                self.history[a.case_id].append(_history_item(a.channel, a.at, a.answered, a.right_party, a.phone,
-                                                             a.to_third_party))
+            q = select(Attempt.case_id, Attempt.channel, Attempt.at, Attempt.answered, Attempt.right_party,
+                       Attempt.phone, Attempt.to_third_party).where(Attempt.case_id.in_(chunk))
+            if since is not None:
+                q = q.where(Attempt.at >= since - HISTORY_WINDOW)
+            for case_id, *rest in session.execute(q):
+                self.history[case_id].append(_history_item(*rest))
         by_debtor: dict[int, list[int]] = defaultdict(list)
         for c in cases.values():
             by_debtor[c.debtor_id].append(c.id)
@@ -139,6 +144,20 @@ def _history_item(channel: str, at: datetime, answered: bool, right_party: bool,
                        to_third_party=to_third_party)
 
 
+@dataclass
+class _Pending:
+    """An event stored by this push (its seq is known once inserted)."""
+
+    id: str
+    kind: str
+    case_id: int
+    body_hash: str
+    payload: Mapping[str, Any]
+    occurred_at: datetime
+    flag_reason: str | None
+    seq: int | None = None
+
+
 _CONFLICT = "id_conflict: this event id was stored with a different body"
 
 
@@ -166,18 +185,23 @@ def push(session: Session, user: User, items: Sequence[Any], profile: Profile, n
         for chunk in _chunks(list(cases)):
             held.update(session.scalars(select(CaseHolder.case_id).where(CaseHolder.user_id == user.id,
                                                                           CaseHolder.case_id.in_(chunk))))
-    judge = _Judge(session, {cid: c for cid, c in cases.items() if may_write(user, c, held)})
+    since = min((e.occurred_at for e in valid if e.kind == "outcome"), default=None)
+    fresh = {e.case_id for e in valid if e.id not in stored}
+    judge = _Judge(session, {cid: c for cid, c in cases.items() if cid in fresh and may_write(user, c, held)},
+                   since)
 
     conflict = False
     touched: dict[int, Case] = {}
-    new: dict[str, Event] = {}
-    slots: list[tuple[str, Event | None, str, str | None]] = []  # (id, event, status, error)
+    new: dict[str, _Pending] = {}
+    rows = Rows()
+    event_rows: list[dict[str, Any]] = []
+    slots: list[tuple[str, Event | _Pending | None, str, str | None]] = []  # (id, event, status, error)
     with session.no_autoflush:
         for event_id, ev_in, digest in parsed:
             if not isinstance(ev_in, EventIn):
                 slots.append((event_id, None, "rejected", ev_in))
                 continue
-            earlier = stored.get(ev_in.id) or new.get(ev_in.id)
+            earlier: Event | _Pending | None = stored.get(ev_in.id) or new.get(ev_in.id)
             if earlier is not None:
                 if earlier.body_hash == digest:
                     slots.append((ev_in.id, earlier, "duplicate", None))
@@ -190,28 +214,33 @@ def push(session: Session, user: User, items: Sequence[Any], profile: Profile, n
                 slots.append((ev_in.id, None, "rejected", "unknown case"))
                 continue
             assert case is not None
-            ev = Event(id=ev_in.id, device_id=ev_in.device_id, device_seq=ev_in.device_seq, case_id=case.id,
-                       case_version=ev_in.case_version, kind=ev_in.kind, payload=canonical(ev_in.payload),
-                       occurred_at=ev_in.occurred_at, schema_version=ev_in.schema_version,
-                       replaces=ev_in.replaces, body_hash=digest, author_id=user.id, received_at=now,
-                       status="accepted")
             reasons = _flags(user, case, ev_in)
             if ev_in.kind == "outcome":
                 verdict = judge.judge(case, ev_in, profile)
                 if verdict:
                     reasons.append(verdict)
             judge.add(case.id, ev_in)
-            session.add(ev)
-            problem = project_event(session, ev, case, user)
+            problem = project_event(session, rows, NewEvent(ev_in.id, case.id, ev_in.kind, ev_in.payload,
+                                                            ev_in.occurred_at), case, user)
             if problem:
                 reasons.append(problem)
-            if reasons:
-                ev.status = "flagged"
-                ev.flag_reason = "; ".join(reasons)[:2000]
-            new[ev.id] = ev
+            pending = _Pending(ev_in.id, ev_in.kind, case.id, digest, ev_in.payload, ev_in.occurred_at,
+                               "; ".join(reasons)[:2000] if reasons else None)
+            event_rows.append({
+                "id": ev_in.id, "device_id": ev_in.device_id, "device_seq": ev_in.device_seq, "case_id": case.id,
+                "case_version": ev_in.case_version, "kind": ev_in.kind, "payload": canonical(ev_in.payload),
+                "occurred_at": ev_in.occurred_at, "schema_version": ev_in.schema_version,
+                "replaces": ev_in.replaces, "body_hash": digest, "author_id": user.id, "received_at": now,
+                "status": "flagged" if reasons else "accepted", "flag_reason": pending.flag_reason})
+            new[ev_in.id] = pending
             touched[case.id] = case
-            slots.append((ev.id, ev, "flagged" if ev.flag_reason else "accepted", None))
-    session.flush()  # assigns server seqs
+            slots.append((ev_in.id, pending, "flagged" if reasons else "accepted", None))
+    if event_rows:
+        for event_id, seq in session.execute(insert(Event).returning(Event.id, Event.seq,
+                                                                     sort_by_parameter_order=True), event_rows):
+            new[event_id].seq = seq
+        rows.write(session)
+    session.flush()
     recompute_cases(session, list(touched.values()))
     for case in touched.values():
         case.version += 1
@@ -219,12 +248,12 @@ def push(session: Session, user: User, items: Sequence[Any], profile: Profile, n
         changes.case_changed(case.id, case.agent_id, case.team)
     for ev in new.values():
         case = cases[ev.case_id]
-        if ev.status == "flagged":
+        if ev.flag_reason:
             data = {"event_status": "flagged", "reason": ev.flag_reason, "author": user.username}
-            changes.add("event_status", case_id=case.id, agent=ev.author_id, team=case.team or None,
+            changes.add("event_status", case_id=case.id, agent=user.id, team=case.team or None,
                         event_id=ev.id, data=data)
         elif ev.kind == "decision":
-            p = json.loads(ev.payload)
+            p = ev.payload
             decision = DecisionData(subject=p["subject"], subject_id=p["subject_id"], approved=p["approved"],
                                     reason=str(p.get("reason") or ""), decided_by=user.username,
                                     decided_at=ev.occurred_at)
