@@ -184,6 +184,7 @@ def _upsert_cases(session: Session, cases: list[v1.CaseData], now: datetime, ref
              "WHERE e.case_id IN (SELECT value FROM json_each(:ids))"), {"ids": ids_json})}
     now_s = to_db_time(now)
     _ensure_agents(session, {c.agent_id for c in cases if c.agent_id is not None})
+    _free_case_numbers(session, cases, now)
 
     # Debtors and their contact details (head office is the source of truth for these).
     executemany(session, (
@@ -269,6 +270,25 @@ def _upsert_cases(session: Session, cases: list[v1.CaseData], now: datetime, ref
     reindex_cases(session.connection(), ids)
     if refresh is not None:
         refresh(session, ids, now)
+
+
+def _free_case_numbers(session: Session, cases: list[v1.CaseData], now: datetime) -> None:
+    """A local case holding an incoming case number under another id (data made on this laptop
+    before it ever synced) gives way: removed if nothing of it waits to upload, else renamed."""
+    clashes = session.execute(text(
+        "SELECT c.id, c.case_no FROM cases c JOIN json_each(:pairs) j ON c.case_no = json_extract(j.value, '$[1]') "
+        "WHERE c.id != json_extract(j.value, '$[0]')"),
+        {"pairs": json.dumps([[c.id, c.case_no] for c in cases], ensure_ascii=False)}).all()
+    renamed = []
+    for case_id, case_no in clashes:
+        if cases_with_queued_events(session, [int(case_id)]):
+            session.execute(text("UPDATE cases SET case_no = :n WHERE id = :id"),
+                            {"n": f"{case_no}~{case_id}"[:32], "id": case_id})
+            renamed.append(int(case_id))
+        else:
+            remove_case(session, int(case_id))
+    if renamed:
+        reindex_cases(session.connection(), renamed)
 
 
 def _write_addresses(session: Session, rows: list[dict[str, Any]], debtor_ids: list[int],

@@ -118,3 +118,20 @@ def test_page_refresh_gives_the_same_list_columns_as_the_per_case_rule(demo_stor
     with demo_store.write() as session:
         refresh_cases(session, ids, now)
     assert snapshot() == per_case
+
+
+def test_local_demo_cases_give_way_to_head_office_numbers(demo_store: Store) -> None:
+    """A laptop that ran on demo data, then syncs: a case number head office uses for another id
+    does not wedge the pull (unique case numbers); the local case goes, or is renamed while queued."""
+    with demo_store.read() as session:
+        first, second = session.execute(select(m.Case.id, m.Case.case_no).order_by(m.Case.id).limit(2)).all()
+    record_no_answer(demo_store, second[0])
+    incoming = [case_data(900_001).model_copy(update={"case_no": first[1]}),
+                case_data(900_002).model_copy(update={"case_no": second[1]})]
+    _apply(demo_store, page([upsert(1, incoming[0]), upsert(2, incoming[1])]))
+    with demo_store.read() as session:
+        assert session.get(m.Case, first[0]) is None
+        kept = session.get(m.Case, second[0])
+        assert kept is not None and kept.case_no == f"{second[1]}~{second[0]}"
+        assert session.get(m.Case, 900_001).case_no == first[1]  # type: ignore[union-attr]
+    assert check_store(demo_store).ok
