@@ -13,9 +13,9 @@ from app.maps.geo import valid_position
 from app.maps.page import DisplayProjection, PageData, PageTiles, add_script, base_map, call, render
 
 CLUSTER_ABOVE = 300  # more markers than this are clustered: a Supercluster index, on-screen markers only
-# Clusters exist up to the map's deepest zoom, so cases at one spot (one building) stay one
-# cluster whose click lists them; elsewhere clusters split as the user zooms in.
-CLUSTER_MAX_ZOOM = 19
+# From zoom 17 every case is its own marker; several cases at one spot (one building) open a
+# list to pick from. Fewer cluster levels keep a 20,000-case index quick to build.
+CLUSTER_MAX_ZOOM = 16
 # Priority score → colour band: 0 green (low) … 3 red (urgent). Scores run roughly 0–100.
 BAND_FLOORS = (20.0, 40.0, 60.0)
 

@@ -63,6 +63,13 @@
 
   function onClick(e) {
     var id = e.target._dsId;
+    var r = e.target._ds;
+    var spot = r && ds.spots ? ds.spots[r[1] + "," + r[2]] : null;
+    if (spot && spot.length > 1) {  // several cases at one door: let the user pick
+      if (!ds.popup) { ds.popup = L.popup({ maxWidth: 320, autoPanPadding: [20, 20] }); }
+      ds.popup.setLatLng(e.target.getLatLng()).setContent(sameSpotList(spot)).openOn(ds.map);
+      return;
+    }
     ds.lastClicked = id;
     ds.openPopup(e.target);
     if (ds.bridge) { ds.bridge.caseClicked(id); }
@@ -128,17 +135,16 @@
 
   /* Points that share one spot even at the deepest cluster level (debtors in one building):
    * a list to choose from, each line selects its case. */
-  function sameSpotList(clusterId) {
+  function sameSpotList(rows) {
     var box = node("div", "ds-popup ds-list");
-    var leaves = ds.index.getLeaves(clusterId, 50);
-    for (var i = 0; i < leaves.length; i++) {
-      var r = leaves[i].properties.r;
+    for (var i = 0; i < rows.length && i < 50; i++) {
+      var r = rows[i];
       var line = node("a", "ds-list-item ds-band-" + r[3]);
       line.href = "#";
       line.appendChild(node("span", "ds-case-no", r[5]));
       line.appendChild(node("span", "ds-label", " " + r[6]));
       line.addEventListener("click", (function (row) {
-        return function (ev) { ev.preventDefault(); ds.clickCase(row[0]); };
+        return function (ev) { ev.preventDefault(); ds.select(row[0]); };
       })(r));
       box.appendChild(line);
     }
@@ -175,28 +181,38 @@
   };
 
   function onClusterClick(e) {
-    var id = e.target._dsCluster;
-    var zoom = ds.index.getClusterExpansionZoom(id);
-    if (zoom > ds.clusterMaxZoom) {
-      if (!ds.popup) { ds.popup = L.popup({ maxWidth: 320, autoPanPadding: [20, 20] }); }
-      ds.popup.setLatLng(e.target.getLatLng()).setContent(sameSpotList(id)).openOn(ds.map);
-    } else {
-      ds.map.setView(e.target.getLatLng(), zoom);
-    }
+    var zoom = Math.min(ds.index.getClusterExpansionZoom(e.target._dsCluster), ds.map.getMaxZoom());
+    ds.map.setView(e.target.getLatLng(), zoom);
   }
+
+  /* The case is chosen (from its marker or from a same-spot list): tell the app. */
+  ds.select = function (id) {
+    var m = ds.markers[id] || (ds.rows[id] ? caseMarker(ds.rows[id]) : null);
+    if (!m) { return false; }
+    ds.lastClicked = id;
+    ds.openPopup(m);
+    if (ds.bridge) { ds.bridge.caseClicked(id); }
+    return true;
+  };
 
   ds.showCases = function (map, rows, opts) {
     ds.rows = {};
-    for (var i = 0; i < rows.length; i++) { ds.rows[rows[i][0]] = rows[i]; }
+    ds.spots = {};
+    for (var i = 0; i < rows.length; i++) {
+      var row = rows[i];
+      var key = row[1] + "," + row[2];
+      ds.rows[row[0]] = row;
+      if (ds.spots[key]) { ds.spots[key].push(row); } else { ds.spots[key] = [row]; }
+    }
     if (rows.length > opts.clusterAbove && typeof Supercluster !== "undefined") {
-      ds.clusterMaxZoom = opts.clusterMaxZoom || 19;
+      ds.clusterMaxZoom = opts.clusterMaxZoom || 16;
       var features = new Array(rows.length);
       for (var j = 0; j < rows.length; j++) {
         var r = rows[j];
         features[j] = { type: "Feature", properties: { r: r }, geometry: { type: "Point", coordinates: [r[2], r[1]] } };
       }
       ds.index = new Supercluster({
-        radius: 60, maxZoom: ds.clusterMaxZoom, minZoom: 0,
+        radius: 60, maxZoom: ds.clusterMaxZoom, minZoom: map.getMinZoom(),
         map: function (p) { return { b: p.r[3], s: p.r[4] > 0 ? 1 : 0 }; },
         reduce: function (acc, p) { acc.b = Math.max(acc.b, p.b); acc.s = Math.max(acc.s, p.s); }
       }).load(features);
@@ -284,12 +300,11 @@
     var m = ds.markers[id];
     if (!m && ds.rows && ds.rows[id]) { m = caseMarker(ds.rows[id]); }
     if (!m) { return false; }
-    if (!ds.map.hasLayer(m)) {
-      ds.lastClicked = id;
-      ds.openPopup(m);
-      if (ds.bridge) { ds.bridge.caseClicked(id); }
-      return true;
+    if (!ds.map.hasLayer(m) || !m._ds) {
+      return m._ds ? ds.select(id) : (m.fire("click", { latlng: m.getLatLng() }), true);
     }
+    var spot = ds.spots[m._ds[1] + "," + m._ds[2]];
+    if (spot && spot.length > 1) { return ds.select(id); }  // a click would open the list; choose directly
     m.fire("click", { latlng: m.getLatLng() });
     return true;
   };
