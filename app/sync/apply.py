@@ -192,21 +192,21 @@ def _upsert_cases(session: Session, cases: list[v1.CaseData], now: datetime, ref
         "ON CONFLICT(id) DO UPDATE SET name = excluded.name, id_number = excluded.id_number"),
         [{"id": c.debtor_id, "name": c.debtor_name, "idn": c.id_number} for c in cases])
     by_debtor: dict[int, v1.CaseData] = {c.debtor_id: c for c in cases}
-    phones = [{"id": p.id, "d": c.debtor_id, "n": p.number, "l": p.label, "s": p.status}
+    phones: list[dict[str, Any]] = [{"id": p.id, "d": c.debtor_id, "n": p.number, "l": p.label, "s": p.status}
               for c in by_debtor.values() for p in c.phones]
-    contacts = [{"id": k.id, "d": c.debtor_id, "n": k.name, "r": k.relation, "p": k.phone, "x": k.refused_contact}
+    contacts: list[dict[str, Any]] = [{"id": k.id, "d": c.debtor_id, "n": k.name, "r": k.relation, "p": k.phone, "x": k.refused_contact}
                 for c in by_debtor.values() for k in c.contacts]
     addresses = [{"id": a.id, "d": c.debtor_id, "k": a.kind, "t": a.text, "ds": a.district, "lat": a.lat,
                   "lon": a.lon} for c in by_debtor.values() for a in c.addresses]
     session.execute(text("DELETE FROM phones WHERE debtor_id IN (SELECT value FROM json_each(:d)) "
                          "OR id IN (SELECT value FROM json_each(:ids))"),
-                    {"d": debtors_json, "ids": _ids_json(p["id"] for p in phones)})
+                    {"d": debtors_json, "ids": _ids_json(int(p["id"]) for p in phones)})
     if phones:
         executemany(session, "INSERT INTO phones(id, debtor_id, number, label, status) VALUES (:id, :d, :n, :l, :s)",
                     phones)
     session.execute(text("DELETE FROM emergency_contacts WHERE debtor_id IN (SELECT value FROM json_each(:d)) "
                          "OR id IN (SELECT value FROM json_each(:ids))"),
-                    {"d": debtors_json, "ids": _ids_json(k["id"] for k in contacts)})
+                    {"d": debtors_json, "ids": _ids_json(int(k["id"]) for k in contacts)})
     if contacts:
         executemany(session, ("INSERT INTO emergency_contacts(id, debtor_id, name, relation, phone, refused_contact) "
                              "VALUES (:id, :d, :n, :r, :p, :x)"), contacts)
@@ -236,13 +236,13 @@ def _upsert_cases(session: Session, cases: list[v1.CaseData], now: datetime, ref
         "bucket = excluded.bucket, days_past_due = excluded.days_past_due, overdue_fen = excluded.overdue_fen, "
         "currency = excluded.currency, updated_at = excluded.updated_at"), case_rows)
 
-    accounts = [{"id": a.id, "case": c.id, "no": a.loan_no, "p": a.product, "pr": a.principal_fen,
+    accounts: list[dict[str, Any]] = [{"id": a.id, "case": c.id, "no": a.loan_no, "p": a.product, "pr": a.principal_fen,
                  "out": a.outstanding_fen, "od": a.overdue_fen, "cur": a.currency, "dpd": a.days_past_due,
                  "mi": a.missed_instalments, "lp": a.last_payment_on.isoformat() if a.last_payment_on else None}
                 for c in cases for a in c.accounts]
     session.execute(text("DELETE FROM accounts WHERE case_id IN (SELECT value FROM json_each(:c)) "
                          "OR id IN (SELECT value FROM json_each(:ids))"),
-                    {"c": ids_json, "ids": _ids_json(a["id"] for a in accounts)})
+                    {"c": ids_json, "ids": _ids_json(int(a["id"]) for a in accounts)})
     if accounts:
         executemany(session, (
             "INSERT INTO accounts(id, case_id, loan_no, product, principal_fen, outstanding_fen, overdue_fen, "

@@ -185,17 +185,18 @@ class HeadOfficeClient:
             sent = self.clock()
             t0 = time.monotonic()
             retry_after: float | None = None
+            response: httpx.Response | None = None
             try:
-                response = self._http.request(method, PREFIX + path, headers=hdrs, **kw)
+                got = self._http.request(method, PREFIX + path, headers=hdrs, **kw)
             except httpx.TransportError as exc:
                 problem = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-                response = None
             else:
-                self._note_skew(response, sent + timedelta(seconds=(time.monotonic() - t0) / 2))
-                if response.status_code not in RETRYABLE_STATUS:
-                    return response
-                retry_after = parse_retry_after(response.headers.get("Retry-After"))
-                problem = f"HTTP {response.status_code}"
+                self._note_skew(got, sent + timedelta(seconds=(time.monotonic() - t0) / 2))
+                if got.status_code not in RETRYABLE_STATUS:
+                    return got
+                response = got
+                retry_after = parse_retry_after(got.headers.get("Retry-After"))
+                problem = f"HTTP {got.status_code}"
             elapsed = self.retry.monotonic() - started
             delay = self.retry.backoff(attempt, retry_after)
             if elapsed + delay > self.retry.budget:

@@ -251,7 +251,8 @@ class SyncEngine:
         """Cases head office did not send in a full resync are no longer this user's: (removed, deferred)."""
         seen = set(json.loads(get_state(session, RESYNC_SEEN) or "[]"))
         local = {int(r[0]) for r in session.execute(text("SELECT id FROM cases"))}
-        removed, deferred = [], []
+        removed: list[int] = []
+        deferred: list[int] = []
         for case_id in sorted(local - seen):
             (removed if request_removal(session, case_id, "not_visible", now) else deferred).append(case_id)
         set_state(session, FULL_RESYNC, "0")

@@ -5,6 +5,9 @@ returns at once; `started`, `progressed(phase, done, total)`, `finished(ok, mess
 `reportReady(report)` arrive on the GUI thread. A timer syncs every `interval_ms`, and a cheap
 health probe (also in the background) starts a sync as soon as head office becomes reachable again.
 Nothing here touches the network or the disk on the GUI thread.
+
+`password()` is called from the background thread when there is no session to renew: it must not
+touch widgets (hand it a value the window collected, or a keyring lookup).
 """
 
 from __future__ import annotations
@@ -173,7 +176,7 @@ class HeadOfficeSync(QObject):
 
     def _on_done(self, report: object) -> None:
         self._set_state(ONLINE)
-        lines = getattr(report, "lines", lambda: [])()
+        lines: list[str] = getattr(report, "lines", lambda: [])()
         self.reportReady.emit(report)
         self._finish(True, "; ".join(lines))
 
