@@ -250,3 +250,18 @@ def test_tile_source_from_settings(app_settings: Any) -> None:
     assert src is not None and src.crs == "GCJ02"
     app_settings.tile_url = "javascript:alert(1)//{z}/{x}/{y}"
     assert tile_source_from_settings(app_settings) is None  # refused, the map still works without tiles
+
+
+@pytest.mark.parametrize("mode", ["garbage", "error"])
+def test_bad_tile_server_is_a_message_not_a_crash(qtbot: Any, make_view: Any, mode: str) -> None:
+    upstream = LoopbackTileServer(mode)
+    try:
+        view = make_view(tile_source=TileSource(upstream.url_template, name="bad"))
+        with qtbot.waitSignal(view.tileProblem, timeout=LOAD_TIMEOUT) as problem:
+            view.set_cases(demo_cases(5))
+        assert ("not an image" if mode == "garbage" else "HTTP 500") in problem.args[0]
+        qtbot.waitUntil(lambda: view.is_loaded, timeout=LOAD_TIMEOUT)  # markers are there all the same
+        assert js(qtbot, view, "Object.keys(doorstep.markers).length") == 5
+        assert view._banner.isVisible() and "saved tiles" in view._banner.text()
+    finally:
+        upstream.stop()
