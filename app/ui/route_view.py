@@ -52,7 +52,7 @@ from PySide6.QtWidgets import (
 from app.maps.routemap import RoutePoint, RouteStop
 from app.maps.tilesource import TileSource
 from app.routing.model import clock_text
-from app.ui.map_view import RouteMapView
+from app.ui.map_view import RouteMapView, tile_source_from_settings
 
 log = logging.getLogger(__name__)
 
@@ -229,7 +229,8 @@ class _CancelFlag:
 
 
 class RouteView(QWidget):
-    """The agent's day: map + ETA table + actions. `ctx` is the app's UiContext."""
+    """The agent's day: map + ETA table + actions. `ctx` is the app's UiContext; the tile source
+    defaults to the one configured in its settings."""
 
     planChanged = Signal(object)  # the DayPlan now shown (or None)
     busyChanged = Signal(bool)
@@ -242,7 +243,7 @@ class RouteView(QWidget):
         self.ctx = ctx
         self.agent_id = agent_id if agent_id is not None else ctx.agent_id
         self.day = day or ctx.today()
-        self.tile_source = tile_source
+        self.tile_source = tile_source if tile_source is not None else tile_source_from_settings(ctx.settings)
         self.day_plan: Any = None
         self._case_nos: dict[int, str] = {}
         self._busy = False
@@ -260,8 +261,7 @@ class RouteView(QWidget):
         self.plan_button = QPushButton(self.tr("Plan the day"), self)
         self.reopt_button = QPushButton(self.tr("Re-optimise the rest"), self)
         self.download_button = QPushButton(self.tr("Download the map for today's area"), self)
-        self.download_button.setEnabled(tile_source is not None)
-        if tile_source is None:
+        if self.tile_source is None:
             self.download_button.setToolTip(self.tr("Set a tile source in the settings first"))
         top = QHBoxLayout()
         top.addWidget(self.title, 1)
@@ -312,7 +312,7 @@ class RouteView(QWidget):
         lv.addWidget(self.skipped_title)
         lv.addWidget(self.skipped)
 
-        self.map = RouteMapView(self, cache_dir=ctx.cache_dir, tile_source=tile_source, runner=ctx.runner)
+        self.map = RouteMapView(self, cache_dir=ctx.cache_dir, tile_source=self.tile_source, runner=ctx.runner)
         split = QSplitter(Qt.Orientation.Horizontal, self)
         split.addWidget(left)
         split.addWidget(self.map)
