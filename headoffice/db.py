@@ -38,7 +38,8 @@ class Database:
                                                                           "timeout": 60})
             _sqlite_setup(self.engine)
         else:
-            self.engine = create_engine(self.url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
+            # Up to 50 connections: more than the 40 worker threads of one API process.
+            self.engine = create_engine(self.url, echo=echo, pool_pre_ping=True, pool_size=20, max_overflow=30)
         self._write_engine = self.engine.execution_options(doorstep_write=True)
         self._read_engine = (self.engine if self.dialect == "sqlite"
                              else self.engine.execution_options(isolation_level="REPEATABLE READ"))
