@@ -36,7 +36,8 @@ if TYPE_CHECKING:  # the pages (and SQLAlchemy under them) load once the store i
     from .settings_dialog import SettingsDialog
     from .sync_page import SyncPage
 
-PAGE_MODULES = ("app.ui.case_workspace", "app.ui.sync_page", "app.ui.settings_dialog", "app.services.workspace")
+PAGE_MODULES = ("app.ui.case_workspace", "app.ui.sync_page", "app.ui.settings_dialog", "app.ui.reports_page",
+                "app.services.workspace")
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +93,7 @@ class MainWindow(QMainWindow):
         self.pending_label = QLabel(self)
         for label in (self.connectivity_label, self.last_sync_label, self.pending_label):
             label.setTextFormat(Qt.TextFormat.PlainText)
+            label.setContentsMargins(10, 0, 10, 0)
             bar.addPermanentWidget(label)
 
     # -- pages -------------------------------------------------------------------------------
@@ -136,8 +138,10 @@ class MainWindow(QMainWindow):
         self.today = CaseWorkspace(ctx, today_model, "today", natural_order=True, parent=self)
         self.map_page = PlaceholderPage(self.tr("Map"), self.tr("The map opens here…"), self)
         self.sync_page = SyncPage(ctx, self)
-        self.reports_page = PlaceholderPage(
-            self.tr("Reports"), self.tr("Daily visit sheets and exports will appear here."), self)
+        from .reports_page import ReportsPage
+
+        self.reports_page = ReportsPage(ctx, lambda: self.cases.list.selected_case if self.cases else None,
+                                        ctx.cache_dir.parent / "reports", self)
         self.route_page: QWidget = PlaceholderPage(self.tr("Day route"), self.tr("The day's route opens here…"), self)
         self._route_built = False
         pages = [(self.tr("&Today"), self.today), (self.tr("&Cases"), self.cases), (self.tr("&Map"), self.map_page),

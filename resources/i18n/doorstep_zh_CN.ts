@@ -235,7 +235,7 @@
 <context>
     <name>CaseMapView</name>
     <message>
-        <location filename="../../app/ui/map_view.py" line="+389"/>
+        <location filename="../../app/ui/map_view.py" line="+403"/>
         <source>Low priority</source>
         <translation>低优先级</translation>
     </message>
@@ -488,7 +488,7 @@
 <context>
     <name>HeadOfficeSync</name>
     <message>
-        <location filename="../../app/ui/head_office_sync.py" line="+86"/>
+        <location filename="../../app/ui/head_office_sync.py" line="+89"/>
         <source>No head office is configured: set its address in Settings.</source>
         <translation>尚未配置总部：请在“设置”中填写总部地址。</translation>
     </message>
@@ -1073,15 +1073,85 @@
     </message>
 </context>
 <context>
+    <name>LoginDialog</name>
+    <message>
+        <location filename="../../app/ui/login_dialog.py" line="+40"/>
+        <source>Doorstep is locked</source>
+        <translation>Doorstep 已锁定</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Log in to Doorstep</source>
+        <translation>登录 Doorstep</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Enter your secret to continue.</source>
+        <translation>请输入密码以继续。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>First login on this laptop: head office checks your user name and secret, then your cases are stored encrypted with that secret.</source>
+        <translation>首次在本电脑登录：总部将核验您的用户名和密码，之后您的案件将以该密码加密保存。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Works offline: your secret unlocks the encrypted cases on this laptop.</source>
+        <translation>可离线使用：您的密码用于解锁本电脑上加密保存的案件。</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>&amp;User name:</source>
+        <translation>用户名(&amp;U)：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Secret:</source>
+        <translation>密码(&amp;S)：</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>&amp;Unlock</source>
+        <translation>解锁(&amp;U)</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>&amp;Log in</source>
+        <translation>登录(&amp;L)</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Checking…</source>
+        <translation>正在核验…</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Enter your user name and secret.</source>
+        <translation>请输入用户名和密码。</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+22"/>
+        <source>Too many failed attempts: try again in %n second(s).</source>
+        <translation>
+            <numerusform>失败次数过多：请在 %n 秒后重试。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The login failed: %1</source>
+        <translation>登录失败：%1</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/main_window.py" line="+81"/>
-        <location line="+84"/>
+        <location filename="../../app/ui/main_window.py" line="+82"/>
+        <location line="+87"/>
         <source>Doorstep — field visits</source>
         <translation>Doorstep 外访工作台</translation>
     </message>
     <message>
-        <location line="-83"/>
+        <location line="-86"/>
         <source>Opening the case store…</source>
         <translation>正在打开案件库…</translation>
     </message>
@@ -1091,7 +1161,7 @@
         <translation>无法打开案件库：</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+37"/>
         <source>Navigation</source>
         <translation>导航</translation>
     </message>
@@ -1106,17 +1176,7 @@
         <translation>地图将在此打开…</translation>
     </message>
     <message>
-        <location line="+3"/>
-        <source>Reports</source>
-        <translation>报表</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>Daily visit sheets and exports will appear here.</source>
-        <translation>每日外访单和导出文件将显示在这里。</translation>
-    </message>
-    <message>
-        <location line="+1"/>
+        <location line="+6"/>
         <source>Day route</source>
         <translation>今日路线</translation>
     </message>
@@ -1483,6 +1543,49 @@
     </message>
 </context>
 <context>
+    <name>ReportsPage</name>
+    <message>
+        <location filename="../../app/ui/reports_page.py" line="+43"/>
+        <source>Today&apos;s &amp;visit sheet</source>
+        <translation>今日外访单(&amp;V)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Report of the selected &amp;case</source>
+        <translation>所选案件报告(&amp;C)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Open the PDF</source>
+        <translation>打开 PDF(&amp;O)</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Preview</source>
+        <translation>预览</translation>
+    </message>
+    <message>
+        <location line="+32"/>
+        <source>Select a case on the Cases page first.</source>
+        <translation>请先在“案件”页选择一个案件。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Making the PDF…</source>
+        <translation>正在生成 PDF…</translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>%1 (%2 page(s))</source>
+        <translation>%1（共 %2 页）</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>The PDF could not be made: %1</source>
+        <translation>无法生成 PDF：%1</translation>
+    </message>
+</context>
+<context>
     <name>RouteMapView</name>
     <message>
         <location filename="../../app/ui/map_view.py" line="+69"/>
@@ -1551,7 +1654,7 @@
 <context>
     <name>RouteView</name>
     <message>
-        <location line="+110"/>
+        <location line="+111"/>
         <source>Partner (second collector)</source>
         <translation>搭档（第二名外访员）</translation>
     </message>
@@ -1576,7 +1679,7 @@
         <translation>下载今日区域地图</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+2"/>
         <source>Set a tile source in the settings first</source>
         <translation>请先在设置中配置地图瓦片来源</translation>
     </message>
