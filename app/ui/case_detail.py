@@ -59,6 +59,7 @@ class CaseDetailView(QWidget):
     addSafetyNoteRequested = Signal(object)  # CaseDetail
     editSafetyNoteRequested = Signal(object, object)  # CaseDetail, SafetyLine
     expireSafetyNoteRequested = Signal(object, object)  # CaseDetail, SafetyLine
+    addToPlanRequested = Signal(object)  # CaseDetail
     loadFailed = Signal(str)
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None):
@@ -81,11 +82,12 @@ class CaseDetailView(QWidget):
 
         self.record_button = QPushButton(self.tr("&Record outcome…"), self)
         self.safety_button = QPushButton(self.tr("Add safety &note…"), self)
+        self.plan_button = QPushButton(self.tr("Add to today's &plan"), self)
         self.reveal_button = QPushButton(self.tr("Re&veal contact details"), self)
         self.reveal_button.setToolTip(self.tr("Shows the full name, ID number and phone numbers. "
                                               "Each reveal is recorded in the audit log."))
         actions = QHBoxLayout()
-        for b in (self.record_button, self.safety_button, self.reveal_button):
+        for b in (self.record_button, self.safety_button, self.plan_button, self.reveal_button):
             actions.addWidget(b)
         actions.addStretch(1)
 
@@ -163,6 +165,7 @@ class CaseDetailView(QWidget):
         self.record_button.clicked.connect(self._request_record)
         self.safety_button.clicked.connect(lambda: self.detail and self.addSafetyNoteRequested.emit(self.detail))
         self.reveal_button.clicked.connect(self.reveal)
+        self.plan_button.clicked.connect(lambda: self.detail and self.addToPlanRequested.emit(self.detail))
         self.edit_note_button.clicked.connect(lambda: self._note_action(self.editSafetyNoteRequested))
         self.expire_note_button.clicked.connect(lambda: self._note_action(self.expireSafetyNoteRequested))
         self.notes.currentRowChanged.connect(lambda _r: self._update_note_buttons())
@@ -323,6 +326,7 @@ class CaseDetailView(QWidget):
         self.expire_note_button.setEnabled(has)
         self.record_button.setEnabled(self.detail is not None)
         self.safety_button.setEnabled(self.detail is not None)
+        self.plan_button.setEnabled(self.detail is not None)
 
     # -- actions -------------------------------------------------------------------------------
     def _request_record(self) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QMessageBox, QSplitter, QVBoxLayout, QWidget
 
-from app.services.workspace import CaseDetail, SafetyLine
+from app.services.workspace import CaseDetail, SafetyLine, planned_case_ids
 
 from .case_detail import CaseDetailView
 from .case_list import CaseListView
@@ -19,6 +19,7 @@ class CaseWorkspace(QWidget):
     """One page (Cases or Today). `dataChanged` tells the window something was saved."""
 
     dataChanged = Signal()
+    planChanged = Signal(str)  # a message for the status bar after "add to today's plan"
     dialogOpened = Signal(object)  # the dialog, so tests and the window can reach it
 
     def __init__(self, ctx: UiContext, model: CaseTableModel, key: str, natural_order: bool = False,
@@ -49,6 +50,7 @@ class CaseWorkspace(QWidget):
         self.detail.addSafetyNoteRequested.connect(self.add_safety_note)
         self.detail.editSafetyNoteRequested.connect(self.edit_safety_note)
         self.detail.expireSafetyNoteRequested.connect(self.expire_safety_note)
+        self.detail.addToPlanRequested.connect(self.add_to_plan)
 
     def start(self) -> None:
         self.list.start()
@@ -98,6 +100,39 @@ class CaseWorkspace(QWidget):
         self.dialogOpened.emit(dialog)
         dialog.open()
         return dialog
+
+    def add_to_plan(self, detail: CaseDetail | None = None) -> None:
+        """Put the case into today's route (the planner re-optimises the rest) and save the plan."""
+        detail = detail or self.current_detail()
+        if detail is None:
+            return
+        if self.ctx.agent_id is None:
+            self.planChanged.emit(self.tr("Only an agent's day can be planned: start Doorstep as an agent."))
+            return
+        from app.services.dayplan import replan, save_day_plan
+
+        store, agent, day, profile, actor, now = (self.ctx.store, self.ctx.agent_id, self.ctx.today(),
+                                                  self.ctx.profile, self.ctx.actor, self.ctx.now())
+
+        def work() -> bool:
+            plan = replan(store, agent, day, profile, add=[detail.id], now=now)
+            save_day_plan(store, plan, actor, now=now)
+            return detail.id in planned_case_ids(plan.to_json())
+
+        self.detail.plan_button.setEnabled(False)
+        task = self.ctx.runner.submit(work)
+        task.succeeded.connect(lambda planned: self._planned(detail, planned))
+        task.failed.connect(lambda exc: (self.detail.plan_button.setEnabled(True),
+                                         self.planChanged.emit(self.tr("Could not plan: %1").replace("%1", str(exc)))))
+
+    def _planned(self, detail: CaseDetail, planned: bool) -> None:
+        self.detail.plan_button.setEnabled(True)
+        if planned:
+            self.planChanged.emit(self.tr("%1 is in today's plan.").replace("%1", detail.case_no))
+        else:
+            self.planChanged.emit(self.tr("%1 was added, but the day has no room for it (see Day route).")
+                                  .replace("%1", detail.case_no))
+        self.dataChanged.emit()
 
     def _changed(self, case_id: int) -> None:
         """Something about this case was saved: update its row and the detail in place."""

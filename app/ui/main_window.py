@@ -163,6 +163,7 @@ class MainWindow(QMainWindow):
         self.nav.currentRowChanged.connect(self._page_changed)
         for workspace in (self.cases, self.today):
             workspace.dataChanged.connect(self.refresh_status)
+            workspace.planChanged.connect(self._plan_changed)
         self.cases.list.listReady.connect(self._first_list_ready)
         self.cases.model.firstRowsReady.connect(self._first_rows_shown)
         self._build_menus(pages)
@@ -194,6 +195,8 @@ class MainWindow(QMainWindow):
                                           QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_R))
         self._action(case, self.tr("Add &safety note…"), self.add_safety_note,
                      QKeySequence(Qt.Modifier.CTRL | Qt.Modifier.SHIFT | Qt.Key.Key_N))
+        self._action(case, self.tr("Add to today's &plan"), self.add_to_plan,
+                     QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_P))
         self._action(case, self.tr("Re&veal contact details"), self.reveal_contacts,
                      QKeySequence(Qt.Modifier.CTRL | Qt.Modifier.SHIFT | Qt.Key.Key_V))
         self._action(case, self.tr("Go to the &list"), self.focus_list, QKeySequence(Qt.Key.Key_F6))
@@ -257,6 +260,13 @@ class MainWindow(QMainWindow):
         ws = self.current_workspace()
         if ws is not None and ws.current_detail() is not None:
             ws.add_safety_note()
+        else:
+            self.statusBar().showMessage(self.tr("Select a case first."), 4000)
+
+    def add_to_plan(self) -> None:
+        ws = self.current_workspace()
+        if ws is not None and ws.current_detail() is not None:
+            ws.add_to_plan()
         else:
             self.statusBar().showMessage(self.tr("Select a case first."), 4000)
 
@@ -354,6 +364,13 @@ class MainWindow(QMainWindow):
         view.caseActivated.connect(self._map_case_clicked)
         if self.today is not None:
             view.planChanged.connect(lambda _plan: self.today.model.reload() if self.today else None)
+
+    def _plan_changed(self, message: str) -> None:
+        self.statusBar().showMessage(message, 8000)
+        if self.today is not None:
+            self.today.model.reload()
+        if self._route_built and hasattr(self.route_page, "reload"):
+            self.route_page.reload()
 
     def _map_case_clicked(self, case_id: int) -> None:
         if self.cases is None:

@@ -4,7 +4,7 @@
 <context>
     <name>CaseDetailView</name>
     <message>
-        <location filename="../../app/ui/case_detail.py" line="+75"/>
+        <location filename="../../app/ui/case_detail.py" line="+76"/>
         <source>Safety warning</source>
         <translation>安全警示</translation>
     </message>
@@ -22,6 +22,11 @@
         <location line="+1"/>
         <source>Add safety &amp;note…</source>
         <translation>添加安全提示(&amp;N)…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Add to today&apos;s &amp;plan</source>
+        <translation>加入今日计划(&amp;P)</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -71,7 +76,7 @@
         <translation>阶段与优先级</translation>
     </message>
     <message>
-        <location line="+77"/>
+        <location line="+78"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
@@ -357,6 +362,26 @@
     <name>CaseWorkspace</name>
     <message>
         <location filename="../../app/ui/case_workspace.py" line="+110"/>
+        <source>Only an agent&apos;s day can be planned: start Doorstep as an agent.</source>
+        <translation>只能为外访员规划当日行程：请以外访员身份启动 Doorstep。</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Could not plan: %1</source>
+        <translation>无法规划：%1</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>%1 is in today&apos;s plan.</source>
+        <translation>%1 已加入今日计划。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 was added, but the day has no room for it (see Day route).</source>
+        <translation>%1 已添加，但今日行程已满（见“今日路线”）。</translation>
+    </message>
+    <message>
+        <location line="+12"/>
         <source>Doorstep</source>
         <translation>Doorstep 外访</translation>
     </message>
@@ -1146,12 +1171,12 @@
     <name>MainWindow</name>
     <message>
         <location filename="../../app/ui/main_window.py" line="+82"/>
-        <location line="+87"/>
+        <location line="+88"/>
         <source>Doorstep — field visits</source>
         <translation>Doorstep 外访工作台</translation>
     </message>
     <message>
-        <location line="-86"/>
+        <location line="-87"/>
         <source>Opening the case store…</source>
         <translation>正在打开案件库…</translation>
     </message>
@@ -1216,7 +1241,7 @@
         <translation>今日路线(&amp;O)</translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+33"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
@@ -1257,6 +1282,11 @@
     </message>
     <message>
         <location line="+2"/>
+        <source>Add to today&apos;s &amp;plan</source>
+        <translation>加入今日计划(&amp;P)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Re&amp;veal contact details</source>
         <translation>显示完整联系方式(&amp;V)</translation>
     </message>
@@ -1283,11 +1313,12 @@
     <message>
         <location line="+52"/>
         <location line="+7"/>
+        <location line="+7"/>
         <source>Select a case first.</source>
         <translation>请先选择一个案件。</translation>
     </message>
     <message>
-        <location line="+120"/>
+        <location line="+127"/>
         <source>● Online</source>
         <translation>● 在线</translation>
     </message>

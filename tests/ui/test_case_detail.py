@@ -116,3 +116,27 @@ def test_timeline_model_passes_the_model_tester(ctx: Any, qtmodeltester: Any) ->
     model.set_items(case_timeline(ctx.store, case_id))
     assert model.rowCount() > 0
     qtmodeltester.check(model, force_py=True)
+
+
+def test_add_to_todays_plan_saves_the_day_plan(window: Any, qtbot: Any, ctx: Any) -> None:
+    from app.services.workspace import planned_case_ids
+
+    ctx.agent_id = 1
+    case_id = pick_case(ctx.store, "agent_id = 1 AND status = 'open' AND safety_level = 0")
+    open_case(window, qtbot, case_id)
+    with qtbot.waitSignal(window.cases.planChanged, timeout=60_000) as said:
+        window.cases.detail.plan_button.click()
+    rows = sql(ctx.store, "SELECT data FROM day_plans WHERE agent_id = 1 AND day = :d", d=ctx.today().isoformat())
+    assert len(rows) == 1
+    assert case_id in json.loads(rows[0][0])["request"]["add"]
+    planned = case_id in planned_case_ids(rows[0][0])
+    assert said.args[0].startswith(sql(ctx.store, "SELECT case_no FROM cases WHERE id = :i", i=case_id)[0][0])
+    assert ("is in today's plan" in said.args[0]) == planned
+
+
+def test_add_to_plan_needs_an_agent(window: Any, qtbot: Any, ctx: Any) -> None:
+    open_case(window, qtbot, pick_case(ctx.store))
+    with qtbot.waitSignal(window.cases.planChanged, timeout=5_000) as said:
+        window.cases.detail.plan_button.click()
+    assert "agent" in said.args[0]
+    assert sql(ctx.store, "SELECT count(*) FROM day_plans")[0][0] == 0
