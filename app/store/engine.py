@@ -30,7 +30,10 @@ def plain_sqlite_connector(path: str) -> sqlite3.Connection:
     return sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=10.0)
 
 
-def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+DEFAULT_CACHE_KIB = 32000
+
+
+def _on_connect(dbapi_conn: Any, _record: Any, cache_kib: int = DEFAULT_CACHE_KIB) -> None:
     cur = dbapi_conn.cursor()
     try:
         cur.execute("PRAGMA foreign_keys=ON")
@@ -38,7 +41,7 @@ def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         cur.execute("PRAGMA synchronous=FULL")
         cur.execute("PRAGMA busy_timeout=10000")
         cur.execute("PRAGMA temp_store=MEMORY")
-        cur.execute("PRAGMA cache_size=-32000")
+        cur.execute(f"PRAGMA cache_size=-{int(cache_kib)}")
     finally:
         cur.close()
 
@@ -56,7 +59,10 @@ def create_store_engine(path: Path | str | None, connector: Connector = plain_sq
     else:
         # Default QueuePool: connections are reused, one per thread in use.
         engine = create_engine("sqlite://", creator=lambda: connector(target), **extra)
-    event.listen(engine, "connect", _on_connect)
+    # A connector may ask for a bigger page cache: SQLCipher decrypts and authenticates every page it reads
+    # from the file, so keeping the working set decrypted in SQLite's cache is what makes encryption cheap.
+    cache_kib = int(getattr(connector, "cache_kib", DEFAULT_CACHE_KIB))
+    event.listen(engine, "connect", lambda conn, record: _on_connect(conn, record, cache_kib))
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:

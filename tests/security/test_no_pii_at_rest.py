@@ -154,5 +154,5 @@ def test_no_pii_in_logs_at_debug(tmp_path: Path, debug_log: Path, capsys: pytest
     # SQLAlchemy keeps its loggers at WARNING unless asked (echo would log rows, i.e. personal data).
     assert logging.getLogger("sqlalchemy.engine").getEffectiveLevel() >= logging.WARNING
     logged = debug_log.read_bytes()
-    assert len(logged) > 1000  # the services did log at DEBUG
+    assert b"app.services.retention" in logged and b"app.services.session" in logged  # the file did get logs
     assert found_in(logged, needles(pii)) == []
