@@ -172,9 +172,19 @@ class MainWindow(QMainWindow):
         self.nav.setCurrentRow(page if isinstance(page, int) and 0 <= page < len(pages) else PAGE_CASES)
         self.cases.list.restore_selection(keep.get("cases"))
         self.today.list.restore_selection(keep.get("today"))
-        self.cases.start()
-        self.today.start()
-        self.refresh_status()
+        # The page in view loads first; the other list and the status bar wait for its first rows.
+        first, second = (self.today, self.cases) if self.nav.currentRow() == PAGE_TODAY else (self.cases, self.today)
+        started: list[bool] = []
+
+        def then() -> None:
+            if not started:
+                started.append(True)
+                second.start()
+                self.refresh_status()
+
+        first.model.firstRowsReady.connect(then)
+        first.model.loadFailed.connect(lambda _m: then())
+        first.start()
         self.pagesBuilt.emit()
 
     def _build_menus(self, pages: list[tuple[str, QWidget]]) -> None:
