@@ -6,14 +6,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.domain.clock import DEFAULT_ZONE, local_day
-from app.domain.compliance import Profile
-from app.store.engine import Store
 
-from .settings import AppSettings
-from .sync_controller import SyncController
-from .worker import BackgroundRunner
+if TYPE_CHECKING:
+    from app.domain.compliance import Profile
+    from app.store.engine import Store
+
+    from .settings import AppSettings
+    from .sync_controller import SyncController
+    from .worker import BackgroundRunner
 
 
 @dataclass
