@@ -333,7 +333,9 @@ class MainWindow(QMainWindow):
         from app.services.workspace import map_points
 
         ctx = self.ctx
-        view = module.CaseMapView(cache_dir=ctx.cache_dir)
+        from_settings = getattr(module, "tile_source_from_settings", None)
+        tiles = from_settings(ctx.settings) if from_settings else None
+        view = module.CaseMapView(cache_dir=ctx.cache_dir, tile_source=tiles)
         index = self.stack.indexOf(self.map_page)
         self.stack.removeWidget(self.map_page)
         self.map_page.deleteLater()
