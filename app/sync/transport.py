@@ -133,3 +133,20 @@ def pins_from(values: Iterable[str]) -> tuple[str, ...]:
     for p in out:
         parse_pin(p)
     return out
+
+
+def tls_refusal(exc: BaseException) -> str | None:
+    """If a transport error was a failed certificate check or pin, why (in words); else None.
+
+    Such a failure is not transient: retrying cannot help and must not look like "head office is down"."""
+    seen: set[int] = set()
+    cur: BaseException | None = exc
+    while cur is not None and id(cur) not in seen:
+        seen.add(id(cur))
+        if isinstance(cur, PinMismatch):
+            return "head office's public key does not match the pinned key (possible interception); nothing was sent"
+        if isinstance(cur, ssl.SSLCertVerificationError):
+            detail = getattr(cur, "verify_message", "") or "certificate verification failed"
+            return f"head office's certificate is not trusted ({detail}); nothing was sent"
+        cur = cur.__cause__ or cur.__context__
+    return None

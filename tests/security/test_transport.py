@@ -29,6 +29,7 @@ from app.sync.transport import (
     parse_pin,
     pins_from,
     spki_sha256,
+    tls_refusal,
 )
 
 
@@ -122,9 +123,10 @@ def test_verified_with_the_company_ca_bundle(tls_server: tuple[str, Pki]) -> Non
 
 def test_unknown_ca_is_refused_by_default(tls_server: tuple[str, Pki]) -> None:
     url, _ = tls_server
-    with pytest.raises(httpx.ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
+    with pytest.raises(httpx.ConnectError, match="CERTIFICATE_VERIFY_FAILED") as info:
         get(url, TransportSettings())
     assert Recorder.seen == []
+    assert "certificate is not trusted" in (tls_refusal(info.value) or "")
 
 
 def test_matching_pin_connects(tls_server: tuple[str, Pki]) -> None:
@@ -135,9 +137,11 @@ def test_matching_pin_connects(tls_server: tuple[str, Pki]) -> None:
 
 def test_wrong_pin_fails_before_the_request_is_sent(tls_server: tuple[str, Pki]) -> None:
     url, pki = tls_server
-    with pytest.raises(httpx.ConnectError, match="pinned"):
+    with pytest.raises(httpx.ConnectError, match="pinned") as info:
         get(url, TransportSettings(ca_bundle=pki.ca_pem, pins=(pki.other_pin,)))
     assert Recorder.seen == []  # the token never left
+    assert "does not match the pinned key" in (tls_refusal(info.value) or "")
+    assert tls_refusal(httpx.ConnectError("connection refused")) is None
 
 
 def test_plain_http_only_to_loopback() -> None:
