@@ -125,23 +125,29 @@ class Session:
         return self.keys is None
 
     def require_store(self) -> Store:
-        if self.store is None:
+        if self.store is None or self.keys is None:
             raise Locked("Doorstep is locked: enter your secret to continue")
         return self.store
 
-    def _close(self) -> None:
-        if self.store is not None:
-            self.store.close()
+    def lock(self) -> None:
+        """Wipe the keys and close every idle connection; the Store object stays (it works again after
+        `SessionManager.unlock`). A query already running finishes; no new connection can be opened."""
         if self.connector is not None:
             self.connector.forget()
+        if self.store is not None:
+            self.store.engine.dispose()
         if self.keys is not None:
             self.keys.wipe()
-        self.store = self.connector = self.keys = None
-
-    def lock(self) -> None:
-        self._close()
+        self.keys = None
         for callback in list(self.on_lock):
             callback()
+
+    def close(self) -> None:
+        """Lock and close the store for good (logout, quitting)."""
+        self.lock()
+        if self.store is not None:
+            self.store.close()
+        self.store = self.connector = None
 
 
 class SessionManager:
@@ -204,6 +210,10 @@ class SessionManager:
                 keys = create_keys(self.store_file, secret, self._params)
             self._succeeded(state, username)
             return self._open(username, keys)
+        keys = self._offline_keys(state, username, secret)
+        return self._open(username or state.username, keys)
+
+    def _offline_keys(self, state: LoginState, username: str, secret: str) -> Keys:
         if state.username and username.casefold() != state.username.casefold():
             self._failed(state)
             raise BadCredentials("this laptop's store belongs to another user")
@@ -213,7 +223,7 @@ class SessionManager:
             self._failed(state)
             raise BadCredentials("wrong user name or secret") from exc
         self._succeeded(state, username or state.username)
-        return self._open(username or state.username, keys)
+        return keys
 
     def _open(self, username: str, keys: Keys) -> Session:
         try:
@@ -224,11 +234,19 @@ class SessionManager:
         return Session(username, self.store_file, keys, store, connector)
 
     def unlock(self, session: Session, secret: str) -> None:
-        """Re-open a locked session with the same user's secret."""
+        """Unlock a locked session with the same user's secret (same back-off as a login). The session's
+        Store object stays the same, so everything holding it works again."""
         if not session.locked:
             return
-        fresh = self.login(session.username, secret)
-        session.keys, session.store, session.connector = fresh.keys, fresh.store, fresh.connector
+        state = self.state()
+        self._check_backoff(state)
+        keys = self._offline_keys(state, session.username, secret)
+        if session.store is None or session.connector is None:  # logged out: open afresh
+            fresh = self._open(session.username, keys)
+            session.store, session.connector = fresh.store, fresh.connector
+        else:
+            session.connector.replace_key(keys.store_key)
+        session.keys = keys
 
     def change_secret(self, session: Session, old: str, new: str) -> None:
         if session.keys is None or session.store is None or session.connector is None:
@@ -240,8 +258,7 @@ class SessionManager:
             raise BadCredentials("the current secret is wrong") from exc
 
     def logout(self, session: Session) -> None:
-        session.lock()
-        session.username = ""
+        session.close()
 
 
 

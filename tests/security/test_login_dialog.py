@@ -69,7 +69,7 @@ def test_back_off_is_shown_in_words(tmp_path: Path, qtbot: Any, runner: Any) -> 
     from app.ui.login_dialog import LoginDialog
 
     manager = SessionManager(tmp_path / "doorstep.sqlite3")
-    manager.login("agent01", SECRET, head_office).lock()
+    manager.login("agent01", SECRET, head_office).close()
     dialog = LoginDialog(manager, runner)
     qtbot.addWidget(dialog)
     dialog.show()

@@ -145,7 +145,7 @@ def test_no_pii_in_logs_at_debug(tmp_path: Path, debug_log: Path, capsys: pytest
     finally:
         store.close()
     manager = SessionManager(tmp_path / "enc" / "doorstep.sqlite3")
-    manager.login("agent01", SECRET, lambda u, s: None).lock()
+    manager.login("agent01", SECRET, lambda u, s: None).close()
     with pytest.raises(BadCredentials):
         manager.login("agent01", pii.names[0])  # a debtor's name typed as the secret is not logged either
     vault = SecretVault.open(tmp_path, b"\x02" * 32, "agent01", keyring_backend=fail.Keyring())

@@ -230,29 +230,41 @@ def test_first_login_encrypts_an_existing_plain_store(demo_dir: Path) -> None:
 
 
 def test_lock_wipes_keys_and_unlock_needs_the_secret(tmp_path: Path) -> None:
+    from app.store.migrate import StoreError
+
     f = tmp_path / "doorstep.sqlite3"
     manager = SessionManager(f)
     session = manager.login("agent01", SECRET, HeadOfficeLogin())
-    keys, connector = session.keys, session.connector
-    assert keys is not None and connector is not None
+    keys, connector, store = session.keys, session.connector, session.store
+    assert keys is not None and connector is not None and store is not None
     locked: list[bool] = []
     session.on_lock.append(lambda: locked.append(True))
     session.lock()
     assert locked == [True] and keys.wiped and not any(keys.evidence_key) and not any(keys.secrets_key)
     assert not any(connector._key)
+    with pytest.raises(Locked):
+        session.require_store()
+    with pytest.raises(StoreError, match="locked"), store.read() as s:  # whoever still holds the Store
+        s.execute(text("SELECT count(*) FROM cases")).scalar_one()
     with pytest.raises(BadCredentials):
         manager.unlock(session, "not it")
     assert session.locked
     manager.unlock(session, SECRET)
+    assert session.require_store() is store  # the same object works again: the window keeps its references
+    with store.read() as s:
+        assert s.execute(text("SELECT count(*) FROM cases")).scalar_one() == 0
+    manager.logout(session)
+    assert session.store is None
+    manager.unlock(session, SECRET)  # after a logout the store is opened afresh
     with session.require_store().read() as s:
         assert s.execute(text("SELECT count(*) FROM cases")).scalar_one() == 0
-    session.lock()
+    session.close()
 
 
 def test_failed_attempts_back_off_and_survive_a_restart(tmp_path: Path) -> None:
     f = tmp_path / "doorstep.sqlite3"
     clock = Clock()
-    SessionManager(f, now=clock).login("agent01", SECRET, HeadOfficeLogin()).lock()
+    SessionManager(f, now=clock).login("agent01", SECRET, HeadOfficeLogin()).close()
     assert [backoff_delay(n) for n in range(1, 8)] == [0, 0, 1, 2, 4, 8, 16]
     assert backoff_delay(60) == 15 * 60
     manager = SessionManager(f, now=clock)
@@ -273,7 +285,7 @@ def test_failed_attempts_back_off_and_survive_a_restart(tmp_path: Path) -> None:
         restarted.login("agent01", SECRET)
     assert waited.value.wait_s == 2
     clock.now += timedelta(seconds=3)
-    restarted.login("agent01", SECRET).lock()
+    restarted.login("agent01", SECRET).close()
     assert restarted.state().failures == 0
     # A damaged state file does not hand out free attempts.
     restarted.state_path.write_text("{not json")
@@ -291,7 +303,7 @@ def test_change_secret_through_the_session(tmp_path: Path) -> None:
     session.lock()
     with pytest.raises(BadCredentials):
         manager.login("agent01", SECRET)
-    manager.login("agent01", "new one").lock()
+    manager.login("agent01", "new one").close()
 
 
 # --- reveal, audit ---------------------------------------------------------------------------------
@@ -422,7 +434,7 @@ def test_retention_purges_only_acknowledged_old_closed_cases(demo_store: Any, tm
 def test_cli_opens_an_encrypted_store_with_the_secret(demo_dir: Path, capsys: pytest.CaptureFixture[str],
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     store_file = demo_dir / "doorstep.sqlite3"
-    SessionManager(store_file).login("agent01", SECRET, HeadOfficeLogin()).lock()
+    SessionManager(store_file).login("agent01", SECRET, HeadOfficeLogin()).close()
     monkeypatch.delenv("DOORSTEP_SECRET", raising=False)
     code, out = _cli(capsys, "audit", "verify", "--data-dir", str(demo_dir))  # stdin is not a terminal here
     assert code == 2 and "encrypted" in out and "DOORSTEP_SECRET" in out
