@@ -23,10 +23,11 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QPoint,
     Qt,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPixmap, QPolygon
-from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
+from PySide6.QtWidgets import QAbstractItemView, QStyledItemDelegate, QStyleOptionViewItem
 from sqlalchemy import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -138,6 +139,7 @@ class CaseTableModel(QAbstractTableModel):
         self.query = CaseQuery()
         self.natural = False  # True: the source's own order (e.g. today's plan), no SQL sort
         self.first_source = first_source
+        self._submit_ids: Callable[[], Task | None] = lambda: None
         self._ids: list[int | None] = []
         self._known = 0  # leading ids known before all have arrived
         self._shown = -1  # the generation whose first page is on screen
@@ -172,18 +174,28 @@ class CaseTableModel(QAbstractTableModel):
             with store.engine.connect() as conn:
                 return list(source(conn, query, natural))
 
+        def submit_ids() -> Task | None:
+            if generation != self._generation:
+                return None  # superseded before it started
+            task = self.runner.submit(all_ids)
+            task.succeeded.connect(lambda ids: self._apply_ids(generation, ids))
+            task.failed.connect(lambda exc: self._failed(generation, exc))
+            self._pending = task
+            return task
+
         if first_source is not None and not natural:
             def first() -> tuple[int, list[CaseRow]]:
                 with store.engine.connect() as conn:
                     return first_source(conn, query, PAGE)
 
+            self._submit_ids = submit_ids
             head = self.runner.submit(first)
             head.succeeded.connect(lambda result: self._apply_first(generation, result))
             head.failed.connect(lambda exc: self._failed(generation, exc))
-        task = self.runner.submit(all_ids)
-        task.succeeded.connect(lambda ids: self._apply_ids(generation, ids))
-        task.failed.connect(lambda exc: self._failed(generation, exc))
-        self._pending = task
+            self._pending = head
+            return head
+        task = submit_ids()
+        assert task is not None
         return task
 
     def _apply_first(self, generation: int, result: tuple[int, list[CaseRow]]) -> None:
@@ -199,6 +211,13 @@ class CaseTableModel(QAbstractTableModel):
             self._pages[0] = [self._entry(r) for r in rows]
         self.endResetModel()
         self.firstRowsReady.emit()
+        if total <= len(rows):  # the first page is the whole list
+            self._complete = generation
+            self.loaded_once = True
+            self.reloaded.emit()
+        else:  # the rest of the ids once the first rows are painted, so the two do not compete
+            submit = self._submit_ids
+            QTimer.singleShot(0, lambda: submit())
 
     def _apply_ids(self, generation: int, ids: list[int | None]) -> None:
         if generation != self._generation:
@@ -410,28 +429,47 @@ class CaseTableModel(QAbstractTableModel):
 
 class CaseRowDelegate(QStyledItemDelegate):
     """Paints a case cell straight from the model's pre-formatted row: one Python call per cell
-    instead of the seven role look-ups the default delegate makes (scrolling 100,000 rows stays smooth)."""
+    instead of the seven role look-ups the default delegate makes, and no per-cell copies of the
+    style option's palette or font metrics (scrolling 100,000 rows stays smooth)."""
 
-    def __init__(self, model: CaseTableModel, parent: QObject | None = None):
-        super().__init__(parent)
+    def __init__(self, model: CaseTableModel, view: QAbstractItemView):
+        super().__init__(view)
         self.model = model
+        self.view = view
         self._fitted: dict[tuple[str, int], str] = {}
+        self.selected_row = -1
+        self.refresh_style()
+        view.selectionModel().currentRowChanged.connect(self._current_changed)
+        model.modelReset.connect(lambda: setattr(self, "selected_row", -1))
+
+    def refresh_style(self) -> None:
+        """Colours and metrics, read once (again after a palette or font change)."""
+        palette = self.view.palette()
+        self._highlight = palette.highlight()
+        self._alternate = palette.alternateBase()
+        self._text = palette.text().color()
+        self._highlighted_text = palette.highlightedText().color()
+        self._red = _RED.color()
+        self._metrics = self.view.fontMetrics()
+        self._fitted.clear()
+
+    def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self.selected_row = current.row() if current.isValid() else -1
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
               ) -> None:
-        entry = self.model.entry_at(index.row())
+        row = index.row()
+        entry = self.model.entry_at(row)
         if entry is None:
             super().paint(painter, option, index)
             return
         c = index.column()
         rect = option.rect  # type: ignore[attr-defined]
-        palette = option.palette  # type: ignore[attr-defined]
-        state = option.state  # type: ignore[attr-defined]
-        selected = bool(state & QStyle.StateFlag.State_Selected)
+        selected = row == self.selected_row
         if selected:
-            painter.fillRect(rect, palette.highlight())
-        elif option.features & QStyleOptionViewItem.ViewItemFeature.Alternate:  # type: ignore[attr-defined]
-            painter.fillRect(rect, palette.alternateBase())
+            painter.fillRect(rect, self._highlight)
+        elif row & 1:
+            painter.fillRect(rect, self._alternate)
         if c == COL_SAFETY and entry.row.safety_level:
             icon = safety_icon(entry.row.safety_level)
             icon.paint(painter, rect.adjusted(4, 2, -4, -2), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
@@ -440,18 +478,19 @@ class CaseRowDelegate(QStyledItemDelegate):
         if not text:
             return
         if selected:
-            painter.setPen(palette.highlightedText().color())
+            painter.setPen(self._highlighted_text)
         elif c == COL_NEXT and entry.promise_late:
-            painter.setPen(_RED.color())
+            painter.setPen(self._red)
         else:
-            painter.setPen(palette.text().color())
+            painter.setPen(self._text)
         area = rect.adjusted(4, 0, -4, 0)
-        key = (text, area.width())
+        width = area.width()
+        key = (text, width)
         shown = self._fitted.get(key)
         if shown is None:  # measuring text is the costly part of a cell: do it once per text and width
-            metrics = option.fontMetrics  # type: ignore[attr-defined]
-            shown = text if metrics.horizontalAdvance(text) <= area.width() else \
-                metrics.elidedText(text, Qt.TextElideMode.ElideRight, area.width())
+            metrics = self._metrics
+            shown = text if metrics.horizontalAdvance(text) <= width else \
+                metrics.elidedText(text, Qt.TextElideMode.ElideRight, width)
             if len(self._fitted) > 50_000:
                 self._fitted.clear()
             self._fitted[key] = shown
