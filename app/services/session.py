@@ -70,7 +70,11 @@ class TooManyAttempts(LoginError):
 
 
 class BadCredentials(LoginError):
-    pass
+    """`reason`: "head_office" (refused online), "other_user" (the store is someone else's), "wrong" (secret)."""
+
+    def __init__(self, message: str, reason: str = "wrong") -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 class Locked(LoginError):
@@ -200,7 +204,8 @@ class SessionManager:
                 authenticate(username, secret)
             except Exception as exc:
                 self._failed(state)
-                raise BadCredentials(f"head office did not accept the login ({type(exc).__name__})") from exc
+                raise BadCredentials(f"head office did not accept the login ({type(exc).__name__})",
+                                     "head_office") from exc
             if is_plain_sqlite(self.store_file):
                 keys = encrypt_existing(self.store_file, secret, self._params)
                 if self.evidence_folder is not None:
@@ -216,7 +221,7 @@ class SessionManager:
     def _offline_keys(self, state: LoginState, username: str, secret: str) -> Keys:
         if state.username and username.casefold() != state.username.casefold():
             self._failed(state)
-            raise BadCredentials("this laptop's store belongs to another user")
+            raise BadCredentials("this laptop's store belongs to another user", "other_user")
         try:
             keys = unlock_keys(self.store_file, secret)
         except WrongSecret as exc:

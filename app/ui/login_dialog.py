@@ -19,7 +19,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services.session import Authenticate, LoginError, Session, SessionManager, TooManyAttempts
+from app.services.session import (
+    Authenticate,
+    BadCredentials,
+    LoginError,
+    NeedsOnlineLogin,
+    Session,
+    SessionManager,
+    TooManyAttempts,
+)
 from app.store.migrate import StoreError
 
 from .worker import BackgroundRunner
@@ -113,6 +121,14 @@ class LoginDialog(QDialog):
         self._busy(False)
         if isinstance(exc, TooManyAttempts):
             text = self.tr("Too many failed attempts: try again in %n second(s).", "", exc.wait_s)
+        elif isinstance(exc, BadCredentials) and exc.reason == "wrong":
+            text = self.tr("Wrong user name or secret.")
+        elif isinstance(exc, BadCredentials) and exc.reason == "other_user":
+            text = self.tr("The cases on this laptop belong to another user.")
+        elif isinstance(exc, BadCredentials):
+            text = self.tr("Head office did not accept the user name and secret.")
+        elif isinstance(exc, NeedsOnlineLogin):
+            text = self.tr("The first login on this laptop needs a connection to head office.")
         elif isinstance(exc, LoginError | StoreError) and str(exc):
             text = str(exc)  # written for a user: wrong secret, needs head office, damaged key file …
         else:

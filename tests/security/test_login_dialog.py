@@ -40,7 +40,7 @@ def test_first_login_then_lock_and_unlock(tmp_path: Path, qtbot: Any, runner: An
     qtbot.keyClicks(dialog.user, "agent01")
     qtbot.keyClicks(dialog.secret, "not it")
     qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: dialog.ok.isEnabled() and "head office did not accept" in dialog.message.text())
+    qtbot.waitUntil(lambda: dialog.ok.isEnabled() and "Head office did not accept" in dialog.message.text())
     assert dialog.secret.text() == ""  # cleared after each try
     dialog.grab().save(str(tmp_path / "login.png"))
     dialog.secret.setText(SECRET)  # QTest types ASCII only; the secret has Chinese in it
@@ -56,7 +56,7 @@ def test_first_login_then_lock_and_unlock(tmp_path: Path, qtbot: Any, runner: An
     assert unlock.user.isReadOnly() and unlock.user.text() == "agent01"
     qtbot.keyClicks(unlock.secret, "guess")
     qtbot.mouseClick(unlock.ok, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: unlock.ok.isEnabled() and "wrong" in unlock.message.text())
+    qtbot.waitUntil(lambda: unlock.ok.isEnabled() and "Wrong user name or secret" in unlock.message.text())
     assert session.locked
     unlock.secret.setText(SECRET)
     with qtbot.waitSignal(unlock.loggedIn, timeout=20_000):
