@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -129,51 +130,66 @@ def _dead(session: Any, event_id: str, status_code: int, error: str, now: dateti
 
 def push_outbox(store: Store, client: HeadOfficeClient, now: Callable[[], datetime], batch_size: int = 200,
                 step: Step | None = None, progress: Callable[[int, int], None] | None = None) -> PushTotals:
-    """Push everything queued when the call starts (and anything added meanwhile), in order."""
+    """Push everything queued when the call starts (and anything added meanwhile), in order.
+
+    One request is in flight at a time, so head office receives the batches in sequence order; while
+    it works on one, the next is read and encoded here, and the reply to one is written locally while
+    the next is already on its way.
+    """
     step = step or (lambda _name, _info: None)
     batch_size = max(1, min(batch_size, v1.MAX_EVENTS_PER_PUSH))
     total = PushTotals()
     queued = pending_count(store)
-    after = 0
-    size = batch_size
-    while True:
-        items = next_batch(store, after, size)
-        if not items:
-            break
-        good = [p for p in items if p.wire is not None]
-        bad = [p for p in items if p.wire is None]
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-push")
+
+    def send(items: list[Pending]) -> Future[v1.PushResponse] | None:
         step("push.sending", {"first_seq": items[0].device_seq, "count": len(items)})
-        results: list[v1.EventResult] = []
-        if good:
+        wires = [p.wire for p in items if p.wire is not None]
+        return pool.submit(client.push, wires) if wires else None
+
+    try:
+        items = next_batch(store, 0, batch_size)
+        future = send(items) if items else None
+        while items:
+            good = [p for p in items if p.wire is not None]
+            bad = [p for p in items if p.wire is None]
+            upcoming = next_batch(store, items[-1].device_seq, batch_size)  # read while the server works
             try:
-                results = client.push([p.wire for p in good if p.wire is not None]).results
+                results = future.result().results if future is not None else []
             except ProtocolError as exc:
-                if exc.status_code == 413 and len(good) > 1:
-                    size = max(1, len(good) // 2)  # too large for the server: halve and try again
-                    continue
-                if exc.status_code in (400, 413, 422) and len(good) == 1:
-                    # The server refused the whole (one-event) request as malformed: dead-letter it.
-                    step("push.replied", {"count": 1})
-                    t = apply_results(store, [], [], now(), local_rejects=[
-                        Pending(good[0].event_id, good[0].device_seq, None, str(exc))])
-                    _add(total, t)
-                    after = good[0].device_seq
-                    continue
-                if exc.status_code in (400, 422) and len(good) > 1:
-                    size = max(1, len(good) // 2)  # isolate the item the server chokes on
-                    continue
-                raise
-        step("push.replied", {"count": len(results)})
-        t = apply_results(store, good, results, now(), local_rejects=bad)
-        t.sent = len(good)
-        t.batches = 1
-        _add(total, t)
-        after = items[-1].device_seq
-        size = batch_size
-        if progress:
-            progress(total.sent + total.rejected, max(queued, total.sent + total.rejected))
-        step("push.applied", {"last_seq": after})
+                after, size = _after_refusal(store, exc, good, now, total, step)
+                items = next_batch(store, after, size)
+                future = send(items) if items else None
+                continue
+            step("push.replied", {"count": len(results)})
+            future = send(upcoming) if upcoming else None
+            t = apply_results(store, good, results, now(), local_rejects=bad)
+            t.sent = len(good)
+            t.batches = 1
+            _add(total, t)
+            if progress:
+                progress(total.sent + total.rejected, max(queued, total.sent + total.rejected))
+            step("push.applied", {"last_seq": items[-1].device_seq})
+            items = upcoming
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
     return total
+
+
+def _after_refusal(store: Store, exc: ProtocolError, good: list[Pending], now: Callable[[], datetime],
+                   total: PushTotals, step: Step) -> tuple[int, int]:
+    """A whole batch was refused: (seq to continue after, batch size to use). Raises if it cannot help."""
+    first_seq = good[0].device_seq
+    if exc.status_code in (400, 413, 422) and len(good) == 1:
+        # Head office refused a one-event request outright: that event goes to the dead-letter list.
+        step("push.replied", {"count": 1})
+        refused = v1.EventResult(id=good[0].event_id, status="rejected", error=str(exc))
+        _add(total, apply_results(store, good, [refused], now(), status_code=exc.status_code or 422))
+        return first_seq, 1
+    if exc.status_code in (400, 413, 422) and len(good) > 1:
+        # Too large, or one item the server chokes on: halve the batch until it passes or is isolated.
+        return first_seq - 1, max(1, len(good) // 2)
+    raise exc
 
 
 def _add(total: PushTotals, t: PushTotals) -> None:
