@@ -236,7 +236,6 @@ class CaseListView(QWidget):
         self.table.setSortingEnabled(True)  # sorts by the indicator: the model sees its own sort, does nothing
 
         self.filters.changed.connect(self.apply_filters)
-        header.sortIndicatorChanged.connect(lambda _c, _o: self._save_sort())
         model.modelAboutToBeReset.connect(self._remember_selection)
         model.reloaded.connect(self._after_reload)
         model.firstRowsReady.connect(self._show_count)
@@ -254,8 +253,9 @@ class CaseListView(QWidget):
         self.filters.search.selectAll()
 
     def apply_filters(self) -> None:
+        # Saved with the layout (window close, language switch), not on every keystroke: QSettings
+        # writes its file from the GUI thread.
         self.model.set_query(self.filters.apply_to(self.model.query))
-        self.settings.set_json_value(f"{self.key}/filters", self.filters.state())
 
     def _show_sort_indicator(self) -> None:
         header = self.table.horizontalHeader()
