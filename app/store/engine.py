@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import StaticPool
+from sqlalchemy.pool import QueuePool, StaticPool
 
 # A connector opens one DB-API connection to the given path (":memory:" for tests).
 Connector = Callable[[str], Any]
@@ -57,8 +57,10 @@ def create_store_engine(path: Path | str | None, connector: Connector = plain_sq
     if target == MEMORY:
         engine = create_engine("sqlite://", creator=lambda: connector(MEMORY), poolclass=StaticPool, **extra)
     else:
-        # Default QueuePool: connections are reused, one per thread in use.
-        engine = create_engine("sqlite://", creator=lambda: connector(target), **extra)
+        # A file store gets a real QueuePool (the bare "sqlite://" URL would make SQLAlchemy pick its
+        # in-memory SingletonThreadPool, which closes connections other threads still use past 5 threads).
+        engine = create_engine("sqlite://", creator=lambda: connector(target), poolclass=QueuePool,
+                               pool_size=5, max_overflow=20, pool_timeout=30, **extra)
     # A connector may ask for a bigger page cache: SQLCipher decrypts and authenticates every page it reads
     # from the file, so keeping the working set decrypted in SQLite's cache is what makes encryption cheap.
     cache_kib = int(getattr(connector, "cache_kib", DEFAULT_CACHE_KIB))
