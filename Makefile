@@ -7,9 +7,8 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: run test setup system lint typecheck bench translations clean
 
-run: setup ## start Doorstep on demo data (with a local head office)
-	$(PY) -m app --data-dir $(DATA) demo-data --cases 2000 --if-empty --quiet
-	$(PY) main.py --data-dir $(DATA)
+run: setup ## start Doorstep on demo data, synced from a local head office
+	$(PY) tools/run_demo.py --data-dir $(DATA)
 
 test: setup ## the whole suite, as CI runs it
 	$(PY) -m pytest

@@ -25,6 +25,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="language for this run (default: the setting, else the system's)")
     parser.add_argument("--user", metavar="USERNAME", default=None,
                         help="work as this agent (default: the user signed in on this device)")
+    parser.add_argument("--head-office", metavar="URL", default=None,
+                        help="head-office address for this run (default: the one in Settings)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
     return parser.parse_args(argv)
 
@@ -121,11 +123,12 @@ def build(argv: Sequence[str] | None = None):  # type: ignore[no-untyped-def]
         """Head-office sync when an address is configured, else a controller that says none is."""
         from app.ui.sync_controller import NoHeadOffice
 
-        if not settings.head_office_url:
+        server = args.head_office or settings.head_office_url
+        if not server:
             return NoHeadOffice(window)
         from app.ui.head_office_sync import HeadOfficeAccount, HeadOfficeSync
 
-        account = HeadOfficeAccount(server=settings.head_office_url, username=result.actor,
+        account = HeadOfficeAccount(server=server, username=result.actor,
                                     device_id=result.device_id, attachments_dir=result.data_dir / "attachments")
         # No sign-in dialog yet: a sync without a saved session stops and says "sign in first".
         return HeadOfficeSync(result.store, runner, account, password=lambda: None, parent=window)  # type: ignore[arg-type]

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import func, select, text
 
-from app.domain.clock import DEFAULT_ZONE, ensure_utc, local_day, utcnow
+from app.domain.clock import DEFAULT_ZONE, ensure_utc, local, local_day, utcnow
 from app.domain.enums import Bucket
 from app.domain.masking import mask_id_number, mask_name, mask_phone
 from app.store import models as m
@@ -340,9 +340,22 @@ def pending_count(store: Store) -> int:
         return int(conn.execute(text("SELECT count(*) FROM outbox")).scalar_one())
 
 
-def last_sync(store: Store) -> str | None:
+def last_sync(store: Store, zone: str = DEFAULT_ZONE) -> str | None:
+    """When the last sync finished, as 'YYYY-MM-DD HH:MM' on the user's clock (stored as UTC)."""
     with store.read() as session:
-        return get_state(session, LAST_SYNC)
+        return _local_stamp(get_state(session, LAST_SYNC), zone)
+
+
+def _local_stamp(stored: str | None, zone: str = DEFAULT_ZONE) -> str | None:
+    if not stored:
+        return None
+    try:
+        when = datetime.fromisoformat(stored.replace("Z", "+00:00"))
+    except ValueError:
+        return stored
+    if when.tzinfo is None:
+        return stored
+    return local(when, zone).strftime("%Y-%m-%d %H:%M")
 
 
 def sync_overview(store: Store, limit: int = 500) -> SyncOverview:
@@ -359,7 +372,7 @@ def sync_overview(store: Store, limit: int = 500) -> SyncOverview:
             "FROM dead_letters d JOIN events e ON e.id = d.event_id LEFT JOIN cases c ON c.id = e.case_id "
             "ORDER BY d.at DESC LIMIT :limit"), {"limit": limit}).all()
     with store.read() as session:
-        last = get_state(session, LAST_SYNC)
+        last = _local_stamp(get_state(session, LAST_SYNC))
     return SyncOverview(
         pending=pending, dead=dead, last_sync=last,
         outbox=tuple(OutboxLine(r[0], r[1], r[2], r[3], r[4], from_db_time(r[5]), r[6], r[7]) for r in outbox),

@@ -1,0 +1,89 @@
+"""`make run`: Doorstep on demo data with a local head office, in one command.
+
+1. A head office on 127.0.0.1 (a free port) over `DATA/headoffice.sqlite3`, filled with the demo city
+   the first time (its demo accounts have fixed passwords: agent01 / doorstep-agent01, …).
+2. The demo agent signs in and syncs headlessly (`python -m app sync`), so the laptop store in DATA
+   receives the agent's cases from head office — the whole loop, from one command.
+3. The desktop app opens on that store, pointed at the same head office; closing it stops the head office.
+
+If the head office cannot start, the app still opens, on local demo data, and says why on the console.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def say(text: str) -> None:
+    print(f"doorstep demo: {text}", file=sys.stderr, flush=True)
+
+
+def start_head_office(data: Path, cases: int) -> tuple[subprocess.Popen[str], str] | None:
+    db = f"sqlite:///{(data / 'headoffice.sqlite3').resolve()}"
+    py = sys.executable
+    if not (data / "headoffice.sqlite3").exists():
+        say("preparing the local head office with the demo city …")
+        for cmd in (["init-db"], ["demo-data", "--cases", str(cases)]):
+            done = subprocess.run([py, "-m", "headoffice", *cmd, "--db", db], cwd=ROOT, capture_output=True,
+                                  text=True, check=False)
+            if done.returncode != 0:
+                say(f"head office set-up failed: {done.stderr.strip()[-500:]}")
+                (data / "headoffice.sqlite3").unlink(missing_ok=True)
+                return None
+    log = (data / "headoffice.log").open("a")
+    proc = subprocess.Popen([py, "-m", "headoffice", "serve", "--db", db, "--host", "127.0.0.1", "--port", "0"],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=log, text=True)
+    assert proc.stdout is not None
+    first = proc.stdout.readline().strip()  # `serve --port 0` prints its URL first
+    urls = [word for word in first.split() if word.startswith("http://")]
+    if not urls:
+        proc.terminate()
+        say(f"the head office did not start (see {data / 'headoffice.log'})")
+        return None
+    return proc, urls[0]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="tools/run_demo.py")
+    parser.add_argument("--data-dir", default=str(ROOT / ".data"))
+    parser.add_argument("--user", default="agent01")
+    parser.add_argument("--cases", type=int, default=2000)
+    args, rest = parser.parse_known_args()
+    data = Path(args.data_dir)
+    data.mkdir(parents=True, exist_ok=True)
+    py = sys.executable
+
+    started = start_head_office(data, args.cases)
+    app_args = [py, "main.py", "--data-dir", str(data), "--user", args.user, *rest]
+    if started is None:
+        say("opening on local demo data instead")
+        subprocess.run([py, "-m", "app", "--data-dir", str(data), "demo-data", "--cases", str(args.cases),
+                        "--if-empty", "--quiet"], cwd=ROOT, check=False)
+        return subprocess.run(app_args, cwd=ROOT, check=False).returncode
+
+    proc, url = started
+    try:
+        say(f"head office at {url}; signing in as {args.user} and syncing …")
+        sync = subprocess.run([py, "-m", "app", "--data-dir", str(data), "sync", "--server", url, "--user", args.user,
+                               "--password-stdin", "--retry-for", "20"], cwd=ROOT, input=f"doorstep-{args.user}\n",
+                              text=True, check=False)
+        if sync.returncode != 0:
+            say("the first sync did not finish; the app opens on what the laptop has")
+        env = dict(os.environ)
+        return subprocess.run([*app_args, "--head-office", url], cwd=ROOT, env=env, check=False).returncode
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
