@@ -11,7 +11,7 @@ run: setup ## start Doorstep on demo data, synced from a local head office
 	$(PY) tools/run_demo.py --data-dir $(DATA)
 
 test: setup ## the whole suite, as CI runs it
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto
 
 setup: system $(STAMP)
 
