@@ -17,30 +17,15 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import Context, Figure, median, ms, pct
+from benchmarks.common import Context, Figure, demo_store, median, ms, pct
 
 DAY = date(2026, 11, 30)
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def _store(ctx: Context) -> Any:
-    """The shared demo store of ctx.cases cases (another benchmark may have made it already)."""
-    key = "store100k" if ctx.cases == 100_000 else f"store{ctx.cases}"
-    cached = ctx.cache.get(key)
-    from app.store.migrate import open_store
-
-    if cached is not None:
-        return cached if hasattr(cached, "engine") else open_store(Path(str(cached)) / "doorstep.sqlite3")
-    from app.demo.generate import generate
-
-    folder = ctx.work / key
-    folder.mkdir(parents=True, exist_ok=True)
-    store = open_store(folder / "doorstep.sqlite3")
-    generate(store, ctx.cases, seed=7, today=DAY)
-    with store.engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    ctx.cache[key] = store  # the open Store; its .path is the file (other benchmarks reuse either)
-    return store
+    """The shared demo store of ctx.cases cases (generated once per run, see benchmarks.common)."""
+    return demo_store(ctx)
 
 
 def _rss_mb() -> float:
@@ -150,8 +135,14 @@ def _list_figures(store: Any, work: Path, rounds: int) -> list[Figure]:
         """Seconds from the action to the new first rows painted; all ids arriving is noted apart."""
         shown: list[float] = []
         done: list[float] = []
-        model.firstRowsReady.connect(lambda: shown.append(time.perf_counter()))
-        model.reloaded.connect(lambda: done.append(time.perf_counter()))
+        def on_shown() -> None:
+            shown.append(time.perf_counter())
+
+        def on_done() -> None:
+            done.append(time.perf_counter())
+
+        model.firstRowsReady.connect(on_shown)
+        model.reloaded.connect(on_done)
         t = time.perf_counter()
         action()
         while not shown:
@@ -161,8 +152,9 @@ def _list_figures(store: Any, work: Path, rounds: int) -> list[Figure]:
         while not done:
             QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
         complete.append(done[0] - t)
-        model.firstRowsReady.disconnect()
-        model.reloaded.disconnect()
+        # only our own slots: a bare disconnect() would cut the view's and the model's too
+        model.firstRowsReady.disconnect(on_shown)
+        model.reloaded.disconnect(on_done)
         return painted
 
     wait_reload(view.start)

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import Context, Figure, samples
+from benchmarks.common import Context, Figure, demo_store, samples
 
 # The machine may be shared: times are the best of several runs (what the code can do; competing
 # work only ever adds to it), and each figure notes the CPU seconds this process spent.
@@ -25,20 +25,8 @@ NOW = datetime(2026, 11, 30, 1, 0, tzinfo=UTC)
 
 
 def _store(ctx: Context) -> Any:
-    """A demo store of ctx.cases cases: shared through ctx.cache when another benchmark made one."""
-    key = "store100k" if ctx.cases == 100_000 else f"store{ctx.cases}"
-    cached = ctx.cache.get(key)
-    if cached is not None:
-        return cached
-    from app.demo.generate import generate
-    from app.store.migrate import open_store
-
-    folder = ctx.work / key
-    folder.mkdir(parents=True, exist_ok=True)
-    store = open_store(folder / "doorstep.sqlite3")
-    generate(store, ctx.cases, seed=7, today=DAY)
-    ctx.cache[key] = store
-    return store
+    """The shared demo store of ctx.cases cases (generated once per run, see benchmarks.common)."""
+    return demo_store(ctx)
 
 
 def _case_report(n_items: int) -> Any:
