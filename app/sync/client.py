@@ -25,9 +25,10 @@ from pydantic import BaseModel, ValidationError
 from app.contract import v1
 from app.domain.clock import utcnow
 
-from .errors import AuthError, CursorGone, ProtocolError, ServerUnavailable, SyncError
+from .errors import AuthError, CursorGone, ProtocolError, ServerUnavailable, SyncError, UntrustedServer
 from .retry import RETRYABLE_STATUS, RetryPolicy, parse_retry_after, wait
 from .tokens import MemoryTokenStore, Tokens, TokenStore
+from .transport import InsecureTransport, TransportSettings, check_server_url, ssl_context, tls_refusal
 
 log = logging.getLogger(__name__)
 
@@ -54,8 +55,15 @@ class HeadOfficeClient:
                  retry: RetryPolicy | None = None, timeout: float = 30.0,
                  transport: httpx.BaseTransport | None = None, verify: bool | str = True,
                  clock: Callable[[], datetime] = utcnow, cancel: threading.Event | None = None,
-                 event_hooks: Mapping[str, list[Callable[..., Any]]] | None = None):
-        self.server = server.rstrip("/")
+                 event_hooks: Mapping[str, list[Callable[..., Any]]] | None = None,
+                 tls: TransportSettings | None = None):
+        # https:// only (http:// just to loopback); certificates verified, with the CA bundle and pins of `tls`.
+        try:
+            self.server = check_server_url(server.rstrip("/"), tls)
+        except InsecureTransport as exc:
+            raise UntrustedServer(str(exc)) from exc
+        if verify is True or tls is not None:
+            verify = ssl_context(tls)
         self.device_id = device_id
         self.tokens = tokens or MemoryTokenStore()
         self.retry = retry or RetryPolicy()
@@ -189,6 +197,9 @@ class HeadOfficeClient:
             try:
                 got = self._http.request(method, PREFIX + path, headers=hdrs, **kw)
             except httpx.TransportError as exc:
+                refused = tls_refusal(exc)
+                if refused is not None:  # not transient: retrying would only hide an interception
+                    raise UntrustedServer(refused) from exc
                 problem = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
             else:
                 self._note_skew(got, sent + timedelta(seconds=(time.monotonic() - t0) / 2))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 KEYRING_SERVICE = "Doorstep"
@@ -26,6 +27,10 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
                    help="keep retrying an unreachable head office this long (default 120)")
     p.add_argument("--page-size", type=int, default=500, metavar="N", help="cases per pulled page (1–1000)")
     p.add_argument("--batch", type=int, default=200, metavar="N", help="events per upload (1–500)")
+    p.add_argument("--ca-bundle", metavar="FILE.pem", help="also trust the CAs in this PEM file (a company CA)")
+    p.add_argument("--pin", action="append", default=[], metavar="SHA256",
+                   help="accept head office only with this public key (SHA-256 of its SPKI, base64 or hex); "
+                        "repeat for a backup key")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.set_defaults(handler=cmd_sync)
 
@@ -62,8 +67,9 @@ def cmd_sync(args: argparse.Namespace) -> int:
     from app.services.syncing import sync_once
     from app.sync.client import HeadOfficeClient
     from app.sync.engine import SyncOptions, device_of
-    from app.sync.errors import AuthError, SyncError
+    from app.sync.errors import AuthError, SyncError, UntrustedServer
     from app.sync.retry import RetryPolicy
+    from app.sync.transport import InsecureTransport, TransportSettings, pins_from
 
     if not (1 <= args.page_size <= 1000):
         raise CliError("--page-size must be between 1 and 1000")
@@ -74,11 +80,17 @@ def cmd_sync(args: argparse.Namespace) -> int:
     password = read_password(args)
     store = open_from_args(args)
     try:
-        client = HeadOfficeClient(args.server, device_of(store), retry=RetryPolicy(budget=max(0.0, args.retry_for)))
+        try:
+            tls = TransportSettings(ca_bundle=Path(args.ca_bundle) if args.ca_bundle else None,
+                                    pins=pins_from(args.pin))
+            client = HeadOfficeClient(args.server, device_of(store), retry=RetryPolicy(budget=max(0.0, args.retry_for)),
+                                      tls=tls)
+        except (InsecureTransport, UntrustedServer) as exc:
+            raise CliError(str(exc)) from exc
         try:
             try:
                 client.login(args.user, password)
-            except AuthError as exc:
+            except (AuthError, UntrustedServer) as exc:
                 raise CliError(str(exc)) from exc
             options = SyncOptions(push_batch=args.batch, page_size=args.page_size,
                                   attachments_dir=resolve_data_dir(args.data_dir) / "attachments")

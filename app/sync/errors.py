@@ -11,6 +11,10 @@ class AuthError(SyncError):
     """Login refused or the session cannot be renewed: the user must sign in again."""
 
 
+class UntrustedServer(SyncError):
+    """The address is not https:// (nor loopback), or the server's certificate or pinned key did not check out."""
+
+
 class ServerUnavailable(SyncError):
     """Head office could not be reached (or kept answering 'busy') within the retry budget."""
 

@@ -166,3 +166,34 @@ def test_pins_are_checked_when_configured(tmp_path: Path) -> None:
     (tmp_path / "bad.pem").write_text("not a certificate")
     with pytest.raises(InsecureTransport, match="CA bundle"):
         client_options("https://ho.example", TransportSettings(ca_bundle=tmp_path / "bad.pem"))
+
+
+def test_sync_client_refuses_plain_http_and_stops_at_a_bad_pin(tls_server: tuple[str, Pki]) -> None:
+    import time
+
+    from app.sync.client import HeadOfficeClient
+    from app.sync.errors import UntrustedServer
+    from app.sync.retry import RetryPolicy
+
+    with pytest.raises(UntrustedServer, match="https"):
+        HeadOfficeClient("http://ho.example.cn", "0" * 8 + "-0000-0000-0000-" + "0" * 12)
+    url, pki = tls_server
+    device = "12345678-1234-1234-1234-123456789012"
+    client = HeadOfficeClient(url, device, retry=RetryPolicy(budget=30),
+                              tls=TransportSettings(ca_bundle=pki.ca_pem, pins=(pki.other_pin,)))
+    started = time.monotonic()
+    try:
+        with pytest.raises(UntrustedServer, match="pinned key"):
+            client.health()
+    finally:
+        client.close()
+    assert time.monotonic() - started < 10  # not retried for the 30 s budget: an interception is not an outage
+    assert Recorder.seen == []
+    trusted = HeadOfficeClient(url, device, tls=TransportSettings(ca_bundle=pki.ca_pem, pins=(pki.server_pin,)))
+    try:
+        with pytest.raises(Exception) as info:  # the test server is no head office: any answer but a TLS refusal
+            trusted.health()
+        assert not isinstance(info.value, UntrustedServer)
+    finally:
+        trusted.close()
+    assert Recorder.seen == [""]
