@@ -18,13 +18,13 @@ from app.domain.clock import DEFAULT_ZONE, ensure_utc, local, local_day, utcnow
 from app.domain.enums import Bucket
 from app.domain.masking import mask_id_number, mask_name, mask_phone
 from app.store import models as m
-from app.store.audit import append_audit
 from app.store.engine import Store
 from app.store.syncstate import LAST_SYNC, USER, get_state
 from app.store.types import from_db_time
 
 from .casefacts import active_safety_notes
 from .outcomes import CaseNotFound
+from .privacy import record_reveal
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,8 +243,8 @@ def reveal_contacts(store: Store, case_id: int, actor: str, now: datetime | None
         if case is None:
             raise CaseNotFound(f"case {case_id} is not on this device")
         debtor = case.debtor
-        append_audit(session, actor=actor, action="pii.revealed", entity="case", entity_id=case.id,
-                     data={"debtor": debtor.id, "fields": ["name", "id_number", "phones", "contacts"]}, at=now)
+        # Audit entry + pii_revealed event (queued for head office, which keeps the agents' reveal trail).
+        record_reveal(session, case, ["name", "id_number", "phones", "contacts"], actor, now)
         return RevealedContacts(
             case_id=case.id, debtor_name=debtor.name, id_number=debtor.id_number,
             phones={p.id: p.number for p in debtor.phones},

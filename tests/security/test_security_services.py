@@ -484,3 +484,18 @@ def test_idle_lock_is_due_after_the_idle_minutes() -> None:
     assert idle.due() and idle.remaining_s() == 0
     with pytest.raises(ValueError):
         IdleLock(0)
+
+
+def test_revealing_all_contacts_in_the_window_also_reports_to_head_office(demo_store: Any) -> None:
+    from app.services.workspace import reveal_contacts
+
+    with demo_store.read() as s:
+        case_id = s.scalars(select(m.Case.id).order_by(m.Case.id).limit(1)).one()
+    revealed = reveal_contacts(demo_store, case_id, "agent01", NOW)
+    with demo_store.read() as s:
+        audit = s.execute(text("SELECT data FROM audit_log WHERE action = 'pii.revealed'")).scalars().all()
+        events = s.execute(text("SELECT payload FROM events e JOIN outbox o ON o.event_id = e.id "
+                                "WHERE e.kind = 'pii_revealed' AND e.case_id = :id"), {"id": case_id}).scalars().all()
+    assert len(audit) == 1 and len(events) == 1
+    assert json.loads(events[0])["fields"] == ["name", "id_number", "phones", "contacts"]
+    assert revealed.debtor_name not in events[0] and revealed.id_number not in events[0]
