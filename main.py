@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 log = logging.getLogger("doorstep")
 
@@ -41,16 +42,18 @@ class Opened:
     device_id: str
 
 
-def open_services(data_dir_arg: str | None, user: str | None = None) -> Opened:
+def open_services(data_dir_arg: str | None, user: str | None = None, store: object | None = None) -> Opened:
     """Runs in a worker: find the data folder, open (maybe upgrade) the store, read the profile and who
-    is working. SQLAlchemy and the pages' code are imported here too, off the GUI thread."""
+    is working. SQLAlchemy and the pages' code are imported here too, off the GUI thread. An encrypted
+    store raises SecretRequired; after the login dialog it comes back opened, as `store`."""
     from app.domain.compliance import builtin_profile, load_profile_json
     from app.services.datadir import open_data_dir, resolve_data_dir
     from app.services.workspace import actor_name, agent_id_for
     from app.store.syncstate import PROFILE, device_id, get_state
 
     data_dir = resolve_data_dir(data_dir_arg)
-    store = open_data_dir(data_dir)
+    if store is None:
+        store = open_data_dir(data_dir)
     # Load the pages' code here, beside the store, while the GUI thread is busy showing the window.
     import importlib
 
@@ -133,8 +136,57 @@ def build(argv: Sequence[str] | None = None):  # type: ignore[no-untyped-def]
         # No sign-in dialog yet: a sync without a saved session stops and says "sign in first".
         return HeadOfficeSync(result.store, runner, account, password=lambda: None, parent=window)  # type: ignore[arg-type]
 
+    def failed(exc: BaseException) -> None:
+        from app.services.datadir import SecretRequired
+
+        if isinstance(exc, SecretRequired):
+            log_in()
+        else:
+            window.show_error(str(exc))
+
+    def log_in() -> None:
+        """An encrypted store: ask for the secret (checked in the background), then open the services."""
+        from app.services.datadir import resolve_data_dir, store_path
+        from app.services.session import SessionManager
+        from app.ui.login_dialog import LoginDialog
+
+        manager = SessionManager(store_path(resolve_data_dir(args.data_dir)))
+        dialog = LoginDialog(manager, runner, parent=window)
+
+        def logged_in(session: Any) -> None:
+            opening = runner.submit(lambda: open_services(args.data_dir, args.user, store=session.require_store()))
+            opening.succeeded.connect(lambda result: (opened(result), arm_lock(manager, session)))
+            opening.failed.connect(lambda exc: window.show_error(str(exc)))
+
+        dialog.loggedIn.connect(logged_in)
+        dialog.rejected.connect(lambda: window.show_error(window.tr("Doorstep is locked: restart it to log in.")))
+        dialog.open()
+
+    def arm_lock(manager: Any, session: Any) -> None:
+        """Lock after the idle minutes (setting; 0 = never) and on Ctrl+L: keys wiped, window hidden."""
+        from PySide6.QtGui import QKeySequence, QShortcut
+
+        from app.ui.idle_lock import IdleWatcher
+        from app.ui.login_dialog import LoginDialog
+
+        watcher = IdleWatcher(settings.idle_lock_minutes, parent=window)
+
+        def lock() -> None:
+            if session.locked:
+                return
+            session.lock()
+            window.hide()
+            dialog = LoginDialog(manager, runner, session=session, parent=window)
+            dialog.loggedIn.connect(lambda _s: (window.show(), watcher.lock.touch() if watcher.lock else None))
+            dialog.rejected.connect(app.quit)  # closing the unlock dialog quits; the data stays locked
+            dialog.open()
+
+        watcher.idle.connect(lock)
+        QShortcut(QKeySequence("Ctrl+L"), window, activated=lock)
+        app.aboutToQuit.connect(session.close)
+
     task.succeeded.connect(opened)
-    task.failed.connect(lambda exc: window.show_error(str(exc)))
+    task.failed.connect(failed)
     return app, window, task
 
 
