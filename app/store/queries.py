@@ -49,6 +49,14 @@ SORT_COLUMNS: dict[str, str] = {
     "safety": "cases.safety_level",
 }
 
+# Sort keys over NOT NULL columns: "column IS NULL" would keep SQLite from walking their index.
+_NEVER_NULL = frozenset({"priority", "case_no", "debtor_name", "district", "days_past_due", "bucket", "overdue",
+                         "stage", "status", "safety"})
+
+
+# Sort keys over a few distinct values, indexed together with priority: ties go by priority.
+_BY_PRIORITY_WITHIN = frozenset({"stage", "status", "district", "safety"})
+
 _SELECT = ("SELECT cases.id, cases.case_no, cases.debtor_name, cases.district, cases.days_past_due, "
            "cases.bucket, cases.overdue_fen, cases.currency, cases.stage, cases.status, cases.priority, "
            "cases.promise_due, cases.next_action_on, cases.safety_level, cases.agent_id, cases.version "
@@ -110,6 +118,11 @@ class CaseQuery:
         if column is None:
             raise ValueError(f"cannot sort by {self.sort!r}")
         direction = "DESC" if self.descending else "ASC"
+        if self.sort in _NEVER_NULL:
+            # No "IS NULL" term on NOT NULL columns: it would keep SQLite from walking their index.
+            # Few-valued columns are indexed together with priority, so their ties go by priority.
+            middle = f", cases.priority {direction}" if self.sort in _BY_PRIORITY_WITHIN else ""
+            return f" ORDER BY {column} {direction}{middle}, cases.id {direction}"
         # NULLs last either way, then a stable tiebreak so paging never repeats or skips a row.
         return f" ORDER BY {column} IS NULL, {column} {direction}, cases.id {direction}"
 
@@ -159,25 +172,12 @@ def _row(r: object) -> CaseRow:
 
 # --- for the case list window: index-friendly order, ids without row objects ------------------
 
-# Sort keys over NOT NULL columns: "column IS NULL" would keep SQLite from walking their index.
-_NEVER_NULL = frozenset({"priority", "case_no", "debtor_name", "district", "days_past_due", "bucket", "overdue",
-                         "stage", "status", "safety"})
 
-
-# Sort keys over a few distinct values, indexed together with priority: ties go by priority.
-_BY_PRIORITY_WITHIN = frozenset({"stage", "status", "district", "safety"})
 
 
 def list_order_by(query: CaseQuery) -> str:
-    """The list's order: `CaseQuery.order_by`, except that NOT NULL columns skip the "IS NULL" term and
-    grouping columns (stage, status, district, safety) break ties by priority, so that an index serves
-    the order and the first page comes back without sorting 100,000 rows."""
-    if query.sort not in _NEVER_NULL:
-        return query.order_by()
-    column = SORT_COLUMNS[query.sort]
-    direction = "DESC" if query.descending else "ASC"
-    middle = f", cases.priority {direction}" if query.sort in _BY_PRIORITY_WITHIN else ""
-    return f" ORDER BY {column} {direction}{middle}, cases.id {direction}"
+    """The list's order (kept for callers; `CaseQuery.order_by` is index-friendly itself)."""
+    return query.order_by()
 
 
 def ordered_case_ids(conn: Connection, query: CaseQuery) -> list[int]:
