@@ -237,6 +237,9 @@ class CaseListView(QWidget):
 
         self.filters.changed.connect(self.apply_filters)
         model.modelAboutToBeReset.connect(self._remember_selection)
+        # Lay the rows out now rather than on the view's delayed-layout timer: that timer fires just
+        # after the new rows are painted and repaints the whole viewport a second time.
+        model.modelReset.connect(self.table.doItemsLayout)
         model.reloaded.connect(self._after_reload)
         model.firstRowsReady.connect(self._show_count)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
