@@ -22,11 +22,22 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     QPoint,
+    QPointF,
     Qt,
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPixmap, QPolygon
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFontMetricsF,
+    QIcon,
+    QPainter,
+    QPixmap,
+    QPolygon,
+    QStaticText,
+    QTransform,
+)
 from PySide6.QtWidgets import QAbstractItemView, QStyledItemDelegate, QStyleOptionViewItem
 from sqlalchemy import Connection
 from sqlalchemy.exc import SQLAlchemyError
@@ -91,9 +102,10 @@ def sql_first(conn: Connection, query: CaseQuery, limit: int) -> tuple[int, list
     return first_rows(conn, query, limit)
 
 
-def format_fen(fen: int, currency: str = "CNY") -> str:
+def format_fen(fen: int, currency: str = "CNY", locale: QLocale | None = None) -> str:
     """¥1,234.56 with the current locale's grouping, from integer fen (no float on the way)."""
-    locale = QLocale()
+    if locale is None:
+        locale = QLocale()
     sign = "-" if fen < 0 else ""
     yuan, rest = divmod(abs(fen), 100)
     symbol = "¥" if currency == "CNY" else currency + " "
@@ -140,13 +152,20 @@ class CaseTableModel(QAbstractTableModel):
         self.natural = False  # True: the source's own order (e.g. today's plan), no SQL sort
         self.first_source = first_source
         self._submit_ids: Callable[[], Task | None] = lambda: None
+        # A real zero timer, not a posted call: it fires once the posted paint of the first page is
+        # done, so reading every id (which holds the GIL) does not slow that paint down.
+        self._rest_timer = QTimer(self)
+        self._rest_timer.setSingleShot(True)
+        self._rest_timer.setInterval(0)
+        self._rest_timer.timeout.connect(lambda: self._submit_ids())
         self._ids: list[int | None] = []
         self._known = 0  # leading ids known before all have arrived
+        self._placeholder_asked = False  # a view asked for a row whose id had not arrived yet
         self._shown = -1  # the generation whose first page is on screen
         self._complete = -1  # the generation whose ids are all in
-        self.firstRowsReady.connect(self._mark_shown)
         self._row_of: dict[int, int] | None = None
-        self._pages: OrderedDict[int, list[_Entry | None]] = OrderedDict()
+        self._pages: OrderedDict[int, list[_Entry | CaseRow | None]] = OrderedDict()
+        self._words: dict[str, Any] | None = None
         self._generation = 0
         self._pending: Task | None = None
         self.loaded_once = False
@@ -205,19 +224,23 @@ class CaseTableModel(QAbstractTableModel):
         self.beginResetModel()
         self._ids = [r.id for r in rows] + [None] * max(0, total - len(rows))
         self._known = len(rows)
+        self._placeholder_asked = False
         self._row_of = None
         self._pages.clear()
+        self._words = None
         if rows:
-            self._pages[0] = [self._entry(r) for r in rows]
+            self._pages[0] = list(rows)
         self.endResetModel()
+        # Kept here, not in a slot of our own signal: a caller's bare disconnect() must not make
+        # every later id arrival reset the view (and repaint it) a second time.
+        self._shown = generation
         self.firstRowsReady.emit()
         if total <= len(rows):  # the first page is the whole list
             self._complete = generation
             self.loaded_once = True
             self.reloaded.emit()
         else:  # the rest of the ids once the first rows are painted, so the two do not compete
-            submit = self._submit_ids
-            QTimer.singleShot(0, lambda: submit())
+            self._rest_timer.start()
 
     def _apply_ids(self, generation: int, ids: list[int | None]) -> None:
         if generation != self._generation:
@@ -227,14 +250,18 @@ class CaseTableModel(QAbstractTableModel):
             # The first page is already on screen and still right: fill in the rest without a reset.
             self._ids = ids
             self._row_of = None
-            if len(ids) > known:
+            # Only rows someone was shown as placeholders need a repaint: a ranged dataChanged
+            # repaints the whole viewport, which would delay the next query's rows by a full paint.
+            if len(ids) > known and self._placeholder_asked:
                 self.dataChanged.emit(self.index(known, 0), self.index(len(ids) - 1, COLUMN_COUNT - 1))
         else:
             self.beginResetModel()
             self._ids = ids
             self._row_of = None
             self._pages.clear()
+            self._words = None
             self.endResetModel()
+            self._shown = generation
             self.firstRowsReady.emit()
         self._complete = generation
         self.loaded_once = True
@@ -256,17 +283,37 @@ class CaseTableModel(QAbstractTableModel):
     def _entry(self, row: CaseRow | None) -> _Entry | None:
         if row is None:
             return None
-        today = self.today()
-        return _Entry(row, tuple(self._display(row, c) for c in range(COLUMN_COUNT)),
-                      row.promise_due is not None and row.promise_due < today)
+        return _Entry(row, self._cells(row), row.promise_due is not None and row.promise_due < self.today())
 
-    def _page(self, page: int) -> list[_Entry | None]:
+    def _cells(self, row: CaseRow) -> tuple[str, ...]:
+        """Every display cell of a row in one pass (the same text `_display` gives, column by column)."""
+        words = self._words
+        if words is None:  # translated words and the locale, read once per loaded list
+            words = self._words = {"locale": QLocale(), "promise": self.tr("Promise due %1")}
+        locale: QLocale = words["locale"]
+        stage = words.get("stage:" + row.stage)
+        if stage is None:
+            stage = words["stage:" + row.stage] = labels.stage(row.stage)
+        status = words.get("status:" + row.status)
+        if status is None:
+            status = words["status:" + row.status] = labels.status(row.status)
+        if row.promise_due is not None:
+            next_text = words["promise"].replace("%1", row.promise_due.isoformat())
+        else:
+            next_text = row.next_action_on.isoformat() if row.next_action_on else ""
+        return (f"{row.priority:.0f}", row.case_no, mask_name(row.debtor_name), row.district,
+                locale.toString(row.days_past_due), row.bucket, format_fen(row.overdue_fen, row.currency, locale),
+                stage, status, next_text, "")
+
+    def _page(self, page: int) -> list[_Entry | CaseRow | None]:
+        """The page's rows; each is formatted (CaseRow → _Entry) only when first shown, see `entry_at`."""
         cached = self._pages.get(page)
         if cached is not None:
             self._pages.move_to_end(page)
             return cached
         ids = self._ids[page * PAGE:(page + 1) * PAGE]
         if None in ids:  # still arriving: nothing to read yet, nothing to cache
+            self._placeholder_asked = True
             return [None] * len(ids)
         try:
             with self.store.engine.connect() as conn:  # a primary-key read of ≤128 rows: well under a millisecond
@@ -274,16 +321,13 @@ class CaseTableModel(QAbstractTableModel):
         except SQLAlchemyError as exc:  # the store went away (closing): show blanks, cache nothing
             log.warning("could not read cases for the list: %s", exc)
             return [None] * len(ids)
-        rows = [self._entry(found.get(i)) for i in ids]
+        rows: list[_Entry | CaseRow | None] = [found.get(i) for i in ids]
         self._pages[page] = rows
         while len(self._pages) > MAX_PAGES:
             self._pages.popitem(last=False)
         return rows
 
     # -- lookups -------------------------------------------------------------------------------
-    def _mark_shown(self) -> None:
-        self._shown = self._generation
-
     def case_id_at(self, row: int) -> int | None:
         return self._ids[row] if 0 <= row < len(self._ids) else None
 
@@ -295,13 +339,22 @@ class CaseTableModel(QAbstractTableModel):
     def entry_at(self, row: int) -> _Entry | None:
         if not 0 <= row < len(self._ids):
             return None
-        return self._page(row // PAGE)[row % PAGE]
+        page = self._page(row // PAGE)
+        item = page[row % PAGE]
+        if item is None or type(item) is _Entry:
+            return item  # type: ignore[return-value]
+        entry = self._entry(item)  # type: ignore[arg-type]
+        if page is self._pages.get(row // PAGE):
+            page[row % PAGE] = entry
+        return entry
 
     def case_row(self, row: int) -> CaseRow | None:
         if not 0 <= row < len(self._ids):
             return None
-        entry = self._page(row // PAGE)[row % PAGE]
-        return entry.row if entry is not None else None
+        item = self._page(row // PAGE)[row % PAGE]
+        if item is None or type(item) is not _Entry:
+            return item  # type: ignore[return-value]
+        return item.row  # type: ignore[union-attr]
 
     @property
     def ids(self) -> list[int | None]:
@@ -343,8 +396,9 @@ class CaseTableModel(QAbstractTableModel):
         if role == _ID_ROLE:
             return self._ids[r]
         if self._ids[r] is None:  # the rest of the ids are a moment away
+            self._placeholder_asked = True
             return "…" if role == _DISPLAY and c == COL_CASE_NO else None
-        entry = self._page(r // PAGE)[r % PAGE]
+        entry = self.entry_at(r)
         if entry is None:
             if role == _DISPLAY and c == COL_CASE_NO:
                 return self.tr("(no longer on this device)")
@@ -436,7 +490,7 @@ class CaseRowDelegate(QStyledItemDelegate):
         super().__init__(view)
         self.model = model
         self.view = view
-        self._fitted: dict[tuple[str, int], str] = {}
+        self._fitted: dict[tuple[str, int, int], tuple[QStaticText, float]] = {}
         self.selected_row = -1
         self.refresh_style()
         view.selectionModel().currentRowChanged.connect(self._current_changed)
@@ -451,6 +505,8 @@ class CaseRowDelegate(QStyledItemDelegate):
         self._highlighted_text = palette.highlightedText().color()
         self._red = _RED.color()
         self._metrics = self.view.fontMetrics()
+        metrics_f = QFontMetricsF(self.view.font())
+        self._line_height = metrics_f.ascent() + metrics_f.descent()
         self._fitted.clear()
 
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
@@ -485,13 +541,20 @@ class CaseRowDelegate(QStyledItemDelegate):
             painter.setPen(self._text)
         area = rect.adjusted(4, 0, -4, 0)
         width = area.width()
-        key = (text, width)
-        shown = self._fitted.get(key)
-        if shown is None:  # measuring text is the costly part of a cell: do it once per text and width
+        align = _ALIGNMENTS[c]
+        key = (text, width, align)
+        fitted = self._fitted.get(key)
+        if fitted is None:  # measuring and laying out text is the costly part of a cell: once per text and width
             metrics = self._metrics
             shown = text if metrics.horizontalAdvance(text) <= width else \
                 metrics.elidedText(text, Qt.TextElideMode.ElideRight, width)
+            static = QStaticText(shown)
+            static.setTextFormat(Qt.TextFormat.PlainText)
+            static.prepare(QTransform(), self.view.font())
+            dx = width - static.size().width() if align == _RIGHT else 0.0
             if len(self._fitted) > 50_000:
                 self._fitted.clear()
-            self._fitted[key] = shown
-        painter.drawText(area, _ALIGNMENTS[c], shown)
+            fitted = self._fitted[key] = (static, dx)
+        static, dx = fitted
+        # where drawText(area, align) would put it: vertically centred on the font's line height
+        painter.drawStaticText(QPointF(area.x() + dx, area.y() + (area.height() - self._line_height) / 2), static)
