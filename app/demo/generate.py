@@ -24,7 +24,7 @@ from app.domain.enums import Bucket, CaseStatus, PromiseState, Severity, Stage, 
 from app.domain.outcomes import OUTCOMES, OutcomeCode
 from app.domain.priority import PriorityInputs, score_priority
 from app.store.audit import append_audit
-from app.store.engine import Store
+from app.store.engine import Store, refresh_statistics
 from app.store.search import make_doc, spaced
 from app.store.types import to_db_time
 
@@ -120,6 +120,7 @@ def generate(store: Store, cases: int, seed: int = 7, today: date | None = None,
         raise
     finally:
         raw.close()
+    refresh_statistics(store.engine)
     with store.write() as session:
         append_audit(session, actor="system", action="demo.generated", entity="store", entity_id="-",
                      data={"cases": cases, "seed": seed, "today": today.isoformat()}, at=utcnow())

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from app.domain.clock import DEFAULT_ZONE, local_day, utcnow
 from app.domain.enums import CaseStatus, Severity
 from app.domain.priority import PriorityInputs, score_priority
-from app.store.engine import Store
+from app.store.engine import Store, refresh_statistics
 from app.store.types import from_db_time, to_db_time
 from app.sync.apply import executemany
 from app.sync.client import HeadOfficeClient
@@ -90,6 +90,9 @@ def refresh_cases(session: Session, case_ids: Sequence[int], now: datetime, zone
     session.expire_all()
 
 
+BULK_CASES = 1000  # a pull this large changes the list columns' spread: refresh the planner's statistics
+
+
 def sync_once(store: Store, client: HeadOfficeClient, *, attachments_dir: Path | None = None,
               options: SyncOptions | None = None, progress: Progress | None = None, step: Step | None = None,
               cancel: threading.Event | None = None,
@@ -100,4 +103,7 @@ def sync_once(store: Store, client: HeadOfficeClient, *, attachments_dir: Path |
         opts.attachments_dir = attachments_dir
     engine = SyncEngine(store, client, refresh=refresh_cases, options=opts, clock=clock, progress=progress,
                         step=step, cancel=cancel)
-    return engine.run()
+    report = engine.run()
+    if report.full_resync or report.cases_updated >= BULK_CASES:
+        refresh_statistics(store.engine)  # the list's query plans depend on them
+    return report

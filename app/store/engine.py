@@ -82,6 +82,17 @@ def checkpoint(engine: Engine) -> None:
         raw.close()
 
 
+def refresh_statistics(engine: Engine) -> None:
+    """ANALYZE: tell SQLite's planner how the list columns are spread. Without statistics it takes every
+    equality filter for a needle and sorts tens of thousands of rows instead of walking the sort's index.
+    Run after bulk changes (demo data, a large pull); it takes well under a second at 100,000 cases."""
+    raw = engine.raw_connection()
+    try:
+        raw.driver_connection.execute("ANALYZE")  # type: ignore[union-attr]
+    finally:
+        raw.close()
+
+
 @dataclass
 class Store:
     """An open store: the engine, a session factory and the single-writer lock."""

@@ -23,7 +23,7 @@ from .engine import Connector, Store, checkpoint, create_store_engine, plain_sql
 log = logging.getLogger(__name__)
 
 # Must equal the head of migrations/versions (tests/integration/test_migrations.py checks it).
-HEAD_REVISION = "0001"
+HEAD_REVISION = "0002"
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent.parent / "migrations"
 SQLITE_MAGIC = b"SQLite format 3\x00"
 

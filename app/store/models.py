@@ -103,6 +103,7 @@ class Case(Base):
         Index("ix_cases_agent_priority", "agent_id", "priority"),
         Index("ix_cases_stage_priority", "stage", "priority"),
         Index("ix_cases_bucket_priority", "bucket", "priority"),
+        Index("ix_cases_bucket_dpd", "bucket", "days_past_due"),  # bucket filter + days sort (0002)
         Index("ix_cases_status_priority", "status", "priority"),
         Index("ix_cases_district_priority", "district", "priority"),
         Index("ix_cases_safety_priority", "safety_level", "priority"),

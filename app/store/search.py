@@ -30,6 +30,7 @@ FTS_DDL = (
 FTS_TABLES = ("case_search", "case_search_short")
 
 _SPACE = re.compile(r"\s+")
+_CASE_NO_PREFIX = re.compile(r"^[A-Za-z]{1,4}[0-9]{2,}$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +139,13 @@ def match_clause(query: str) -> tuple[str, dict[str, str]] | None:
     params: dict[str, str] = {}
     for i, term in enumerate(terms[:8]):
         key = f"q{i}"
-        if len(term) >= 3:
+        if _CASE_NO_PREFIX.match(term):
+            # Letters then digits can only begin a case number: the unique index answers a prefix range
+            # at once, where the trigram index would intersect posting lists as long as the whole table.
+            parts.append(f"(cases.case_no >= :{key}lo AND cases.case_no < :{key}hi)")
+            params[f"{key}lo"] = term.upper()
+            params[f"{key}hi"] = term.upper() + "\U0010ffff"
+        elif len(term) >= 3:
             parts.append(f"cases.id IN (SELECT rowid FROM case_search WHERE case_search MATCH :{key})")
             params[key] = _quote(term)
         else:

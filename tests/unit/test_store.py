@@ -128,6 +128,8 @@ def test_search_finds_what_collectors_type(demo_store: Store) -> None:
     assert 42 in search(demo_store, phone[-4:])  # last four digits of a phone
     assert 42 in search(demo_store, phone[3:])  # the national number
     assert 42 in search(demo_store, case_no[-5:])  # part of a case number
+    assert 42 in search(demo_store, case_no[:8].lower())  # its beginning, typed in lower case
+    assert search(demo_store, case_no) == [42]
     assert 42 in search(demo_store, id_tail(idn))  # ID tail
     assert 42 in search(demo_store, address[3:8])  # part of an address
     assert 42 in search(demo_store, f"{name[0]} {phone[-4:]}")  # several terms: all must match
