@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -14,6 +14,7 @@ from app.domain.enums import ActKind, CaseStatus, Channel, PromiseState, Severit
 from app.domain.outcomes import OutcomeCode
 from app.domain.priority import PriorityInputs, score_priority
 from app.store import models as m
+from app.store.types import from_db_time
 
 EVASION_CODES = (OutcomeCode.NOT_HOME.value, OutcomeCode.NO_ANSWER.value, OutcomeCode.MOVED.value)
 CHANNEL_ACT = {Channel.PHONE.value: ActKind.CALL, Channel.SMS.value: ActKind.SMS,
@@ -67,19 +68,26 @@ def compliance_context(session: Session, case: m.Case, now: datetime, phone: str
 def refresh_case(session: Session, case: m.Case, now: datetime, zone: str = DEFAULT_ZONE) -> None:
     """Recompute the case's list columns (promise due, safety level, priority with reasons)."""
     today = local_day(now, zone)
-    open_due = session.scalar(select(func.min(m.Promise.due)).where(
-        m.Promise.case_id == case.id, m.Promise.state == PromiseState.OPEN.value))
+    # One round trip for every aggregate the score needs (this runs inside every saved outcome).
+    row = session.execute(select(
+        select(func.min(m.Promise.due)).where(m.Promise.case_id == case.id,
+                                             m.Promise.state == PromiseState.OPEN.value).scalar_subquery(),
+        select(func.count()).select_from(m.Promise).where(
+            m.Promise.case_id == case.id, m.Promise.state == PromiseState.BROKEN.value).scalar_subquery(),
+        select(func.count()).select_from(m.ContactAttempt).where(
+            m.ContactAttempt.case_id == case.id, m.ContactAttempt.at >= now - timedelta(days=30),
+            m.ContactAttempt.outcome.in_(EVASION_CODES)).scalar_subquery(),
+        select(func.max(m.ContactAttempt.at)).where(
+            m.ContactAttempt.case_id == case.id, m.ContactAttempt.right_party.is_(True)).scalar_subquery(),
+        select(func.count()).select_from(m.ReliefProposal).where(
+            m.ReliefProposal.case_id == case.id, m.ReliefProposal.status == "pending").scalar_subquery(),
+    )).one()
+    open_due = date.fromisoformat(row[0]) if isinstance(row[0], str) else row[0]
+    broken, evasion = row[1] or 0, row[2] or 0
+    last_rpc = from_db_time(row[3]) if isinstance(row[3], str) else row[3]
+    hardship = bool(row[4])
     case.promise_due = open_due
     case.safety_level = safety_level(active_safety_notes(session, case, now))
-    broken = session.scalar(select(func.count()).select_from(m.Promise).where(
-        m.Promise.case_id == case.id, m.Promise.state == PromiseState.BROKEN.value)) or 0
-    evasion = session.scalar(select(func.count()).select_from(m.ContactAttempt).where(
-        m.ContactAttempt.case_id == case.id, m.ContactAttempt.at >= now - timedelta(days=30),
-        m.ContactAttempt.outcome.in_(EVASION_CODES))) or 0
-    last_rpc = session.scalar(select(func.max(m.ContactAttempt.at)).where(
-        m.ContactAttempt.case_id == case.id, m.ContactAttempt.right_party.is_(True)))
-    hardship = bool(session.scalar(select(func.count()).select_from(m.ReliefProposal).where(
-        m.ReliefProposal.case_id == case.id, m.ReliefProposal.status == "pending")))
     score = score_priority(PriorityInputs(
         days_past_due=case.days_past_due,
         overdue_fen=case.overdue_fen,
