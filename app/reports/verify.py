@@ -1,6 +1,6 @@
 """The verification code printed on a payment receipt.
 
-    code = Crockford-base32( HMAC-SHA256(key, canonical) )[:16], shown as XXXX-XXXX-XXXX-XXXX
+    code = Crockford-base32( HMAC-SHA256(key, canonical) )[:16], shown in four groups of four
 
 `canonical` is the receipt's record as compact JSON with sorted keys (version, payment id, receipt
 no., case no., amount in fen, currency, method, payment time in UTC to the second, collector, event

@@ -57,7 +57,7 @@ def flat(s: str) -> str:
 
 def render_pages(pdf: Path, folder: Path) -> list[Path]:
     if shutil.which("pdftoppm") is None:
-        pytest.skip("pdftoppm (poppler-utils) is not installed")
+        pytest.fail("pdftoppm (poppler-utils) is not installed: make test installs it (tools/system-packages.sh)")
     subprocess.run(["pdftoppm", "-png", "-r", "40", str(pdf), str(folder / "page")], check=True)
     return sorted(folder.glob("page*.png"))
 
