@@ -194,6 +194,18 @@ def _active_notes(session: Session, cases: Sequence[m.Case], now: datetime) -> d
     return out
 
 
+def _centre_of(stops: Sequence[Stop]) -> Point | None:
+    """Where to start when the agent has no base location on this laptop (head office sends none yet):
+    the middle of the day's candidate doors, so a plan can still be made; a start set by the user wins."""
+    points = [(s.lat, s.lon) for s in stops if s.lat is not None and s.lon is not None
+              and -90 <= s.lat <= 90 and -180 <= s.lon <= 180]
+    if not points:
+        return None
+    lats = sorted(p[0] for p in points)
+    lons = sorted(p[1] for p in points)
+    return Point(lats[len(lats) // 2], lons[len(lons) // 2])  # the median: one stray door does not drag it
+
+
 def plan_agent_day(store: Store, agent_id: int, day: date, profile: Profile, options: DayOptions | None = None,
                    now: datetime | None = None) -> DayPlan:
     """Plan (or re-plan) the day. Does not save: call `save_day_plan` with the result."""
@@ -203,7 +215,7 @@ def plan_agent_day(store: Store, agent_id: int, day: date, profile: Profile, opt
     now = ensure_utc(now or utcnow())
     with store.read() as session:
         found = candidates(session, agent_id, day, profile, options, now)
-    start = options.start or found.start
+    start = options.start or found.start or _centre_of(found.stops)
     if start is None:
         raise DayPlanError("set a start point for the day: the agent has no base location")
     request = PlanRequest(

@@ -185,3 +185,12 @@ def test_an_empty_hand_order_still_plans_the_day(demo_store: Any) -> None:
     plan = plan_agent_day(demo_store, 2, DEMO_TODAY, CN, DayOptions(partner="李娜", time_limit_s=0.3,
                                                                       optimise_rest=False), now=NOW).plan
     assert plan.stops and plan.solver != "by hand"
+
+
+def test_an_agent_without_a_base_starts_from_the_middle_of_the_days_doors(demo_store: Any) -> None:
+    """Head office sends no base location with a synced agent: the day still plans, from the median door."""
+    with demo_store.engine.begin() as conn:
+        conn.execute(text("UPDATE agents SET base_lat = NULL, base_lon = NULL WHERE id = 1"))
+    plan = plan_agent_day(demo_store, 1, DEMO_TODAY, CN, FAST, now=NOW).plan
+    assert plan.start is not None and len(plan.order) >= 5
+    assert 30.45 <= plan.start.lat <= 30.92 and 103.78 <= plan.start.lon <= 104.34  # inside the demo city
