@@ -171,3 +171,30 @@ def validation_error(message: str) -> str:
         if match:
             return make(match)
     return message
+
+
+def skip_reason(code: str, detail: str, fallback: str) -> str:
+    """Why a case is not in the day's plan (app.routing.model.SkipReason), translated."""
+    words = {
+        "empty_id": translate("Labels", "the stop has no id"),
+        "duplicate_id": translate("Labels", "the same case appears more than once; only the first is planned"),
+        "no_coordinates": translate("Labels", "the address has no coordinates"),
+        "impossible_coordinates": translate("Labels", "the coordinates are impossible"),
+        "too_far": translate("Labels", "the address is too far from the start and the other stops"),
+        "bad_window": translate("Labels", "the availability window ends before it starts"),
+        "bad_duration": translate("Labels", "the visit duration is not a sensible number of minutes"),
+        "bad_priority": translate("Labels", "the priority is not a number"),
+        "window_outside_day": translate("Labels", "the visit cannot fit the working day, the permitted hours "
+                                                  "and the debtor's availability at once"),
+        "day_too_short": translate("Labels", "the day is too short to travel there, visit and get back in time"),
+        "needs_partner": translate("Labels", "the visit needs two collectors and no partner is set for the day"),
+        "do_not_visit": translate("Labels", "a safety note says do not visit"),
+        "not_available": translate("Labels", "the case cannot be planned"),
+        "not_chosen": translate("Labels", "did not fit in the day; the planned visits are worth more or lie closer"),
+        "must_visit_did_not_fit": translate("Labels", "must-visit, but the day cannot hold it with the other "
+                                                      "must-visits"),
+    }
+    base = words.get(code)
+    if base is None:
+        return fallback
+    return f"{base} ({detail})" if detail else base

@@ -52,6 +52,7 @@ from PySide6.QtWidgets import (
 from app.maps.routemap import RoutePoint, RouteStop
 from app.maps.tilesource import TileSource
 from app.routing.model import clock_text
+from app.ui import labels
 from app.ui.map_view import RouteMapView, tile_source_from_settings
 
 log = logging.getLogger(__name__)
@@ -521,7 +522,7 @@ class RouteView(QWidget):
         self.skipped.clear()
         for k in plan.skipped:
             name = self._case_nos.get(int(k.id), k.id) if k.id.isdigit() else k.id
-            self.skipped.addItem(f"{name}: {k.text}")
+            self.skipped.addItem(f"{name}: {labels.skip_reason(k.reason.value, k.detail, k.text)}")
         start = RoutePoint(plan.start.lat, plan.start.lon, self.tr("Start")) if plan.start else None
         end = RoutePoint(plan.end.lat, plan.end.lon, self.tr("End")) if plan.end else None
         stops = [RouteStop(r.case_id, r.lat, r.lon, r.label, clock_text(r.arrival_s), r.locked) for r in rows]

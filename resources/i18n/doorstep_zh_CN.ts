@@ -230,7 +230,7 @@
         <translation>显示的案件数</translation>
     </message>
     <message numerus="yes">
-        <location line="+75"/>
+        <location line="+78"/>
         <source>%n case(s)</source>
         <translation>
             <numerusform>共 %n 件</numerusform>
@@ -278,7 +278,7 @@
 <context>
     <name>CaseTableModel</name>
     <message>
-        <location filename="../../app/ui/case_model.py" line="+307"/>
+        <location filename="../../app/ui/case_model.py" line="+379"/>
         <source>Sort by %1</source>
         <translation>按%1排序</translation>
     </message>
@@ -338,12 +338,13 @@
         <translation>安全</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+19"/>
         <source>(no longer on this device)</source>
         <translation>（已不在本设备上）</translation>
     </message>
     <message>
-        <location line="+52"/>
+        <location line="-112"/>
+        <location line="+164"/>
         <source>Promise due %1</source>
         <translation>承诺还款 %1</translation>
     </message>
@@ -450,7 +451,7 @@
 <context>
     <name>FilterBar</name>
     <message>
-        <location filename="../../app/ui/case_list.py" line="-225"/>
+        <location filename="../../app/ui/case_list.py" line="-228"/>
         <source>Search: name, phone digits, case no., address, ID tail  (Ctrl+F)</source>
         <translation>搜索：姓名、电话号码、案件编号、地址、身份证尾号（Ctrl+F）</translation>
     </message>
@@ -1096,11 +1097,86 @@
         <source>Notes are too long.</source>
         <translation>备注过长。</translation>
     </message>
+    <message>
+        <location line="+17"/>
+        <source>the stop has no id</source>
+        <translation>外访点没有编号</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>the same case appears more than once; only the first is planned</source>
+        <translation>同一案件出现多次，仅安排第一次</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>the address has no coordinates</source>
+        <translation>该地址没有坐标</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>the coordinates are impossible</source>
+        <translation>坐标不合理</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>the address is too far from the start and the other stops</source>
+        <translation>该地址离出发点和其他外访点太远</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>the availability window ends before it starts</source>
+        <translation>可拜访时段的结束早于开始</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>the visit duration is not a sensible number of minutes</source>
+        <translation>拜访时长不是合理的分钟数</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>the priority is not a number</source>
+        <translation>优先级不是数字</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>the visit cannot fit the working day, the permitted hours and the debtor&apos;s availability at once</source>
+        <translation>无法同时满足工作时间、允许外访时段和债务人可拜访时段</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>the day is too short to travel there, visit and get back in time</source>
+        <translation>当天时间不足以往返并完成拜访</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>the visit needs two collectors and no partner is set for the day</source>
+        <translation>该外访须两人同行，但今日未设置搭档</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>a safety note says do not visit</source>
+        <translation>安全提示禁止上门</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>the case cannot be planned</source>
+        <translation>该案件无法安排</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>did not fit in the day; the planned visits are worth more or lie closer</source>
+        <translation>当天排不下：已安排的外访价值更高或距离更近</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>must-visit, but the day cannot hold it with the other must-visits</source>
+        <translation>必访案件，但当天无法与其他必访案件一并安排</translation>
+    </message>
 </context>
 <context>
     <name>LoginDialog</name>
     <message>
-        <location filename="../../app/ui/login_dialog.py" line="+40"/>
+        <location filename="../../app/ui/login_dialog.py" line="+48"/>
         <source>Doorstep is locked</source>
         <translation>Doorstep 已锁定</translation>
     </message>
@@ -1160,6 +1236,26 @@
         <translation>
             <numerusform>失败次数过多：请在 %n 秒后重试。</numerusform>
         </translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Wrong user name or secret.</source>
+        <translation>用户名或密码错误。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The cases on this laptop belong to another user.</source>
+        <translation>本机上的案件属于另一位用户。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Head office did not accept the user name and secret.</source>
+        <translation>总部未接受该用户名和密码。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The first login on this laptop needs a connection to head office.</source>
+        <translation>在本机首次登录需要连接总部。</translation>
     </message>
     <message>
         <location line="+4"/>
@@ -1241,7 +1337,7 @@
         <translation>今日路线(&amp;O)</translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+43"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
@@ -1318,7 +1414,7 @@
         <translation>请先选择一个案件。</translation>
     </message>
     <message>
-        <location line="+127"/>
+        <location line="+129"/>
         <source>● Online</source>
         <translation>● 在线</translation>
     </message>
@@ -1637,7 +1733,7 @@
 <context>
     <name>RouteStopsModel</name>
     <message>
-        <location filename="../../app/ui/route_view.py" line="+96"/>
+        <location filename="../../app/ui/route_view.py" line="+97"/>
         <source>Lock</source>
         <translation>锁定</translation>
     </message>
@@ -2203,6 +2299,14 @@
         <location line="+2"/>
         <source>expires/expired %1</source>
         <translation>失效日期 %1</translation>
+    </message>
+</context>
+<context>
+    <name>window</name>
+    <message>
+        <location filename="../../main.py" line="+182"/>
+        <source>Doorstep is locked: restart it to log in.</source>
+        <translation>Doorstep 已锁定：请重新启动后登录。</translation>
     </message>
 </context>
 </TS>
