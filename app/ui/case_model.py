@@ -495,6 +495,13 @@ class CaseRowDelegate(QStyledItemDelegate):
         self.refresh_style()
         view.selectionModel().currentRowChanged.connect(self._current_changed)
         model.modelReset.connect(lambda: setattr(self, "selected_row", -1))
+        # The view paints a row's cells one after another: look the row up once, not once per cell.
+        # Any change the model announces drops it.
+        self._memo_row = -1
+        self._memo_entry: _Entry | None = None
+        for signal in (model.modelReset, model.dataChanged, model.layoutChanged, model.rowsInserted,
+                       model.rowsRemoved, model.rowsMoved):
+            signal.connect(self._forget_row)
 
     def refresh_style(self) -> None:
         """Colours and metrics, read once (again after a palette or font change)."""
@@ -512,10 +519,19 @@ class CaseRowDelegate(QStyledItemDelegate):
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         self.selected_row = current.row() if current.isValid() else -1
 
+    def _forget_row(self, *_args: object) -> None:
+        self._memo_row = -1
+        self._memo_entry = None
+
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
               ) -> None:
         row = index.row()
-        entry = self.model.entry_at(row)
+        if row == self._memo_row:
+            entry = self._memo_entry
+        else:
+            entry = self.model.entry_at(row)
+            if entry is not None:
+                self._memo_row, self._memo_entry = row, entry
         if entry is None:
             super().paint(painter, option, index)
             return
@@ -539,8 +555,8 @@ class CaseRowDelegate(QStyledItemDelegate):
             painter.setPen(self._red)
         else:
             painter.setPen(self._text)
-        area = rect.adjusted(4, 0, -4, 0)
-        width = area.width()
+        x, y, width, height = rect.getRect()
+        width -= 8  # 4 px padding either side
         align = _ALIGNMENTS[c]
         key = (text, width, align)
         fitted = self._fitted.get(key)
@@ -557,4 +573,4 @@ class CaseRowDelegate(QStyledItemDelegate):
             fitted = self._fitted[key] = (static, dx)
         static, dx = fitted
         # where drawText(area, align) would put it: vertically centred on the font's line height
-        painter.drawStaticText(QPointF(area.x() + dx, area.y() + (area.height() - self._line_height) / 2), static)
+        painter.drawStaticText(QPointF(x + 4 + dx, y + (height - self._line_height) / 2), static)
