@@ -86,17 +86,21 @@ def _webengine_flags() -> None:
 
 
 def _warm_store_imports() -> None:
-    """Import the store stack (SQLAlchemy and the ORM models: about half a second) on a thread of its own
-    while the GUI thread creates the application and shows the window; `open_services` then finds it
-    loaded instead of starting on it only once the window is up. None of these modules import Qt.
+    """Import the store stack (SQLAlchemy, the ORM models and their mapper set-up, the store vault: about
+    half a second) on a thread of its own while the GUI thread creates the application and shows the
+    window; `open_services` then finds it ready instead of starting on it only once the window is up.
+    None of these modules import Qt.
     Same order as in `open_services`. A failure here is left for `open_services` to meet and report."""
     def warm() -> None:
         import importlib
 
         try:
             for name in ("app.domain.compliance", "app.services.datadir", "app.services.workspace",
-                         "app.store.syncstate"):
+                         "app.store.syncstate", "app.store.vault"):
                 importlib.import_module(name)
+            from sqlalchemy.orm import configure_mappers
+
+            configure_mappers()  # else the first ORM query of open_services pays for it (thread-safe)
         except Exception:  # reported by open_services, which imports them again
             log.debug("warming the store imports failed", exc_info=True)
 
