@@ -22,22 +22,12 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     QPoint,
-    QPointF,
+    QRect,
     Qt,
     QTimer,
     Signal,
 )
-from PySide6.QtGui import (
-    QBrush,
-    QColor,
-    QFontMetricsF,
-    QIcon,
-    QPainter,
-    QPixmap,
-    QPolygon,
-    QStaticText,
-    QTransform,
-)
+from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPixmap, QPolygon
 from PySide6.QtWidgets import QAbstractItemView, QStyledItemDelegate, QStyleOptionViewItem
 from sqlalchemy import Connection
 from sqlalchemy.exc import SQLAlchemyError
@@ -490,7 +480,7 @@ class CaseRowDelegate(QStyledItemDelegate):
         super().__init__(view)
         self.model = model
         self.view = view
-        self._fitted: dict[tuple[str, int, int], tuple[QStaticText, float]] = {}
+        self._fitted: dict[tuple[str, int], str] = {}
         self.selected_row = -1
         self.refresh_style()
         view.selectionModel().currentRowChanged.connect(self._current_changed)
@@ -512,8 +502,6 @@ class CaseRowDelegate(QStyledItemDelegate):
         self._highlighted_text = palette.highlightedText().color()
         self._red = _RED.color()
         self._metrics = self.view.fontMetrics()
-        metrics_f = QFontMetricsF(self.view.font())
-        self._line_height = metrics_f.ascent() + metrics_f.descent()
         self._fitted.clear()
 
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
@@ -556,21 +544,15 @@ class CaseRowDelegate(QStyledItemDelegate):
         else:
             painter.setPen(self._text)
         x, y, width, height = rect.getRect()
-        width -= 8  # 4 px padding either side
-        align = _ALIGNMENTS[c]
-        key = (text, width, align)
-        fitted = self._fitted.get(key)
-        if fitted is None:  # measuring and laying out text is the costly part of a cell: once per text and width
+        area = QRect(x + 4, y, width - 8, height)  # 4 px padding either side
+        width -= 8
+        key = (text, width)
+        shown = self._fitted.get(key)
+        if shown is None:  # measuring text is the costly part of a cell: do it once per text and width
             metrics = self._metrics
             shown = text if metrics.horizontalAdvance(text) <= width else \
                 metrics.elidedText(text, Qt.TextElideMode.ElideRight, width)
-            static = QStaticText(shown)
-            static.setTextFormat(Qt.TextFormat.PlainText)
-            static.prepare(QTransform(), self.view.font())
-            dx = width - static.size().width() if align == _RIGHT else 0.0
             if len(self._fitted) > 50_000:
                 self._fitted.clear()
-            fitted = self._fitted[key] = (static, dx)
-        static, dx = fitted
-        # where drawText(area, align) would put it: vertically centred on the font's line height
-        painter.drawStaticText(QPointF(x + 4 + dx, y + (height - self._line_height) / 2), static)
+            self._fitted[key] = shown
+        painter.drawText(area, _ALIGNMENTS[c], shown)
