@@ -12,7 +12,6 @@ stdlib HTTP server on the same loopback (what the bytes alone cost).
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import threading
@@ -24,22 +23,11 @@ from typing import Any
 
 import httpx
 
-from benchmarks.common import Context, Figure, median
+from benchmarks.common import Context, Figure, median, repo_env, run_headoffice
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "bench-password-1"
 HEADERS = {"X-Doorstep-API": "1"}
-
-
-def _env() -> dict[str, str]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
-    return env
-
-
-def _ho(*args: str) -> None:
-    subprocess.run([sys.executable, "-m", "headoffice", *args], cwd=ROOT, env=_env(), check=True,
-                   capture_output=True, timeout=1800)
 
 
 class _Echo(BaseHTTPRequestHandler):
@@ -83,10 +71,10 @@ def _bare(requests: list[tuple[str, int, int]]) -> float:
 class _Server:
     def __init__(self, folder: Path, cases: int):
         self.db = f"sqlite:///{folder / 'ho-bench.sqlite3'}"
-        _ho("init-db", "--db", self.db)
-        _ho("demo-data", "--db", self.db, "--cases", str(cases), "--password", PASSWORD, "--today", "2026-11-30")
+        run_headoffice("init-db", "--db", self.db)
+        run_headoffice("demo-data", "--db", self.db, "--cases", str(cases), "--password", PASSWORD, "--today", "2026-11-30")
         self.proc = subprocess.Popen([sys.executable, "-m", "headoffice", "serve", "--db", self.db, "--port", "0",
-                                      "--login-rate", "0"], cwd=ROOT, env=_env(), stdout=subprocess.PIPE,
+                                      "--login-rate", "0"], cwd=ROOT, env=repo_env(), stdout=subprocess.PIPE,
                                      stderr=subprocess.DEVNULL, text=True)
         assert self.proc.stdout is not None
         self.url = self.proc.stdout.readline().rsplit(" ", 1)[-1].strip()

@@ -13,7 +13,6 @@ that reads the body and answers a few bytes), and for the initial sync CommCare'
 from __future__ import annotations
 
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -25,7 +24,7 @@ from typing import Any
 
 import httpx
 
-from benchmarks.common import Context, Figure, median
+from benchmarks.common import Context, Figure, median, repo_env, run_headoffice
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "bench-password-1"
@@ -38,26 +37,15 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _env() -> dict[str, str]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
-    return env
-
-
-def _ho(*args: str) -> None:
-    subprocess.run([sys.executable, "-m", "headoffice", *args], cwd=ROOT, env=_env(), check=True,
-                   capture_output=True, timeout=1800)
-
-
 class _Server:
     def __init__(self, folder: Path, cases: int):
         self.db = f"sqlite:///{folder / 'headoffice.sqlite3'}"
-        _ho("init-db", "--db", self.db)
-        _ho("demo-data", "--db", self.db, "--cases", str(cases), "--password", PASSWORD, "--today", "2026-11-30")
+        run_headoffice("init-db", "--db", self.db)
+        run_headoffice("demo-data", "--db", self.db, "--cases", str(cases), "--password", PASSWORD, "--today", "2026-11-30")
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc = subprocess.Popen([sys.executable, "-m", "headoffice", "serve", "--db", self.db, "--port",
-                                      str(self.port), "--login-rate", "0"], cwd=ROOT, env=_env(),
+                                      str(self.port), "--login-rate", "0"], cwd=ROOT, env=repo_env(),
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 120
         gate = threading.Event()

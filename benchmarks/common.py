@@ -93,3 +93,24 @@ def demo_store(ctx: Context):  # type: ignore[no-untyped-def]
     checkpoint(store.engine)
     ctx.cache[key] = store
     return store
+
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def repo_env() -> dict[str, str]:
+    """The environment for a child process that must import this checkout's packages."""
+    import os
+
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
+    return env
+
+
+def run_headoffice(*args: str) -> None:
+    """`python -m headoffice ARGS` for a benchmark's set-up (init-db, demo-data…); fails loudly."""
+    import subprocess
+    import sys
+
+    subprocess.run([sys.executable, "-m", "headoffice", *args], cwd=REPO, env=repo_env(), check=True,
+                   capture_output=True, timeout=1800)
