@@ -28,6 +28,9 @@ __all__ = [
     "EventResult", "PushResponse", "PhoneData", "AddressData", "ContactData", "AccountData", "SafetyNoteData",
     "CaseData", "HistoryItemData", "Change", "ChangesResponse", "AssignRequest", "AssignResult",
     "AgentInfo", "CaseSummary", "CaseListResponse", "AssignConflict", "HealthResponse", "ErrorResponse", "DecisionData",
+    "MAX_ASSIGN_ITEMS", "DbId", "AssignItem", "AssignBatchRequest", "AssignItemResult", "AssignBatchResponse",
+    "ApprovalSubject", "ApprovalStatus", "ApprovalItem", "ApprovalListResponse", "VisitPoint", "AgentDay",
+    "TeamTodayResponse", "VisitPlannedPayload",
 ]
 
 API_HEADER = "X-Doorstep-API"
@@ -37,7 +40,10 @@ MIN_EVENT_SCHEMA_VERSION = 0  # the server accepts schema N and N-1
 MAX_EVENTS_PER_PUSH = 500
 
 # Kinds of field events the app writes. Server-side projection reads `payload` per kind.
-EVENT_KINDS = ("outcome", "safety_note", "safety_note_expired", "pii_revealed", "assign", "decision")
+# `visit_planned`: one per stop of a saved day plan, payload VisitPlannedPayload (the supervisor's
+# planned-versus-done count per agent and day).
+EVENT_KINDS = ("outcome", "safety_note", "safety_note_expired", "pii_revealed", "assign", "decision", "visit_planned")
+MAX_ASSIGN_ITEMS = 1000
 
 Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 Uuid = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")]
@@ -291,3 +297,104 @@ class HealthResponse(_Model):
 class ErrorResponse(_Model):
     error: str
     detail: str | None = None
+
+
+# --- supervisor workspace ----------------------------------------------------------------------------
+
+# A database id: positive and inside a 32-bit INTEGER column (PostgreSQL), so an out-of-range id is a 422,
+# never a database error.
+DbId = Annotated[int, Field(ge=1, le=2_147_483_647)]
+
+
+class AssignItem(_Model):
+    case_id: DbId
+    version: Annotated[int, Field(ge=0, le=2_147_483_647)]  # plays the role of If-Match for this case
+    agent_id: DbId | None  # None: back to the unassigned queue
+
+
+class AssignBatchRequest(_Model):
+    """Body of POST /api/v1/cases/assign: every item in one transaction; a conflicting item never
+    overwrites and the other items still apply."""
+
+    items: Annotated[list[AssignItem], Field(min_length=1, max_length=MAX_ASSIGN_ITEMS)]
+    reason: Annotated[str, StringConstraints(max_length=500)] = ""
+
+
+class AssignItemResult(_Model):
+    case_id: int
+    status: Literal["assigned", "conflict", "not_found", "unknown_agent"]
+    version: int | None = None  # the case's version after the request (assigned, conflict)
+    agent_id: int | None = None  # the case's agent after the request (assigned, conflict)
+    current: CaseSummary | None = None  # conflict: the case as it is now
+
+
+class AssignBatchResponse(_Model):
+    results: list[AssignItemResult]  # one per request item, in request order
+
+
+ApprovalSubject = Literal["relief", "override", "flagged_event"]
+ApprovalStatus = Literal["pending", "approved", "rejected"]
+
+
+class ApprovalItem(_Model):
+    """Something waiting for (or given) a supervisor's decision. relief: subject_id is the relief
+    proposal's uid as the app knows it; override and flagged_event: subject_id is the event id."""
+
+    subject: ApprovalSubject
+    subject_id: str
+    case_id: int
+    case_no: str
+    agent_id: int | None
+    agent_username: str | None
+    created_at: datetime
+    summary: str
+    details: dict[str, Any] = Field(default_factory=dict)
+    status: ApprovalStatus
+    decided_by: str | None = None
+    decision_reason: str | None = None
+
+
+class ApprovalListResponse(_Model):
+    items: list[ApprovalItem]
+    total: int
+    next_offset: int | None
+
+
+class VisitPoint(_Model):
+    """A door visit on the day (an outcome with channel `visit`). Whereabouts are sensitive personal
+    information (PIPL Art. 28): only the agent's own team supervisor (or an admin) receives them."""
+
+    case_id: int
+    lat: float | None = None
+    lon: float | None = None
+    at: datetime
+    outcome: str
+
+
+class AgentDay(_Model):
+    agent_id: int
+    username: str
+    display_name: str
+    last_sync_at: datetime | None = None
+    planned_visits: int = 0
+    done_visits: int = 0
+    outcomes: dict[str, int] = Field(default_factory=dict)
+    promises_due: int = 0
+    collected_fen: int = 0
+    safety_events: int = 0
+    flagged: int = 0
+    visits: list[VisitPoint] = Field(default_factory=list)
+
+
+class TeamTodayResponse(_Model):
+    day: date
+    agents: list[AgentDay]
+
+
+class VisitPlannedPayload(_Model):
+    """Payload of a `visit_planned` event: the case is stop `position` (1-based) of the agent's saved
+    plan for `day` (Asia/Shanghai). A later save of the same day's plan replaces the earlier one."""
+
+    day: date
+    position: Annotated[int, Field(ge=1, le=10_000)]
+    plan_id: str | None = None  # the saved plan's identity; the latest plan per agent and day counts
