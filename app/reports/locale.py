@@ -148,6 +148,19 @@ LABELS: dict[str, tuple[str, str]] = {
 }
 
 # Closed vocabularies as printed.
+# priority reason code → (Chinese, English); {0} is the reason's first argument
+PRIORITY_REASONS: dict[str, tuple[str, str]] = {
+    "dpd": ("逾期 {0} 天", "{0} days past due"),
+    "amount": ("逾期金额 ¥{0}", "¥{0} overdue"),
+    "broken": ("{0} 次承诺未兑现", "{0} broken promise(s)"),
+    "evasion": ("30 天内 {0} 次联系未果", "{0} failed contact(s) in 30 days"),
+    "never": ("从未联系", "never contacted"),
+    "stale": ("{0} 天未联系", "no contact for {0} days"),
+    "promise_due": ("承诺还款到期", "promise falls due"),
+    "hardship": ("困难申请审核中", "hardship claim under review"),
+    "dispute": ("存在争议：暂停催收", "dispute open: collection paused"),
+}
+
 TERMS: dict[str, tuple[str, str]] = {
     "promise_to_pay": ("承诺还款", "Promise to pay"), "paid_in_full": ("已结清", "Paid in full"),
     "partial_payment": ("部分还款", "Partial payment"), "refused": ("拒绝还款", "Refused"),
@@ -212,6 +225,15 @@ class ReportLocale:
             return MISSING
         pair = TERMS.get(value)
         return pair[self._i] if pair else value
+
+    def priority_reason(self, code: str, args: tuple[str, ...], fallback: str) -> str:
+        """One reason of the priority score in the reader's language (the score stores codes and arguments;
+        the English text it also stores is only the fallback for a code this version does not know)."""
+        pair = PRIORITY_REASONS.get(code)
+        if pair is None:
+            return fallback
+        a = [*args, "", ""]
+        return pair[self._i].format(a[0], a[1])
 
     def date(self, value: Date | None, weekday: bool = False) -> str:
         if value is None:

@@ -371,7 +371,9 @@ def case_report(store: Store, case: str | int, loc: ReportLocale, now: datetime 
                 evidence.append(Evidence(r[0], r[1], from_db_time(r[2])))
         safety = _safety_by_case(conn, {cid: debtor_id}, now).get(cid, [])
     try:
-        reasons = tuple(str(x.get("text", "")) + (f" (+{x['points']})" if "points" in x else "")
+        reasons = tuple(loc.priority_reason(str(x.get("code", "")), tuple(str(a) for a in x.get("args", [])),
+                                            str(x.get("text", "")))
+                        + (f" (+{x['points']})" if "points" in x else "")
                         for x in json.loads(c[8] or "[]") if isinstance(x, dict))
     except (json.JSONDecodeError, TypeError):
         reasons = ()

@@ -253,3 +253,19 @@ def test_daily_sheet_follows_a_plan_saved_by_the_day_planner(demo_store: object,
     out = tmp_path / "planned.pdf"
     r.build_daily_sheet(demo_store, DEMO_TODAY, out, settings, agent="agent01", now=NOW)  # type: ignore[arg-type]
     assert "已保存的当日路线" in pdf_text(out)
+
+
+def test_case_report_gives_priority_reasons_in_the_readers_language(demo_store: object) -> None:
+    with demo_store.engine.connect() as conn:  # type: ignore[attr-defined]
+        case_no = conn.execute(text("SELECT case_no FROM cases WHERE priority_reasons LIKE '%\"dpd\"%' LIMIT 1")).scalar_one()
+    zh = r.case_report(demo_store, case_no, ReportLocale("zh"), NOW)  # type: ignore[arg-type]
+    en = r.case_report(demo_store, case_no, ReportLocale("en"), NOW)  # type: ignore[arg-type]
+    assert any(line.startswith("逾期 ") and "天" in line for line in zh.priority_reasons), zh.priority_reasons
+    assert not any("days past due" in line for line in zh.priority_reasons)
+    assert any("days past due" in line for line in en.priority_reasons)
+
+
+def test_unknown_priority_reason_code_falls_back_to_its_stored_text() -> None:
+    loc = ReportLocale("zh")
+    assert loc.priority_reason("from-a-newer-version", ("3",), "stored text") == "stored text"
+    assert loc.priority_reason("dpd", ("45",), "45 days past due") == "逾期 45 天"
