@@ -17,7 +17,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -27,6 +27,8 @@ from app.sync.tokens import MemoryTokenStore, TokenStore
 from .worker import BackgroundRunner, Task
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 ONLINE, OFFLINE, UNCONFIGURED = "online", "offline", "unconfigured"
 
@@ -63,6 +65,7 @@ class HeadOfficeSync(QObject):
         self._task: Task | None = None
         self._probe: Task | None = None
         self._cancel = threading.Event()
+        self._auth_lock = threading.Lock()
         self._progress_from_worker.connect(self.progressed)
         self.timer = QTimer(self)
         self.timer.setInterval(interval_ms)
@@ -114,6 +117,46 @@ class HeadOfficeSync(QObject):
         task.succeeded.connect(self._on_probe)
         task.failed.connect(lambda _exc: self._on_probe(False))
 
+    def call(self, fn: Callable[[Any], T], on_done: Callable[[T], None], on_failed: Callable[[Exception], None],
+             *, with_handle: bool = False) -> Task | None:
+        """Run `fn(client)` in the background with a head-office client signed in as a sync round signs
+        in (same saved tokens, refresh or password); `on_done(result)` or `on_failed(exc)` follow on the
+        GUI thread. With `with_handle=True` the call is `fn(client, handle)` (progress and cancel: see
+        worker.TaskHandle). No head office configured: `on_failed` gets a SyncError at once (no task)."""
+        from app.sync.errors import SyncError
+
+        if self.account is None:
+            on_failed(SyncError(self.tr("No head office is configured: set its address in Settings.")))
+            return None
+        account = self.account
+
+        def work(handle: Any = None) -> T:
+            # a cancelled call (task.cancel()) also stops the client at its next request or retry wait
+            cancel = handle._cancel if handle is not None else threading.Event()
+            client = self._client(account, cancel, self.retry_budget)
+            try:
+                self._sign_in(client, account)
+                return fn(client, handle) if with_handle else fn(client)  # type: ignore[call-arg]
+            finally:
+                client.close()
+
+        task = self.runner.submit(work, with_handle=with_handle)
+        task.succeeded.connect(lambda result: self._call_done(result, on_done))
+        task.failed.connect(lambda exc: self._call_failed(exc, on_failed))
+        task.cancelled.connect(lambda: on_failed(_cancelled()))
+        return task
+
+    def _call_done(self, result: Any, on_done: Callable[[Any], None]) -> None:
+        self._set_state(ONLINE)
+        on_done(result)
+
+    def _call_failed(self, exc: object, on_failed: Callable[[Exception], None]) -> None:
+        from app.sync.errors import ServerUnavailable
+
+        if isinstance(exc, ServerUnavailable):
+            self._set_state(OFFLINE)
+        on_failed(exc if isinstance(exc, Exception) else RuntimeError(str(exc)))
+
     # --- worker side (no Qt objects touched but the queued signal) ------------------------------
 
     def _client(self, account: HeadOfficeAccount, cancel: threading.Event | None, budget: float) -> Any:
@@ -135,13 +178,11 @@ class HeadOfficeSync(QObject):
         finally:
             client.close()
 
-    def _run(self, account: HeadOfficeAccount, cancel: threading.Event) -> object:
-        from app.services.syncing import sync_once
-        from app.sync.engine import SyncOptions
+    def _sign_in(self, client: Any, account: HeadOfficeAccount) -> None:
+        """Resume the saved session (refreshing it) or log in with the password; raises AuthError."""
         from app.sync.errors import AuthError
 
-        client = self._client(account, cancel, self.retry_budget)
-        try:
+        with self._auth_lock:  # the sync round and a window call may sign in at once; one refresh at a time
             if not client.use_session(account.username):
                 password = self._password()
                 if not password:
@@ -155,6 +196,14 @@ class HeadOfficeSync(QObject):
                     if not password:
                         raise
                     client.login(account.username, password)
+
+    def _run(self, account: HeadOfficeAccount, cancel: threading.Event) -> object:
+        from app.services.syncing import sync_once
+        from app.sync.engine import SyncOptions
+
+        client = self._client(account, cancel, self.retry_budget)
+        try:
+            self._sign_in(client, account)
             return sync_once(self.store, client, options=SyncOptions(attachments_dir=account.attachments_dir),
                              progress=self._progress_from_worker.emit, cancel=cancel)
         finally:
@@ -201,3 +250,9 @@ class HeadOfficeSync(QObject):
     def _finish(self, ok: bool, message: str) -> None:
         self._task = None
         self.finished.emit(ok, message)
+
+
+def _cancelled() -> Exception:
+    from app.sync.errors import Cancelled
+
+    return Cancelled("stopped")

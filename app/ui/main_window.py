@@ -42,6 +42,9 @@ PAGE_MODULES = ("app.ui.case_workspace", "app.ui.sync_page", "app.ui.settings_di
 log = logging.getLogger(__name__)
 
 PAGE_TODAY, PAGE_CASES, PAGE_MAP, PAGE_SYNC, PAGE_REPORTS, PAGE_ROUTE = range(6)
+# The supervisor's rooms (shown only to a supervisor or admin): module, class; built on first show.
+SUPERVISOR_ROOMS = (("app.ui.assign_page", "AssignPage"), ("app.ui.team_page", "TeamPage"),
+                    ("app.ui.approvals_page", "ApprovalsPage"))
 STATUS_REFRESH_MS = 30_000
 MAP_CASE_LIMIT = 5_000
 
@@ -63,6 +66,7 @@ class MainWindow(QMainWindow):
         self.sync_page: SyncPage | None = None
         self.map_page: QWidget | None = None
         self._map_built = False
+        self.supervisor_pages: list[QWidget] = []
         self.setObjectName("MainWindow")
         self.setMinimumSize(900, 600)
         geometry = settings.geometry("main/geometry")
@@ -102,6 +106,7 @@ class MainWindow(QMainWindow):
         self.ctx = ctx
         ctx.sync.connectivityChanged.connect(lambda _s: self._show_connectivity())
         ctx.sync.finished.connect(lambda _ok, _m: self.refresh_status())
+        ctx.sync.finished.connect(lambda _ok, _m: self._check_role())  # a sync may bring (or change) the role
         self.build_pages()
         self._status_timer.start()
 
@@ -170,6 +175,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(self.tr("Doorstep — field visits"))
         page = self.settings.json_value("main/page")
         self.nav.setCurrentRow(page if isinstance(page, int) and 0 <= page < len(pages) else PAGE_CASES)
+        self.supervisor_pages: list[QWidget] = []
+        self._check_role()
         self.cases.list.restore_selection(keep.get("cases"))
         self.today.list.restore_selection(keep.get("today"))
         # The page in view loads first; the other list and the status bar wait for its first rows.
@@ -198,6 +205,7 @@ class MainWindow(QMainWindow):
         for i, (title, _page) in enumerate(pages):
             self._action(go, title, lambda _c=False, i=i: self.show_page(i),
                          QKeySequence(Qt.Modifier.CTRL | Qt.Key(Qt.Key.Key_1 + i)))
+        self._go_menu = go
         go.addSeparator()
         self._action(go, self.tr("&Find a case"), self.find_case, QKeySequence(QKeySequence.StandardKey.Find))
         case = bar.addMenu(self.tr("C&ase"))
@@ -241,6 +249,8 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self._build_route)
         elif index == PAGE_SYNC and self.sync_page is not None:
             self.sync_page.refresh()
+        elif index > PAGE_ROUTE:
+            QTimer.singleShot(0, lambda: self._build_supervisor_room(index))
 
     def _workspace_for_action(self) -> CaseWorkspace | None:
         ws = self.current_workspace()
@@ -376,6 +386,53 @@ class MainWindow(QMainWindow):
         view.caseActivated.connect(self._map_case_clicked)
         if self.today is not None:
             view.planChanged.connect(lambda _plan: self.today.model.reload() if self.today else None)
+
+    # -- supervisor rooms (role from head office, via the local agents table) --------------------
+    def _check_role(self) -> None:
+        if self.ctx is None or self.supervisor_pages:
+            return
+        from app.services.assigning import is_supervisor
+
+        store, actor = self.ctx.store, self.ctx.actor
+        task = self.ctx.runner.submit(lambda: is_supervisor(store, actor))
+        task.succeeded.connect(lambda yes: self._add_supervisor_rooms() if yes else None)
+
+    def _add_supervisor_rooms(self) -> None:
+        if self.supervisor_pages or not hasattr(self, "nav"):
+            return
+        titles = (self.tr("&Assign"), self.tr("T&eam"), self.tr("Appro&vals"))
+        for offset, title in enumerate(titles):
+            page = PlaceholderPage(re.sub(r"&", "", title), self.tr("This room opens here…"), self)
+            self.supervisor_pages.append(page)
+            QListWidgetItem(re.sub(r"&", "", title), self.nav)
+            index = self.stack.addWidget(page)
+            self._action(self._go_menu, title, lambda _c=False, i=index: self.show_page(i),
+                         QKeySequence(Qt.Modifier.CTRL | Qt.Key(Qt.Key.Key_1 + PAGE_ROUTE + 1 + offset)))
+        page = self.settings.json_value("main/page")
+        if isinstance(page, int) and PAGE_ROUTE < page < self.nav.count():
+            self.show_page(page)
+
+    def _build_supervisor_room(self, index: int) -> None:
+        """The room's own module loads on first show; until its work lands the placeholder stays."""
+        offset = index - PAGE_ROUTE - 1
+        if self.ctx is None or not 0 <= offset < len(self.supervisor_pages):
+            return
+        old = self.supervisor_pages[offset]
+        if not isinstance(old, PlaceholderPage):
+            return
+        name, cls = SUPERVISOR_ROOMS[offset]
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            return
+        view = getattr(module, cls)(self.ctx, self.ctx.sync, self)
+        self.supervisor_pages[offset] = view
+        self.stack.removeWidget(old)
+        old.deleteLater()
+        self.stack.insertWidget(index, view)
+        self.stack.setCurrentIndex(index)
 
     def _plan_changed(self, message: str) -> None:
         self.statusBar().showMessage(message, 8000)
