@@ -1,0 +1,535 @@
+"""Auto-balance: propose who works which case so that the chosen agents carry an even workload
+and each agent's doors lie close to their base. Pure: no Qt, no SQL, no I/O.
+
+    from app.routing.balance import BalanceAgent, BalanceCase, propose_balance
+
+    proposal = propose_balance(cases, agents)          # a few seconds at most; run it off the GUI thread
+    proposal.assignments[case_id]                      # -> agent_id
+    proposal.loads[agent_id].workload                  # minutes, beside .target_workload
+    proposal.within_tolerance, proposal.notes          # did it hold, and what was assumed
+
+**Workload** of a case, in minutes, is its expected visit time plus `CASE_OVERHEAD_MINUTES` (15) for
+getting from door to door and writing the visit up. So a case always counts — a do-not-visit case
+is still a case someone must follow up — and a long visit counts more than a short one: the one
+measure carries both the case count and the visit time. An agent's workload is the sum over their
+cases; the target is the chosen cases' total shared out by `capacity_factor` (1.0 = a full-time
+agent, 0.5 = half-time). A proposal is acceptable when every agent is within ±`tolerance` of their
+target *and* their case count within ±`tolerance` of their share of the cases; the search aims at
+half that band (`AIM_SHARE`), which on the demo city costs about 3 % in distance and halves the
+spread, so the split is evener than merely acceptable.
+
+**Expected visit time** (`expected_visit_minutes`): the day planner's time at the door for the
+case's stage (the caller passes it; 30 min when unknown), ×1.5 when two collectors are required (a
+safety note, or a profile that wants two at every home visit — the visit has to be arranged around
+a partner), and 0 when a safety note says do not visit (desk follow-up only; the overhead remains).
+
+**Compactness**: the straight-line distance from each door to the agent's base. An agent without
+a base uses the median of the doors they hold among the chosen cases, else the centre of all the
+chosen doors (the proposal's `notes` and `base_source` say which). Cases without usable coordinates
+are placed by workload only and listed in `unplaceable`.
+
+**Method**: a transportation problem solved exactly with OR-Tools' min-cost flow — every case
+ships its workload (whole minutes) to the agents, each agent must receive between
+(1 ± tolerance/2) of their target, and a minute shipped costs the case's distance to that base
+(per case, not per minute) plus `move_cost_km` when the agent is not the case's current one, so
+the current agent wins ties and a split that is already fine moves little. In the flow's optimal
+basic solution at most about one case per agent is split between two agents; each goes to the
+agent that got most of it. A local search then repairs any band the rounding broke (moves and
+swaps that reduce the excess over the aimed bands, cheapest per unit repaired first) and improves
+compactness with moves and swaps that keep every band. When the bands cannot all be met (fewer
+cases than agents, a few very long visits) the excess is made as small as the moves allow and
+`within_tolerance` is False. `cancel()` is checked between steps and in every loop; the
+time limit stops the local search with the best assignment so far (`stopped_by` says so).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .model import DEFAULT_DURATION_S
+from .travel import EARTH_RADIUS_M
+
+CASE_OVERHEAD_MINUTES = 15.0  # door-to-door travel and writing the visit up, per case
+TWO_PERSON_FACTOR = 1.5  # a visit that needs a partner takes arranging and waiting
+DEFAULT_DOOR_MINUTES = DEFAULT_DURATION_S / 60
+MOVE_COST_KM = 1.0  # how much closer a door must be before it changes hands
+LP_BAND_SHARE = 0.5  # the flow uses this share of the tolerance; rounding and repairs use the rest
+AIM_SHARE = 0.5  # the search aims at this share of the tolerance, so the proposal is evener than required
+SWAP_CANDIDATES = 40  # per agent pair and side, the cases that most want the other agent
+MAX_CASES = 200_000
+MAX_AGENTS = 500
+
+
+class BalanceError(ValueError):
+    """The input cannot be balanced as given (no agents, duplicate ids, impossible numbers…)."""
+
+
+class BalanceCancelled(Exception):
+    """`cancel()` returned True: no proposal."""
+
+
+@dataclass(frozen=True, slots=True)
+class BalanceCase:
+    case_id: int
+    lat: float | None
+    lon: float | None
+    visit_minutes: float  # expected visit time (see expected_visit_minutes); the overhead is added here
+    current_agent: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class BalanceAgent:
+    agent_id: int
+    base_lat: float | None
+    base_lon: float | None
+    capacity_factor: float = 1.0  # share of a full workload this agent should carry
+
+
+@dataclass(frozen=True, slots=True)
+class AgentLoad:
+    agent_id: int
+    cases: int
+    visit_minutes: float
+    workload: float  # visit minutes + CASE_OVERHEAD_MINUTES per case
+    mean_distance_km: float  # over this agent's cases with coordinates, to the agent's base
+    target_workload: float = 0.0
+    target_cases: float = 0.0
+
+    @property
+    def deviation(self) -> float:
+        """Workload relative to the target: +0.04 is 4 % above it."""
+        return self.workload / self.target_workload - 1.0 if self.target_workload > 0 else 0.0
+
+    @property
+    def case_deviation(self) -> float:
+        return self.cases / self.target_cases - 1.0 if self.target_cases > 0 else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class BalanceProposal:
+    assignments: dict[int, int]  # case_id -> agent_id
+    loads: dict[int, AgentLoad]
+    mean_distance_km: float  # over all cases with coordinates, to their agent's base
+    round_robin_mean_distance_km: float  # the naive split (cases by id dealt out in turn), for comparison
+    moved: int  # cases that had an agent and get a different one
+    unplaceable: tuple[int, ...]  # cases without usable coordinates, placed by workload only
+    newly_assigned: int = 0  # cases that had no agent (a case held by an agent not chosen counts as moved)
+    within_tolerance: bool = True  # every workload and case count inside its band
+    spread: float = 0.0  # the largest |workload / target − 1| over the agents
+    bases: dict[int, tuple[float, float] | None] | None = None  # the base each agent was measured from
+    base_source: dict[int, str] | None = None  # "base", "current_cases" (median) or "centroid"
+    notes: tuple[str, ...] = ()  # what was assumed, in words
+    stopped_by: str = "converged"  # or "time_limit"
+    seconds: float = 0.0
+    solver: str = "min-cost-flow+local-search"
+
+    @property
+    def changes(self) -> int:
+        """Assignments to send to head office: moved plus newly assigned."""
+        return self.moved + self.newly_assigned
+
+
+def expected_visit_minutes(door_minutes: float | None = None, *, two_people: bool = False,
+                           do_not_visit: bool = False) -> float:
+    """Expected minutes at the door for one case over the assignment period.
+
+    `door_minutes` is the day planner's visit duration for the case's stage (None: 30 min). A case
+    that needs two collectors counts TWO_PERSON_FACTOR times as long (the visit is arranged around a
+    partner's day); a do-not-visit case has no visit at all (0)."""
+    if do_not_visit:
+        return 0.0
+    minutes = DEFAULT_DOOR_MINUTES if door_minutes is None else float(door_minutes)
+    if not math.isfinite(minutes) or minutes < 0:
+        raise BalanceError(f"visit minutes must be a non-negative number, got {door_minutes!r}")
+    return minutes * (TWO_PERSON_FACTOR if two_people else 1.0)
+
+
+def _valid_point(lat: float | None, lon: float | None) -> bool:
+    return (lat is not None and lon is not None and math.isfinite(lat) and math.isfinite(lon)
+            and -90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0)
+
+
+def _haversine_km(lat: np.ndarray, lon: np.ndarray, blat: np.ndarray, blon: np.ndarray) -> np.ndarray:
+    """Distances (km) from every point (rows) to every base (columns)."""
+    p1, p2 = np.radians(lat)[:, None], np.radians(blat)[None, :]
+    dl = np.radians(blon)[None, :] - np.radians(lon)[:, None]
+    h = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    return np.asarray(2 * EARTH_RADIUS_M / 1000.0 * np.arcsin(np.minimum(1.0, np.sqrt(h))), dtype=float)
+
+
+def _validate(cases: Sequence[BalanceCase], agents: Sequence[BalanceAgent], tolerance: float,
+              time_limit_s: float, move_cost_km: float) -> None:
+    if not agents:
+        raise BalanceError("choose at least one agent to balance over")
+    if len(agents) > MAX_AGENTS:
+        raise BalanceError(f"at most {MAX_AGENTS} agents can be balanced at once")
+    if len(cases) > MAX_CASES:
+        raise BalanceError(f"at most {MAX_CASES:,} cases can be balanced at once")
+    if not (math.isfinite(tolerance) and 0.0 <= tolerance < 1.0):
+        raise BalanceError(f"tolerance must be between 0 and 1 (0.10 = ±10 %), got {tolerance!r}")
+    if not (math.isfinite(time_limit_s) and time_limit_s > 0):
+        raise BalanceError(f"the time limit must be a positive number of seconds, got {time_limit_s!r}")
+    if not (math.isfinite(move_cost_km) and move_cost_km >= 0):
+        raise BalanceError(f"the move cost must be a non-negative distance, got {move_cost_km!r}")
+    seen: set[int] = set()
+    for a in agents:
+        if a.agent_id in seen:
+            raise BalanceError(f"agent {a.agent_id} is chosen twice")
+        seen.add(a.agent_id)
+        if not (math.isfinite(a.capacity_factor) and 0.0 < a.capacity_factor <= 100.0):
+            raise BalanceError(f"agent {a.agent_id}: capacity factor must be above 0, got {a.capacity_factor!r}")
+    ids: set[int] = set()
+    for c in cases:
+        if c.case_id in ids:
+            raise BalanceError(f"case {c.case_id} appears twice")
+        ids.add(c.case_id)
+        if not (math.isfinite(c.visit_minutes) and 0.0 <= c.visit_minutes <= 24 * 60):
+            raise BalanceError(f"case {c.case_id}: visit minutes must be between 0 and 1440, got {c.visit_minutes!r}")
+
+
+class _Search:
+    """The assignment being improved: loads, counts and bands per agent, the cost of each choice."""
+
+    def __init__(self, cost: np.ndarray, w: np.ndarray, assign: np.ndarray, lo_w: np.ndarray, hi_w: np.ndarray,
+                 lo_k: np.ndarray, hi_k: np.ndarray, w_scale: float, k_scale: float,
+                 stop: Callable[[], bool]):
+        self.cost, self.w, self.a = cost, w, assign
+        self.m = cost.shape[1]
+        self.lo_w, self.hi_w, self.lo_k, self.hi_k = lo_w, hi_w, lo_k, hi_k
+        self.w_scale, self.k_scale = w_scale, k_scale
+        self.load = np.bincount(assign, weights=w, minlength=self.m).astype(float)
+        self.count = np.bincount(assign, minlength=self.m).astype(float)
+        self.stop = stop
+        self.eps = 1e-9
+
+    # The excess over the bands, in units of the mean target (so minutes and counts weigh alike).
+    def viol(self, load: np.ndarray, count: np.ndarray, idx: np.ndarray | slice) -> np.ndarray:
+        vw = np.maximum(0.0, np.maximum(load - self.hi_w[idx], self.lo_w[idx] - load)) / self.w_scale
+        vk = np.maximum(0.0, np.maximum(count - self.hi_k[idx], self.lo_k[idx] - count)) / self.k_scale
+        return np.asarray(vw + vk, dtype=float)
+
+    def total_viol(self) -> float:
+        return float(self.viol(self.load, self.count, slice(None)).sum())
+
+    def _move(self, i: int, j: int) -> None:
+        src = int(self.a[i])
+        self.load[src] -= self.w[i]
+        self.count[src] -= 1
+        self.load[j] += self.w[i]
+        self.count[j] += 1
+        self.a[i] = j
+
+    def move_deltas(self) -> tuple[np.ndarray, np.ndarray]:
+        """(change of total excess, change of cost) for moving each case to each agent (n × m)."""
+        n = len(self.a)
+        rows = np.arange(n)
+        src = self.a
+        w = self.w
+        before_src = self.viol(self.load[src], self.count[src], src)
+        after_src = self.viol(self.load[src] - w, self.count[src] - 1, src)
+        before_dst = self.viol(self.load, self.count, slice(None))[None, :]
+        after_dst = self.viol(self.load[None, :] + w[:, None], self.count[None, :] + 1, slice(None))
+        dv = (after_src - before_src)[:, None] + (after_dst - before_dst)
+        dv[rows, src] = 0.0
+        dc = self.cost - self.cost[rows, src][:, None]
+        dc[rows, src] = 0.0
+        return dv, dc
+
+    def repair(self) -> bool:
+        """Bring loads and counts into their bands, cheapest repair per unit of excess first.
+        False when stopped (cancel or time)."""
+        while self.total_viol() > self.eps:
+            if self.stop():
+                return False
+            dv, dc = self.move_deltas()
+            better = dv < -self.eps
+            if better.any():
+                ratio = np.where(better, np.maximum(dc, 0.0) / np.maximum(-dv, self.eps) + dc * 1e-6, np.inf)
+                flat = int(np.argmin(ratio))
+                i, j = divmod(flat, self.m)
+                self._move(i, j)
+                continue
+            if not self._repair_swap():
+                return True  # nothing reduces the excess: as close as this input allows
+        return True
+
+    def _repair_swap(self) -> bool:
+        """One swap that reduces the workload excess (swaps keep counts). False if none does."""
+        bad = np.nonzero(self.viol(self.load, self.count, slice(None)) > self.eps)[0]
+        best: tuple[float, int, int] | None = None
+        for a in bad:
+            ia = np.nonzero(self.a == a)[0]
+            for b in range(self.m):
+                if b == a:
+                    continue
+                ib = np.nonzero(self.a == b)[0]
+                if not len(ia) or not len(ib):
+                    continue
+                dw = self.w[ib][None, :] - self.w[ia][:, None]  # change of a's load
+                la, lb = self.load[a] + dw, self.load[b] - dw
+                ka = np.full(dw.shape, self.count[a])
+                kb = np.full(dw.shape, self.count[b])
+                dv = (self.viol(la, ka, int(a)) + self.viol(lb, kb, b)
+                      - self.viol(self.load[a:a + 1], self.count[a:a + 1], int(a))
+                      - self.viol(self.load[b:b + 1], self.count[b:b + 1], b))
+                dc = (self.cost[ia, b][:, None] + self.cost[ib, a][None, :]
+                      - self.cost[ia, a][:, None] - self.cost[ib, b][None, :])
+                score = np.where(dv < -self.eps, np.maximum(dc, 0.0) / np.maximum(-dv, self.eps) + dc * 1e-6, np.inf)
+                k = int(np.argmin(score))
+                if math.isfinite(float(score.flat[k])) and (best is None or score.flat[k] < best[0]):
+                    r, c = divmod(k, len(ib))
+                    best = (float(score.flat[k]), int(ia[r]), int(ib[c]))
+        if best is None:
+            return False
+        _, i, j = best
+        ai, aj = int(self.a[i]), int(self.a[j])
+        self._move(i, aj)
+        self._move(j, ai)
+        return True
+
+    def improve_moves(self) -> tuple[int, bool]:
+        """Moves that lower the cost without adding excess, best gain first. (moves made, finished)."""
+        made = 0
+        dv, dc = self.move_deltas()
+        cand = np.nonzero((dc < -self.eps) & (dv <= self.eps))
+        if not len(cand[0]):
+            return 0, True
+        order = np.argsort(dc[cand], kind="stable")
+        done: set[int] = set()
+        for k, idx in enumerate(order):
+            if k % 256 == 0 and self.stop():
+                return made, False
+            i, j = int(cand[0][idx]), int(cand[1][idx])
+            if i in done:
+                continue
+            src = int(self.a[i])
+            w = self.w[i]
+            idx2 = np.array([src, j])
+            before = self.viol(self.load[idx2], self.count[idx2], idx2).sum()
+            after = self.viol(self.load[idx2] + np.array([-w, w]), self.count[idx2] + np.array([-1.0, 1.0]), idx2).sum()
+            if after > before + self.eps:
+                continue
+            self._move(i, j)
+            done.add(i)
+            made += 1
+        return made, True
+
+    def improve_swaps(self) -> tuple[int, bool]:
+        """Swaps between two agents that lower the cost and add no excess. (swaps made, finished)."""
+        made = 0
+        for a in range(self.m):
+            for b in range(a + 1, self.m):
+                while True:
+                    if self.stop():
+                        return made, False
+                    ia = np.nonzero(self.a == a)[0]
+                    ib = np.nonzero(self.a == b)[0]
+                    if not len(ia) or not len(ib):
+                        break
+                    ga = self.cost[ia, a] - self.cost[ia, b]  # what each of a's cases gains by going to b
+                    gb = self.cost[ib, b] - self.cost[ib, a]
+                    ta = ia[np.argsort(-ga, kind="stable")[:SWAP_CANDIDATES]]
+                    tb = ib[np.argsort(-gb, kind="stable")[:SWAP_CANDIDATES]]
+                    gain = (self.cost[ta, a] - self.cost[ta, b])[:, None] + (self.cost[tb, b] - self.cost[tb, a])[None, :]
+                    if float(gain.max()) <= self.eps:
+                        break
+                    dw = self.w[tb][None, :] - self.w[ta][:, None]
+                    ka = np.full(dw.shape, self.count[a])
+                    kb = np.full(dw.shape, self.count[b])
+                    base = float(self.viol(self.load[[a, b]], self.count[[a, b]], np.array([a, b])).sum())
+                    dv = self.viol(self.load[a] + dw, ka, a) + self.viol(self.load[b] - dw, kb, b) - base
+                    ok = (gain > self.eps) & (dv <= self.eps)
+                    if not ok.any():
+                        break
+                    k = int(np.argmax(np.where(ok, gain, -np.inf)))
+                    r, c = divmod(k, len(tb))
+                    i, j = int(ta[r]), int(tb[c])
+                    self._move(i, b)
+                    self._move(j, a)
+                    made += 1
+        return made, True
+
+
+def _flow_assignment(cost_km: np.ndarray, w: np.ndarray, share: np.ndarray, band: float,
+                     current: np.ndarray) -> np.ndarray:
+    """The transportation problem on OR-Tools' min-cost flow; each case to the agent that got most of it."""
+    from ortools.graph.python import min_cost_flow
+
+    n, m = cost_km.shape
+    units = np.maximum(1, np.rint(w)).astype(np.int64)
+    total = int(units.sum())
+    lo = np.floor(total * share * (1.0 - band)).astype(np.int64)
+    hi = np.ceil(total * share * (1.0 + band)).astype(np.int64)
+    hi = np.maximum(hi, lo)
+    # Per minute shipped, the case's cost in decimetres divided by its minutes: a case costs its distance once.
+    unit_cost = np.rint(cost_km * 10_000.0 / units[:, None]).astype(np.int64)
+    flow = min_cost_flow.SimpleMinCostFlow()
+    tails = np.repeat(np.arange(n, dtype=np.int32), m)
+    heads = np.tile(np.arange(n, n + m, dtype=np.int32), n)
+    flow.add_arcs_with_capacity_and_unit_cost(tails, heads, np.repeat(units, m), unit_cost.reshape(-1))
+    slack = n + m
+    flow.add_arcs_with_capacity_and_unit_cost(np.arange(n, n + m, dtype=np.int32), np.full(m, slack, dtype=np.int32),
+                                              (hi - lo).astype(np.int64), np.zeros(m, dtype=np.int64))
+    supplies = np.concatenate([units, -lo, np.array([-(total - int(lo.sum()))], dtype=np.int64)])
+    flow.set_nodes_supplies(np.arange(n + m + 1, dtype=np.int32), supplies.astype(np.int64))
+    status = flow.solve()
+    if status != flow.OPTIMAL:
+        raise BalanceError(f"the balancing flow could not be solved (status {status})")
+    shipped = np.asarray(flow.flows(np.arange(n * m, dtype=np.int32)), dtype=np.int64).reshape(n, m)
+    # The agent that got most of the case; on a tie its current agent, then the first.
+    bonus = np.zeros((n, m))
+    has_cur = current >= 0
+    bonus[np.nonzero(has_cur)[0], current[has_cur]] = 0.5
+    return np.asarray(np.argmax(shipped + bonus, axis=1), dtype=np.int64)
+
+
+def propose_balance(cases: Sequence[BalanceCase], agents: Sequence[BalanceAgent], *, tolerance: float = 0.10,
+                    cancel: Callable[[], bool] | None = None, time_limit_s: float = 4.0,
+                    move_cost_km: float = MOVE_COST_KM,
+                    case_overhead_minutes: float = CASE_OVERHEAD_MINUTES) -> BalanceProposal:
+    """Propose an even, compact assignment of `cases` to `agents` (see the module text).
+
+    Raises BalanceError for unusable input and BalanceCancelled when `cancel()` turns True."""
+    started = time.perf_counter()
+    _validate(cases, agents, tolerance, time_limit_s, move_cost_km)
+    if not (math.isfinite(case_overhead_minutes) and case_overhead_minutes >= 0):
+        raise BalanceError(f"the per-case overhead must be non-negative minutes, got {case_overhead_minutes!r}")
+    deadline = started + time_limit_s
+    stopped = {"time": False}
+
+    def check_cancel() -> None:
+        if cancel is not None and cancel():
+            raise BalanceCancelled("auto-balance cancelled")
+
+    def stop() -> bool:
+        check_cancel()
+        if time.perf_counter() > deadline:
+            stopped["time"] = True
+            return True
+        return False
+
+    check_cancel()
+    agent_ids = [a.agent_id for a in agents]
+    col = {aid: j for j, aid in enumerate(agent_ids)}
+    m, n = len(agents), len(cases)
+    factors = np.array([a.capacity_factor for a in agents], dtype=float)
+    share = factors / factors.sum()
+    notes: list[str] = []
+
+    located = np.array([_valid_point(c.lat, c.lon) for c in cases], dtype=bool)
+    lat = np.array([c.lat if ok else 0.0 for c, ok in zip(cases, located, strict=True)], dtype=float)
+    lon = np.array([c.lon if ok else 0.0 for c, ok in zip(cases, located, strict=True)], dtype=float)
+    current = np.array([col.get(c.current_agent, -1) if c.current_agent is not None else -1 for c in cases],
+                       dtype=np.int64)
+    w = np.array([c.visit_minutes + case_overhead_minutes for c in cases], dtype=float)
+    unplaceable = tuple(c.case_id for c, ok in zip(cases, located, strict=True) if not ok)
+    if unplaceable:
+        notes.append(f"{len(unplaceable)} case(s) have no usable coordinates: placed by workload only")
+
+    # Each agent's base: their own, else the median of the doors they hold here, else the centre of all doors.
+    bases: dict[int, tuple[float, float] | None] = {}
+    source: dict[int, str] = {}
+    centroid = (float(lat[located].mean()), float(lon[located].mean())) if located.any() else None
+    for j, a in enumerate(agents):
+        if _valid_point(a.base_lat, a.base_lon):
+            assert a.base_lat is not None and a.base_lon is not None
+            bases[a.agent_id], source[a.agent_id] = (float(a.base_lat), float(a.base_lon)), "base"
+            continue
+        held = located & (current == j)
+        if held.any():
+            bases[a.agent_id] = (float(np.median(lat[held])), float(np.median(lon[held])))
+            source[a.agent_id] = "current_cases"
+            notes.append(f"agent {a.agent_id} has no base: measured from the median of the cases they hold")
+        else:
+            bases[a.agent_id], source[a.agent_id] = centroid, "centroid"
+            notes.append(f"agent {a.agent_id} has no base and holds none of these cases: "
+                         "measured from the centre of the chosen cases")
+
+    blat = np.array([(bases[i] or (0.0, 0.0))[0] for i in agent_ids], dtype=float)
+    blon = np.array([(bases[i] or (0.0, 0.0))[1] for i in agent_ids], dtype=float)
+    has_base = np.array([bases[i] is not None for i in agent_ids], dtype=bool)
+    dist = np.zeros((n, m), dtype=float)
+    if n and located.any():
+        dist[located] = _haversine_km(lat[located], lon[located], blat, blon)
+        dist[:, ~has_base] = 0.0
+    cost = dist.copy()
+    if n:
+        stay = np.zeros((n, m), dtype=bool)
+        has_cur = current >= 0
+        stay[np.nonzero(has_cur)[0], current[has_cur]] = True
+        cost += np.where(stay, 0.0, move_cost_km)
+
+    target_w = float(w.sum()) * share
+    target_k = n * share
+    lo_w, hi_w = target_w * (1 - tolerance), target_w * (1 + tolerance)
+    lo_k, hi_k = np.floor(target_k * (1 - tolerance) + 1e-9), np.ceil(target_k * (1 + tolerance) - 1e-9)
+    aim = tolerance * AIM_SHARE
+    aim_lo_w, aim_hi_w = target_w * (1 - aim), target_w * (1 + aim)
+    aim_lo_k, aim_hi_k = np.floor(target_k * (1 - aim) + 1e-9), np.ceil(target_k * (1 + aim) - 1e-9)
+    check_cancel()
+
+    stopped_by = "converged"
+    if n == 0:
+        assign = np.zeros(0, dtype=np.int64)
+    elif m == 1:
+        assign = np.zeros(n, dtype=np.int64)
+    else:
+        assign = _flow_assignment(cost, w, share, tolerance * LP_BAND_SHARE, current)
+        check_cancel()
+        search = _Search(cost, w, assign, aim_lo_w, aim_hi_w, aim_lo_k, aim_hi_k,
+                         w_scale=max(float(target_w.mean()), 1e-9), k_scale=max(float(target_k.mean()), 1e-9),
+                         stop=stop)
+        finished = search.repair()
+        for _ in range(50):
+            if not finished:
+                break
+            moves, finished = search.improve_moves()
+            if not finished:
+                break
+            swaps, finished = search.improve_swaps()
+            if moves == 0 and swaps == 0:
+                break
+        assign = search.a
+        if stopped["time"]:
+            stopped_by = "time_limit"
+            notes.append("the time limit stopped the search: the proposal is the best found so far")
+
+    # Figures.
+    load_w = np.bincount(assign, weights=w, minlength=m) if n else np.zeros(m)
+    load_v = np.bincount(assign, weights=w - case_overhead_minutes, minlength=m) if n else np.zeros(m)
+    load_k = np.bincount(assign, minlength=m) if n else np.zeros(m, dtype=np.int64)
+    own = dist[np.arange(n), assign] if n else np.zeros(0)
+    loads: dict[int, AgentLoad] = {}
+    for j, aid in enumerate(agent_ids):
+        mine = located & (assign == j)
+        loads[aid] = AgentLoad(agent_id=aid, cases=int(load_k[j]), visit_minutes=round(float(load_v[j]), 3),
+                               workload=round(float(load_w[j]), 3),
+                               mean_distance_km=float(own[mine].mean()) if mine.any() else 0.0,
+                               target_workload=round(float(target_w[j]), 3), target_cases=float(target_k[j]))
+    spread = max((abs(ld.deviation) for ld in loads.values()), default=0.0) if n else 0.0
+    inside = bool(n == 0 or (np.all(load_w >= lo_w - 1e-6) and np.all(load_w <= hi_w + 1e-6)
+                             and np.all(load_k >= lo_k) and np.all(load_k <= hi_k)))
+    if not inside:
+        notes.append(f"not every agent could be brought within ±{tolerance:.0%} of their share "
+                     "(too few cases, or a few large ones)")
+    rr = np.arange(n) % m
+    order = np.argsort(np.array([c.case_id for c in cases], dtype=np.int64), kind="stable")
+    rr_assign = np.empty(n, dtype=np.int64)
+    rr_assign[order] = rr
+    rr_dist = dist[np.arange(n), rr_assign] if n else np.zeros(0)
+    moved = int(sum(1 for i in range(n) if cases[i].current_agent is not None
+                    and cases[i].current_agent != agent_ids[int(assign[i])]))
+    newly = int(sum(1 for c in cases if c.current_agent is None))
+    return BalanceProposal(
+        assignments={c.case_id: agent_ids[int(assign[i])] for i, c in enumerate(cases)},
+        loads=loads,
+        mean_distance_km=float(own[located].mean()) if located.any() else 0.0,
+        round_robin_mean_distance_km=float(rr_dist[located].mean()) if located.any() else 0.0,
+        moved=moved, unplaceable=unplaceable, newly_assigned=newly, within_tolerance=inside,
+        spread=float(spread), bases=bases, base_source=source, notes=tuple(notes), stopped_by=stopped_by,
+        seconds=time.perf_counter() - started)
