@@ -4,7 +4,8 @@
 Manager, macOS Keychain, Secret Service); where keyring has only its `fail` or `null` backend (a server,
 a CI machine, a minimal Linux), it falls back to `<folder>/secrets.dse`: AES-256-GCM under the
 secrets-file key derived from the user's secret (app.domain.kdf), written atomically, mode 0600.
-`VaultTokenStore` plugs the vault into the sync client's TokenStore interface.
+`VaultTokenStore` plugs the vault into the sync client's TokenStore interface; the window binds one to
+the user, the head-office address and this laptop's device id (app.services.signin.token_store_for).
 """
 
 from __future__ import annotations
@@ -159,33 +160,72 @@ class SecretVault:
     def delete(self, name: str) -> None:
         self.backend.delete(name)
 
+    def forget_key(self) -> None:
+        """Overwrite the file backend's key in memory (lock, logout); the keyring holds none of ours."""
+        if isinstance(self.backend, EncryptedFileBackend):
+            self.backend.forget_key()
+
 
 class VaultTokenStore:
-    """The sync client's TokenStore over a SecretVault: tokens survive a restart, never in the clear."""
+    """The sync client's TokenStore over a SecretVault: tokens survive a restart, never in the clear.
+
+    The client asks for the tokens before every request, so they are also kept in memory (read once from
+    the keyring or file, written through on every change); `forget()` drops that copy and the file key
+    (lock, logout) — the entry itself stays for the next login. `clear()` removes the entry (sign out)."""
 
     def __init__(self, vault: SecretVault) -> None:
         self._vault = vault
+        self._cache: dict[tuple[str, str], Tokens | None] = {}
+        self._lock = threading.Lock()
+        self._forgotten = False
+
+    @property
+    def kind(self) -> str:
+        return self._vault.kind
 
     @staticmethod
     def _name(server: str, username: str) -> str:
-        return f"tokens:{username}@{server}"
+        return f"tokens:{username.casefold()}@{server.rstrip('/')}"
+
+    def _check(self) -> None:
+        if self._forgotten:
+            raise SecretsError("Doorstep is locked: the head-office session is not available")
 
     def load(self, server: str, username: str) -> Tokens | None:
-        raw = self._vault.get(self._name(server, username))
-        if raw is None:
-            return None
-        try:
-            data = json.loads(raw)
-            return Tokens(data["access"], data["refresh"], datetime.fromisoformat(data["expires_at"]))
-        except (ValueError, KeyError, TypeError):
-            return None
+        with self._lock:
+            self._check()
+            key = (server, username)
+            if key not in self._cache:
+                raw = self._vault.get(self._name(server, username))
+                self._cache[key] = None if raw is None else _decode(raw)
+            return self._cache[key]
 
     def save(self, server: str, username: str, tokens: Tokens) -> None:
-        self._vault.set(self._name(server, username), json.dumps(
-            {"access": tokens.access_token, "refresh": tokens.refresh_token,
-             "expires_at": tokens.expires_at.isoformat()}))
+        with self._lock:
+            self._check()
+            self._vault.set(self._name(server, username), json.dumps(
+                {"access": tokens.access_token, "refresh": tokens.refresh_token,
+                 "expires_at": tokens.expires_at.isoformat()}))
+            self._cache[(server, username)] = tokens
 
     def clear(self, server: str, username: str) -> None:
-        self._vault.delete(self._name(server, username))
+        with self._lock:
+            self._check()
+            self._vault.delete(self._name(server, username))
+            self._cache[(server, username)] = None
+
+    def forget(self) -> None:
+        with self._lock:
+            self._cache.clear()
+            self._vault.forget_key()
+            self._forgotten = True
+
+
+def _decode(raw: str) -> Tokens | None:
+    try:
+        data = json.loads(raw)
+        return Tokens(str(data["access"]), str(data["refresh"]), datetime.fromisoformat(data["expires_at"]))
+    except (ValueError, KeyError, TypeError):
+        return None
 
 

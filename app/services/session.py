@@ -81,6 +81,16 @@ class Locked(LoginError):
     pass
 
 
+class HeadOfficeUnreachable(LoginError):
+    """The first login could not ask head office (network down, untrusted certificate, http:// refused).
+    Not a failed attempt: nothing was changed and the back-off does not grow."""
+
+
+# Phases of a first login, for a progress display: (phase, PHASES) through `progress`.
+PHASE_HEAD_OFFICE, PHASE_ENCRYPT, PHASE_OPEN = 1, 2, 3
+PHASES = 3
+
+
 def backoff_delay(failures: int) -> int:
     if failures < FREE_ATTEMPTS:
         return 0
@@ -123,6 +133,7 @@ class Session:
     store: Store | None
     connector: EncryptedConnector | None
     on_lock: list[Callable[[], None]] = field(default_factory=list)
+    head_office: Any = None  # what `authenticate` returned at a first (online) login, e.g. the session tokens
 
     @property
     def locked(self) -> bool:
@@ -192,20 +203,42 @@ class SessionManager:
         state.failures, state.not_before, state.username = 0, None, username
         state.save(self.state_path)
 
-    def login(self, username: str, secret: str, authenticate: Authenticate | None = None) -> Session:
-        """Unlock the store for this user; online the first time, offline after."""
+    def check_online(self, username: str, secret: str, authenticate: Authenticate) -> Any:
+        """Ask head office (the `authenticate` callable) with the login back-off; returns what it returned.
+        A refusal counts as a failed attempt (BadCredentials "head_office"); a network or certificate
+        problem does not (HeadOfficeUnreachable). Nothing on disk changes but the attempt counter."""
+        from app.sync.errors import AuthError, SyncError
+
+        state = self.state()
+        self._check_backoff(state)
+        try:
+            return authenticate(username, secret)
+        except LoginError:
+            raise
+        except SyncError as exc:
+            if not isinstance(exc, AuthError):
+                raise HeadOfficeUnreachable(str(exc)) from exc
+            self._failed(state)
+            raise BadCredentials(str(exc), "head_office") from exc
+        except Exception as exc:
+            self._failed(state)
+            raise BadCredentials(f"head office did not accept the login ({type(exc).__name__})",
+                                 "head_office") from exc
+
+    def login(self, username: str, secret: str, authenticate: Authenticate | None = None,
+              progress: Callable[[int, int], None] | None = None) -> Session:
+        """Unlock the store for this user; online the first time, offline after. `progress(phase, PHASES)`
+        is told when a first login moves on (asking head office, encrypting or creating, opening)."""
         state = self.state()
         self._check_backoff(state)
         self.store_file.parent.mkdir(parents=True, exist_ok=True)
+        tell = progress or (lambda _phase, _total: None)
         if self.first_login_needed():
             if authenticate is None:
                 raise NeedsOnlineLogin("the first login on this laptop needs a connection to head office")
-            try:
-                authenticate(username, secret)
-            except Exception as exc:
-                self._failed(state)
-                raise BadCredentials(f"head office did not accept the login ({type(exc).__name__})",
-                                     "head_office") from exc
+            tell(PHASE_HEAD_OFFICE, PHASES)
+            answer = self.check_online(username, secret, authenticate)
+            tell(PHASE_ENCRYPT, PHASES)
             if is_plain_sqlite(self.store_file):
                 keys = encrypt_existing(self.store_file, secret, self._params)
                 if self.evidence_folder is not None:
@@ -214,7 +247,10 @@ class SessionManager:
             else:
                 keys = create_keys(self.store_file, secret, self._params)
             self._succeeded(state, username)
-            return self._open(username, keys)
+            tell(PHASE_OPEN, PHASES)
+            session = self._open(username, keys)
+            session.head_office = answer
+            return session
         keys = self._offline_keys(state, username, secret)
         return self._open(username or state.username, keys)
 

@@ -6,8 +6,15 @@ returns at once; `started`, `progressed(phase, done, total)`, `finished(ok, mess
 health probe (also in the background) starts a sync as soon as head office becomes reachable again.
 Nothing here touches the network or the disk on the GUI thread.
 
-`password()` is called from the background thread when there is no session to renew: it must not
-touch widgets (hand it a value the window collected, or a keyring lookup).
+Signing in: the tokens live in `tokens` (the window hands in a VaultTokenStore: keyring or encrypted
+file). When a round finds no session, or head office no longer renews it, it stops with SignInRequired
+and `signInRequired(message)` asks the window — on the GUI thread — for the password; the window calls
+`sign_in(password)` (a background login) and the round runs again. Nothing queued is lost meanwhile.
+`request_sign_in()` / `request_sign_out()` are what the menu and the Sync page call; `sign_out()`
+removes the tokens from the keyring or file. `pause()` (the window is locked) stops the timers.
+
+`password()` is an older hook, called from the background thread when there is no session to renew
+(tests and scripts hand in a fixed value): it must not touch widgets.
 """
 
 from __future__ import annotations
@@ -22,7 +29,9 @@ from typing import Any, TypeVar
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.store.engine import Store
+from app.sync.errors import AuthError
 from app.sync.tokens import MemoryTokenStore, TokenStore
+from app.sync.transport import TransportSettings
 
 from .worker import BackgroundRunner, Task
 
@@ -31,6 +40,18 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 ONLINE, OFFLINE, UNCONFIGURED = "online", "offline", "unconfigured"
+
+
+class SignInRequired(AuthError):
+    """No head-office session to resume (never signed in, signed out, or the refresh token is no longer
+    accepted): the window must ask for the password. Everything recorded stays queued."""
+
+
+def transport_settings(settings: Any) -> TransportSettings:
+    """The TLS settings of the window (AppSettings: CA bundle, pins) for the head-office client."""
+    ca = str(getattr(settings, "ca_bundle", "") or "").strip()
+    return TransportSettings(ca_bundle=Path(ca).expanduser() if ca else None,
+                             pins=tuple(getattr(settings, "tls_pins", []) or ()))
 
 
 @dataclass(frozen=True)
@@ -47,11 +68,16 @@ class HeadOfficeSync(QObject):
     connectivityChanged = Signal(str)
     progressed = Signal(str, int, int)
     reportReady = Signal(object)  # app.sync.engine.SyncReport after a successful round
+    signInRequired = Signal(str)  # a round or call found no session: ask for the password (GUI thread)
+    signInRequested = Signal()  # the user asked to sign in (menu, Sync page)
+    signOutRequested = Signal()  # the user asked to sign out of head office
+    signedInChanged = Signal(bool)  # whether a head-office session is kept (known after a check)
 
     _progress_from_worker = Signal(str, int, int)
 
     def __init__(self, store: Store, runner: BackgroundRunner, account: HeadOfficeAccount | None,
-                 password: Callable[[], str | None], *, tokens: TokenStore | None = None,
+                 password: Callable[[], str | None] = lambda: None, *, tokens: TokenStore | None = None,
+                 tls: TransportSettings | None = None,
                  interval_ms: int = 15 * 60_000, probe_ms: int = 60_000, retry_budget: float = 60.0,
                  parent: QObject | None = None):
         super().__init__(parent)
@@ -59,8 +85,12 @@ class HeadOfficeSync(QObject):
         self.runner = runner
         self.account = account
         self._password = password
-        self.tokens = tokens or MemoryTokenStore()
+        self.tokens: TokenStore = tokens or MemoryTokenStore()
+        self.tls = tls
         self.retry_budget = retry_budget
+        self.signed_in: bool | None = None  # None until known (check_session, a round, sign_in/out)
+        self.paused = False
+        self._resync_after_sign_in = False
         self._state = UNCONFIGURED if account is None else OFFLINE
         self._task: Task | None = None
         self._probe: Task | None = None
@@ -91,6 +121,10 @@ class HeadOfficeSync(QObject):
             self.started.emit()
             self.finished.emit(False, self.tr("No head office is configured: set its address in Settings."))
             return
+        if self.paused:
+            self.started.emit()
+            self.finished.emit(False, self.tr("Doorstep is locked: unlock it to sync."))
+            return
         if self._task is not None:
             return  # one round at a time; the running one will pick up new records next time
         self._cancel = threading.Event()
@@ -109,7 +143,7 @@ class HeadOfficeSync(QObject):
 
     def probe(self) -> None:
         """Check (in the background) whether head office answers; sync when it comes back."""
-        if self.account is None or self._probe is not None or self._task is not None:
+        if self.account is None or self.paused or self._probe is not None or self._task is not None:
             return
         account = self.account
         task = self.runner.submit(lambda: self._health(account))
@@ -155,7 +189,107 @@ class HeadOfficeSync(QObject):
 
         if isinstance(exc, ServerUnavailable):
             self._set_state(OFFLINE)
+        elif isinstance(exc, SignInRequired):
+            self._needs_sign_in(exc)
         on_failed(exc if isinstance(exc, Exception) else RuntimeError(str(exc)))
+
+    # --- signing in (GUI side; the work runs in the background) ---------------------------------
+
+    def configure(self, account: HeadOfficeAccount | None, *, tokens: TokenStore | None = None,
+                  tls: TransportSettings | None = None) -> None:
+        """Point at another head office / user / token vault (after a sign-in or a settings change)."""
+        self.account = account
+        if tokens is not None:
+            self.tokens = tokens
+        self.tls = tls
+        self.signed_in = None
+        if account is None:
+            self.timer.stop()
+            self.probe_timer.stop()
+            self._set_state(UNCONFIGURED)
+        else:
+            if self._state == UNCONFIGURED:
+                self._set_state(OFFLINE)
+            if not self.paused:
+                self.timer.start()
+                self.probe_timer.start()
+
+    def request_sign_in(self) -> None:
+        self.signInRequested.emit()
+
+    def request_sign_out(self) -> None:
+        self.signOutRequested.emit()
+
+    def check_session(self) -> Task | None:
+        """Find out (in the background: the keyring or file is read) whether a session is kept."""
+        if self.account is None:
+            return None
+        account, tokens = self.account, self.tokens
+        task = self.runner.submit(lambda: tokens.load(_server(account), account.username) is not None)
+        task.succeeded.connect(self._set_signed_in)
+        task.failed.connect(lambda _exc: self._set_signed_in(False))
+        return task
+
+    def sign_in(self, password: str) -> Task:
+        """Log in to head office with the password (background); the tokens go to `tokens`. A round that
+        stopped for want of a session runs again after a success."""
+        from app.sync.errors import SyncError
+
+        account = self.account
+        if account is None:
+            raise SyncError(self.tr("No head office is configured: set its address in Settings."))
+
+        def work() -> object:
+            client = self._client(account, None, min(self.retry_budget, 15.0))
+            try:
+                with self._auth_lock:
+                    return client.login(account.username, password)
+            finally:
+                client.close()
+
+        task = self.runner.submit(work)
+        task.succeeded.connect(self._signed_in_now)
+        return task
+
+    def sign_out(self) -> Task | None:
+        """Forget the head-office session on this laptop: the tokens leave the keyring or file (background)."""
+        if self.account is None:
+            return None
+        account, tokens = self.account, self.tokens
+        self.cancel()
+        task = self.runner.submit(lambda: tokens.clear(_server(account), account.username))
+        task.succeeded.connect(lambda _r: self._set_signed_in(False))
+        return task
+
+    def pause(self) -> None:
+        """The window is locked: no timer-driven sync or probe until `resume()`; a running round is stopped."""
+        self.paused = True
+        self.timer.stop()
+        self.probe_timer.stop()
+        self.cancel()
+
+    def resume(self) -> None:
+        self.paused = False
+        if self.account is not None:
+            self.timer.start()
+            self.probe_timer.start()
+
+    def _set_signed_in(self, value: object) -> None:
+        signed = bool(value)
+        if signed != self.signed_in:
+            self.signed_in = signed
+            self.signedInChanged.emit(signed)
+
+    def _signed_in_now(self, _user: object) -> None:
+        self._set_state(ONLINE)
+        self._set_signed_in(True)
+        if self._resync_after_sign_in:
+            self._resync_after_sign_in = False
+            self.sync_now()
+
+    def _needs_sign_in(self, exc: SignInRequired) -> None:
+        self._set_signed_in(False)
+        self.signInRequired.emit(str(exc))
 
     # --- worker side (no Qt objects touched but the queued signal) ------------------------------
 
@@ -163,7 +297,7 @@ class HeadOfficeSync(QObject):
         from app.sync.client import HeadOfficeClient
         from app.sync.retry import RetryPolicy
 
-        return HeadOfficeClient(account.server, account.device_id, tokens=self.tokens,
+        return HeadOfficeClient(account.server, account.device_id, tokens=self.tokens, tls=self.tls,
                                 retry=RetryPolicy(budget=budget), cancel=cancel)
 
     def _health(self, account: HeadOfficeAccount) -> bool:
@@ -180,21 +314,22 @@ class HeadOfficeSync(QObject):
 
     def _sign_in(self, client: Any, account: HeadOfficeAccount) -> None:
         """Resume the saved session (refreshing it) or log in with the password; raises AuthError."""
-        from app.sync.errors import AuthError
-
         with self._auth_lock:  # the sync round and a window call may sign in at once; one refresh at a time
             if not client.use_session(account.username):
                 password = self._password()
                 if not password:
-                    raise AuthError("sign in to head office first")
+                    raise SignInRequired(self.tr("Sign in to head office to sync; everything recorded stays "
+                                                 "queued on this laptop."))
                 client.login(account.username, password)
             else:
                 try:
                     client.refresh()  # also tells us who we are
-                except AuthError:
+                except AuthError as exc:
                     password = self._password()
                     if not password:
-                        raise
+                        raise SignInRequired(self.tr(
+                            "Head office ended the session (it expired or was revoked): sign in again to sync; "
+                            "everything recorded stays queued on this laptop.")) from exc
                     client.login(account.username, password)
 
     def _run(self, account: HeadOfficeAccount, cancel: threading.Event) -> object:
@@ -225,6 +360,7 @@ class HeadOfficeSync(QObject):
 
     def _on_done(self, report: object) -> None:
         self._set_state(ONLINE)
+        self._set_signed_in(True)
         lines: list[str] = getattr(report, "lines", lambda: [])()
         self.reportReady.emit(report)
         self._finish(True, "; ".join(lines))
@@ -239,6 +375,11 @@ class HeadOfficeSync(QObject):
             self._set_state(OFFLINE)
         elif isinstance(exc, AuthError):
             self._set_state(ONLINE)
+        if isinstance(exc, SignInRequired):
+            self._resync_after_sign_in = True
+            self._finish(False, str(exc))
+            self._needs_sign_in(exc)
+            return
         if isinstance(exc, SyncError):
             message = str(exc)
         else:
@@ -250,6 +391,10 @@ class HeadOfficeSync(QObject):
     def _finish(self, ok: bool, message: str) -> None:
         self._task = None
         self.finished.emit(ok, message)
+
+
+def _server(account: HeadOfficeAccount) -> str:
+    return account.server.strip().rstrip("/")  # as the client keys its tokens
 
 
 def _cancelled() -> Exception:

@@ -1,4 +1,5 @@
-"""The window's persistent preferences (QSettings): language, head office, tiles, idle lock, layout.
+"""The window's persistent preferences (QSettings): language, head office (address, CA bundle, pins), tiles,
+idle lock, retention, layout.
 
 Tests hand in a QSettings on a temporary file; the app uses the per-user default location.
 """
@@ -77,6 +78,33 @@ class AppSettings:
     @idle_lock_minutes.setter
     def idle_lock_minutes(self, value: int) -> None:
         self.q.setValue("security/idle_lock_minutes", max(0, min(240, int(value))))
+
+    @property
+    def ca_bundle(self) -> str:
+        """PEM file of extra CAs head office's certificate may chain to ("" = the system's CAs only)."""
+        return self._str("sync/ca_bundle")
+
+    @ca_bundle.setter
+    def ca_bundle(self, value: str) -> None:
+        self.q.setValue("sync/ca_bundle", value.strip())
+
+    @property
+    def tls_pins(self) -> list[str]:
+        """SHA-256 pins of head office's public key (SPKI), base64 or hex; empty = no pinning."""
+        return [p for p in self._str("sync/tls_pins").split() if p]
+
+    @tls_pins.setter
+    def tls_pins(self, values: list[str]) -> None:
+        self.q.setValue("sync/tls_pins", " ".join(v.strip() for v in values if v.strip()))
+
+    @property
+    def retention_days(self) -> int:
+        """Closed/returned cases leave the laptop this many days after their last change, once acknowledged."""
+        return max(0, min(3650, self._int("security/retention_days", 30)))
+
+    @retention_days.setter
+    def retention_days(self, value: int) -> None:
+        self.q.setValue("security/retention_days", max(0, min(3650, int(value))))
 
     # -- layout ----------------------------------------------------------------------------------
     def geometry(self, key: str) -> QByteArray | None:
