@@ -83,7 +83,9 @@
       for (var i = 0; i < legend.length; i++) {
         var row = node("div", "ds-legend-row");
         var swatch = node("span", "ds-pin ds-legend-swatch " + legend[i][0]);
-        swatch.appendChild(node("span", "ds-dot"));
+        var dot = node("span", "ds-dot");
+        if (legend[i][2]) { dot.style.background = legend[i][2]; }  /* a colour of its own (team map) */
+        swatch.appendChild(dot);
         row.appendChild(swatch);
         row.appendChild(node("span", "ds-legend-text", legend[i][1]));
         box.appendChild(row);
@@ -265,6 +267,44 @@
       m.addTo(map);
       ds.markers[r[0]] = m;
     }
+  };
+
+  /* The team's visits of a day: rows [caseId, lat, lon, colour, caseNo, agentName, time, outcome],
+   * a circle in the agent's colour each; popups are text nodes. */
+  function teamPopup(r) {
+    var box = node("div", "ds-popup");
+    box.appendChild(node("div", "ds-case-no", r[4]));
+    var who = node("div", "ds-label");
+    var swatch = node("span", "ds-agent-dot");
+    swatch.style.background = r[3];
+    who.appendChild(swatch);
+    who.appendChild(node("span", null, r[5]));
+    box.appendChild(who);
+    var meta = node("div", "ds-meta");
+    meta.appendChild(node("span", null, r[6]));
+    meta.appendChild(node("span", null, r[7]));
+    box.appendChild(meta);
+    return box;
+  }
+
+  ds.showTeam = function (map, rows) {
+    ds.rows = {};
+    var layers = [];
+    for (var i = 0; i < rows.length; i++) {
+      var r = rows[i];
+      var m = L.circleMarker([r[1], r[2]], {
+        radius: 7, color: "#ffffff", weight: 2, fillColor: r[3], fillOpacity: 0.95
+      });
+      m._dsId = r[0];
+      m.bindPopup(teamPopup(r), { maxWidth: 320 });
+      m.on("click", function (e) {
+        ds.lastClicked = e.target._dsId;
+        if (ds.bridge) { ds.bridge.caseClicked(e.target._dsId); }
+      });
+      ds.markers[r[0]] = m;
+      layers.push(m);
+    }
+    ds.layer = L.featureGroup(layers).addTo(map);
   };
 
   function emphasise(marker) {
