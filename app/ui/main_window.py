@@ -221,6 +221,10 @@ class MainWindow(QMainWindow):
         self._action(case, self.tr("Re&fresh"), self.refresh_lists, QKeySequence(QKeySequence.StandardKey.Refresh))
         sync = bar.addMenu(self.tr("S&ync"))
         self._action(sync, self.tr("Sync &now"), self.sync_now, QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_Y))
+        sync.addSeparator()
+        self._action(sync, self.tr("Sign &in to head office…"), self.sign_in,
+                     QKeySequence(Qt.Modifier.CTRL | Qt.Modifier.SHIFT | Qt.Key.Key_I))
+        self._action(sync, self.tr("Sign &out of head office"), self.sign_out)
 
     def _action(self, menu: Any, title: str, slot: Any, shortcut: QKeySequence | None = None) -> QAction:
         action = QAction(title, self)
@@ -305,6 +309,32 @@ class MainWindow(QMainWindow):
         if self.ctx is not None:
             self.ctx.sync.sync_now()
             self.show_page(PAGE_SYNC)
+
+    def sign_in(self) -> None:
+        """The sync controller asks the composition root for the sign-in dialog (main.py)."""
+        request = getattr(self.ctx.sync, "request_sign_in", None) if self.ctx is not None else None
+        if request is not None:
+            request()
+
+    def sign_out(self) -> None:
+        request = getattr(self.ctx.sync, "request_sign_out", None) if self.ctx is not None else None
+        if request is not None:
+            request()
+
+    def detach(self, message: str) -> None:
+        """Let go of the store: the pages are deleted and `message` shows until `attach` builds them again
+        (a plain store being encrypted at the first sign-in)."""
+        self._status_timer.stop()
+        self.save_layout()
+        self.ctx = None
+        self.cases = self.today = None
+        self.sync_page = None
+        self.supervisor_pages = []
+        self.menuBar().clear()
+        self.loading = QLabel(message, self)
+        self.loading.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.loading.setWordWrap(True)
+        self.setCentralWidget(self.loading)  # the old central widget (the pages) is deleted by Qt
 
     def open_settings(self) -> SettingsDialog:
         from .settings_dialog import SettingsDialog
