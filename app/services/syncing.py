@@ -25,6 +25,7 @@ from app.sync.apply import executemany
 from app.sync.client import HeadOfficeClient
 from app.sync.engine import Progress, Step, SyncEngine, SyncOptions, SyncReport
 
+from .assigning import deliver_pending, pending_assignment_count
 from .casefacts import EVASION_CODES
 
 
@@ -103,6 +104,9 @@ def sync_once(store: Store, client: HeadOfficeClient, *, attachments_dir: Path |
         opts.attachments_dir = attachments_dir
     engine = SyncEngine(store, client, refresh=refresh_cases, options=opts, clock=clock, progress=progress,
                         step=step, cancel=cancel)
+    if pending_assignment_count(store):  # a supervisor's queued assignments go first, by their own endpoint
+        deliver_pending(store, client, now=clock, cancelled=engine.cancel.is_set,
+                        progress=(lambda d, t: progress("assign", d, t)) if progress else None)
     report = engine.run()
     if report.full_resync or report.cases_updated >= BULK_CASES:
         refresh_statistics(store.engine)  # the list's query plans depend on them

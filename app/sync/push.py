@@ -28,6 +28,10 @@ from .errors import ProtocolError
 
 Step = Callable[[str, dict[str, Any]], None]
 
+# Queued supervisor commands that travel by their own endpoint, not the event push: a case assignment
+# goes to POST /cases/assign with the version the supervisor saw (app.services.assigning delivers it).
+COMMAND_KINDS = ("assign",)
+
 
 @dataclass
 class PushTotals:
@@ -75,7 +79,8 @@ def next_batch(store: Store, after_seq: int, limit: int) -> list[Pending]:
     with store.read() as session:
         rows = session.execute(
             select(m.Event).join(m.Outbox, m.Outbox.event_id == m.Event.id)
-            .where(m.Outbox.device_seq > after_seq).order_by(m.Outbox.device_seq).limit(limit)
+            .where(m.Outbox.device_seq > after_seq, m.Event.kind.not_in(COMMAND_KINDS))
+            .order_by(m.Outbox.device_seq).limit(limit)
         ).scalars().all()
     out: list[Pending] = []
     for e in rows:
