@@ -1,0 +1,204 @@
+"""The Approvals room (app/ui/approvals_page.py) and its core (app/services/approvals.py): the list
+(saved copy when head office cannot be reached), the details of each kind of item, and deciding
+with a reason — a `decision` event in the outbox, pending until head office acknowledges it.
+The live path against a real head office is in tests/integration/test_supervisor_approval_e2e.py."""
+
+from __future__ import annotations
+
+import json
+import socket
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from app.contract import v1
+from app.services.approvals import (
+    REASON_MAX,
+    AlreadyDecided,
+    ApprovalList,
+    DecisionInvalid,
+    cached_approvals,
+    clean_reason,
+    local_decisions,
+    queue_decision,
+    save_approvals,
+)
+from tests.ui.conftest import sql
+
+HOSTILE = "<script>alert(1)</script>=HYPERLINK(\"x\") 王伟 ${x} \u202e😀 " + "债" * 50
+
+
+def _items(case_ids: list[int], at: datetime) -> list[v1.ApprovalItem]:
+    return [
+        v1.ApprovalItem(subject="relief", subject_id="0b1e4c6e-0000-4000-8000-000000000001", case_id=case_ids[0],
+                        case_no="CD2600001", agent_id=1, agent_username="agent01", created_at=at - timedelta(hours=5),
+                        summary="Hardship: unemployment; instalment plan", status="pending",
+                        details={"hardship_reason": "unemployment", "relief_kind": "instalment_plan",
+                                 "relief_detail": "6 × ¥500 from January", "overdue_fen": 300_000}),
+        v1.ApprovalItem(subject="override", subject_id="0b1e4c6e-0000-4000-8000-000000000002", case_id=case_ids[1],
+                        case_no="CD2600002", agent_id=2, agent_username="agent02", created_at=at - timedelta(hours=2),
+                        summary="Call cap overridden", status="pending",
+                        details={"rules": ["effective_call_cap"], "override_reason": HOSTILE,
+                                 "override_by": "super01"}),
+        v1.ApprovalItem(subject="flagged_event", subject_id="0b1e4c6e-0000-4000-8000-000000000003",
+                        case_id=case_ids[2], case_no="CD2600003", agent_id=3, agent_username="agent03",
+                        created_at=at - timedelta(hours=1), summary=HOSTILE, status="pending",
+                        details={"flag_reason": "case reassigned: now held by another agent", "code": "not_home"}),
+    ]
+
+
+def _case_ids(ctx: Any) -> list[int]:
+    return [int(r[0]) for r in sql(ctx.store, "SELECT id FROM cases ORDER BY id LIMIT 3")]
+
+
+def _dead_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def unreachable_sync(ctx: Any) -> Iterator[Any]:
+    """The window's real head-office glue, pointed at a loopback port where nothing listens."""
+    from app.sync.engine import device_of
+    from app.ui.head_office_sync import HeadOfficeAccount, HeadOfficeSync
+
+    account = HeadOfficeAccount(server=f"http://127.0.0.1:{_dead_port()}", username="super01",
+                                device_id=device_of(ctx.store))
+    sync = HeadOfficeSync(ctx.store, ctx.runner, account, password=lambda: "pw", retry_budget=0.0,
+                          interval_ms=3_600_000, probe_ms=3_600_000)
+    yield sync
+    sync.timer.stop()
+    sync.probe_timer.stop()
+
+
+@pytest.fixture
+def page(qtbot: Any, ctx: Any, unreachable_sync: Any, translations: Any) -> Any:
+    from app.ui.approvals_page import ApprovalsPage
+
+    now = ctx.now()
+    items = _items(_case_ids(ctx), now)
+    save_approvals(ctx.store, ApprovalList(tuple(items), now - timedelta(minutes=40), "pending", len(items)))
+    p = ApprovalsPage(ctx, unreachable_sync)
+    qtbot.addWidget(p)
+    p.resize(1300, 800)
+    with qtbot.waitSignal(p.fetchFailed, timeout=30_000):
+        p.show()
+    qtbot.waitUntil(lambda: p.model.rowCount() == 3 and "40 min ago" in p.status.text(), timeout=10_000)
+    return p
+
+
+def _decisions(ctx: Any) -> list[tuple[Any, ...]]:
+    return sql(ctx.store, "SELECT e.id, e.case_id, e.payload, e.sync_state, o.id FROM events e "
+                          "LEFT JOIN outbox o ON o.event_id = e.id WHERE e.kind = 'decision' ORDER BY e.device_seq")
+
+
+def test_offline_the_saved_list_shows_each_kind_with_its_details(page: Any, ctx: Any) -> None:
+    m = page.model
+    assert [m.index(r, 1).data() for r in range(3)] == ["Hardship relief", "Compliance override", "Flagged record"]
+    assert m.index(0, 5).data() == "Waiting for a decision"
+    assert "could not be asked" in page.status.text() and "queue and upload" in page.status.text()
+    page.select(("relief", "0b1e4c6e-0000-4000-8000-000000000001"))
+    text = page.details.text()
+    assert "What is asked: Hardship relief" in text and "Case: CD2600001" in text and "Agent: agent01" in text
+    assert "Hardship reason: Unemployment" in text and "Proposed relief: Instalment plan" in text
+    assert "Relief details: 6 × ¥500 from January" in text and "¥3,000.00" in text
+    page.select(("override", "0b1e4c6e-0000-4000-8000-000000000002"))
+    text = page.details.text()
+    assert "Rules: Daily call limit" in text and f"Override reason: {HOSTILE}" in text
+    page.select(("flagged_event", "0b1e4c6e-0000-4000-8000-000000000003"))
+    assert "Why head office flagged it: case reassigned" in page.details.text()
+    assert page.details.textFormat().name == "PlainText"  # hostile text stays text
+    assert m.index(2, 4).data().startswith("<script>alert(1)</script>")
+    assert page.approve_button.isEnabled() and page.reject_button.isEnabled()
+
+
+def test_a_decision_needs_a_reason_and_then_queues_an_event(page: Any, ctx: Any, qtbot: Any) -> None:
+    page.select(("relief", "0b1e4c6e-0000-4000-8000-000000000001"))
+    page.reason.setPlainText("   \n\t ")
+    page.approve_button.click()
+    assert "Give a reason" in page.error.text()
+    page.reason.setPlainText("x" * (REASON_MAX + 1))
+    page.approve_button.click()
+    assert "too long" in page.error.text()
+    assert _decisions(ctx) == []  # nothing saved until it is right
+    page.reason.setPlainText(f"  {HOSTILE}  ")
+    with qtbot.waitSignal(page.decisionQueued, timeout=10_000) as blocker:
+        page.approve_button.click()
+    decision = blocker.args[0]
+    rows = _decisions(ctx)
+    assert len(rows) == 1
+    event_id, case_id, payload, state, outbox_id = rows[0]
+    assert event_id == decision.event_id and state == "pending" and outbox_id is not None
+    assert case_id == _case_ids(ctx)[0]
+    body = json.loads(payload)
+    assert body == {"subject": "relief", "subject_id": "0b1e4c6e-0000-4000-8000-000000000001", "approved": True,
+                    "reason": clean_reason(HOSTILE)}
+    assert "\u202e" not in body["reason"] and body["reason"].startswith("<script>")  # trimmed, bidi stripped
+    audit = sql(ctx.store, "SELECT actor, data FROM audit_log WHERE action = 'decision.queued'")
+    assert audit and audit[0][0] == "agent01" and event_id in audit[0][1]
+    # The item now says it waits to upload and cannot be decided twice.
+    row = page.model.find(("relief", "0b1e4c6e-0000-4000-8000-000000000001"))
+    assert page.model.index(row, 5).data() == "Decided here, waiting to upload"
+    assert not page.approve_button.isEnabled() and not page.reject_button.isEnabled()
+    assert "Your decision: approve" in page.details.text()
+    # Reject another one; a fresh page (offline) still knows both from the outbox.
+    page.select(("override", "0b1e4c6e-0000-4000-8000-000000000002"))
+    page.reason.setPlainText("不符合规定")
+    with qtbot.waitSignal(page.decisionQueued, timeout=10_000):
+        page.reject_button.click()
+    decided = local_decisions(ctx.store)
+    assert decided[("override", "0b1e4c6e-0000-4000-8000-000000000002")].approved is False
+    assert len(decided) == 2
+
+
+def test_acknowledged_and_refused_decisions(store: Any) -> None:
+    from sqlalchemy import text
+
+    now = datetime(2026, 11, 30, 4, 0, tzinfo=UTC)
+    first = queue_decision(store, subject="flagged_event", subject_id="e-1", case_id=7, approved=True,
+                           reason=" ok ", actor="super01", now=now)
+    assert first.reason == "ok" and first.state == "queued"
+    with pytest.raises(AlreadyDecided):
+        queue_decision(store, subject="flagged_event", subject_id="e-1", case_id=7, approved=False, reason="no",
+                       actor="super01", now=now)
+    with store.write() as session:  # head office acknowledged it
+        session.execute(text("UPDATE events SET sync_state = 'acked' WHERE id = :id"), {"id": first.event_id})
+    assert local_decisions(store)[("flagged_event", "e-1")].state == "delivered"
+    with store.write() as session:  # …or had refused it: then it may be decided again
+        session.execute(text("UPDATE events SET sync_state = 'dead' WHERE id = :id"), {"id": first.event_id})
+    assert local_decisions(store)[("flagged_event", "e-1")].state == "refused"
+    again = queue_decision(store, subject="flagged_event", subject_id="e-1", case_id=7, approved=False,
+                           reason="second thoughts", actor="super01", now=now)
+    assert local_decisions(store)[("flagged_event", "e-1")].event_id == again.event_id
+    for bad in ("", "   ", "\u202e\u200b", "x" * (REASON_MAX + 1)):
+        with pytest.raises(DecisionInvalid):
+            queue_decision(store, subject="relief", subject_id="r-1", case_id=7, approved=True, reason=bad,
+                           actor="super01", now=now)
+    with pytest.raises(DecisionInvalid):
+        queue_decision(store, subject="<b>", subject_id="r-1", case_id=7, approved=True, reason="ok",
+                       actor="super01", now=now)
+    assert clean_reason("x" * REASON_MAX) == "x" * REASON_MAX
+
+
+def test_a_damaged_saved_list_is_ignored(store: Any) -> None:
+    from app.store.syncstate import set_state
+
+    with store.write() as session:
+        set_state(session, "approvals_cache:pending", "{not json")
+    assert cached_approvals(store, "pending") is None
+    with store.write() as session:
+        set_state(session, "approvals_cache:pending", json.dumps({"fetched_at": "2026-11-30T00:00:00+00:00",
+                                                                   "items": [{"subject": "nope"}]}))
+    assert cached_approvals(store, "pending") is None
+
+
+def test_approvals_model_passes_the_model_tester(qtbot: Any, qtmodeltester: Any) -> None:
+    from app.services.approvals import merge
+    from app.ui.approvals_page import ApprovalsModel
+
+    model = ApprovalsModel()
+    model.set_rows(merge(_items([1, 2, 3], datetime(2026, 11, 30, 4, 0, tzinfo=UTC)), {}))
+    qtmodeltester.check(model)

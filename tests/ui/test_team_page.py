@@ -1,0 +1,215 @@
+"""The Team room (app/ui/team_page.py): the team's day per agent, the saved figures with their age
+when head office cannot be reached, the day picker, and the team map (colours per agent, text-only
+popups). The live path against a real head office is in tests/integration/test_supervisor_approval_e2e.py."""
+
+from __future__ import annotations
+
+import json
+import socket
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import shiboken6
+from PySide6.QtCore import QDate
+
+from app.contract import v1
+from app.services.team import TeamDay, cached_team_day, save_team_day
+from tests.conftest import DEMO_TODAY
+
+HOSTILE = "<img src=x onerror=alert(1)>王伟 ${x} `tick` \u202e" + "长" * 300
+
+
+def _agent(agent_id: int, name: str, *, visits: list[v1.VisitPoint] | None = None, **kw: Any) -> v1.AgentDay:
+    base: dict[str, Any] = {"agent_id": agent_id, "username": f"agent0{agent_id}", "display_name": name,
+                            "planned_visits": 8, "done_visits": 5, "outcomes": {"not_home": 3, "promise_to_pay": 2},
+                            "promises_due": 1, "collected_fen": 123_456, "safety_events": 0, "flagged": 0}
+    base.update(kw)
+    return v1.AgentDay(visits=visits or [], **base)
+
+
+def _reply(day: date, clock_at: datetime, case_ids: list[int]) -> v1.TeamTodayResponse:
+    visits = [v1.VisitPoint(case_id=case_ids[0], lat=30.66, lon=104.06, at=clock_at - timedelta(hours=2),
+                            outcome="not_home"),
+              v1.VisitPoint(case_id=case_ids[1], lat=30.60, lon=104.10, at=clock_at - timedelta(hours=1),
+                            outcome="promise_to_pay"),
+              v1.VisitPoint(case_id=case_ids[2], lat=None, lon=None, at=clock_at, outcome="refused")]
+    return v1.TeamTodayResponse(day=day, agents=[
+        _agent(1, "张三", visits=visits[:2], last_sync_at=clock_at - timedelta(hours=3)),
+        _agent(2, HOSTILE, visits=visits[2:], last_sync_at=None, collected_fen=0, safety_events=2, flagged=1,
+               outcomes={"refused": 1}),
+    ])
+
+
+def _dead_port() -> int:
+    """A loopback port nothing listens on (bound, then released)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def unreachable_sync(ctx: Any) -> Iterator[Any]:
+    """The window's real head-office glue, pointed at a loopback port where nothing listens."""
+    from app.sync.engine import device_of
+    from app.ui.head_office_sync import HeadOfficeAccount, HeadOfficeSync
+
+    account = HeadOfficeAccount(server=f"http://127.0.0.1:{_dead_port()}", username="super01",
+                                device_id=device_of(ctx.store))
+    sync = HeadOfficeSync(ctx.store, ctx.runner, account, password=lambda: "pw", retry_budget=0.0,
+                          interval_ms=3_600_000, probe_ms=3_600_000)
+    yield sync
+    sync.timer.stop()
+    sync.probe_timer.stop()
+
+
+def _case_ids(ctx: Any) -> list[int]:
+    from tests.ui.conftest import sql
+
+    return [int(r[0]) for r in sql(ctx.store, "SELECT id FROM cases ORDER BY id LIMIT 3")]
+
+
+@pytest.fixture
+def made(ctx: Any) -> Iterator[list[Any]]:
+    pages: list[Any] = []
+    yield pages
+    for page in pages:  # now, while the QApplication is alive: the web page goes before its profile
+        if page.map_view is not None:
+            page.map_view.shutdown()
+        shiboken6.delete(page)
+
+
+def _page(qtbot: Any, ctx: Any, sync: Any, made: list[Any]) -> Any:
+    from app.ui.team_page import TeamPage
+
+    page = TeamPage(ctx, sync)
+    page.resize(1300, 850)
+    made.append(page)
+    return page
+
+
+def test_offline_shows_the_saved_figures_with_their_age(qtbot: Any, ctx: Any, unreachable_sync: Any, made: list[Any],
+                                                        translations: Any) -> None:
+    from app.ui.case_model import format_fen
+
+    now = ctx.now()
+    ids = _case_ids(ctx)
+    save_team_day(ctx.store, TeamDay(_reply(DEMO_TODAY, now, ids), now - timedelta(hours=3, minutes=5)))
+    page = _page(qtbot, ctx, unreachable_sync, made)
+    with qtbot.waitSignal(page.fetchFailed, timeout=30_000):
+        page.show()
+    qtbot.waitUntil(lambda: page.model.rowCount() == 2, timeout=10_000)
+    assert page.live is False and page.shown is not None
+    assert "3 h ago" in page.status.text() and "could not be asked" in page.status.text()
+    m = page.model
+    assert m.index(0, 0).data() == "张三 (agent01)"
+    assert m.index(0, 1).data().endswith("(3 h ago)")
+    assert m.index(0, 2).data() == "8" and m.index(0, 3).data() == "5"
+    assert m.index(0, 4).data() == "Not at home 3 · Promise to pay 2"
+    assert m.index(0, 6).data() == format_fen(123_456) == "¥1,234.56"
+    assert m.index(1, 1).data() == "never"
+    assert m.index(1, 0).data().startswith(HOSTILE[:20])  # shown as given: item views render plain text
+    assert "10 of 16 planned visits done" in page.totals_label.text()
+    assert "¥1,234.56 collected" in page.totals_label.text()
+    assert "2 visit(s) on the map; 1 without a position" in page.map_note.text()
+    assert page.refresh_button.isEnabled()
+
+
+def test_no_saved_figures_says_so_and_the_day_picker_reloads(qtbot: Any, ctx: Any, unreachable_sync: Any, made: list[Any],
+                                                             translations: Any) -> None:
+    now = ctx.now()
+    ids = _case_ids(ctx)
+    yesterday = DEMO_TODAY - timedelta(days=1)
+    save_team_day(ctx.store, TeamDay(_reply(yesterday, now - timedelta(days=1), ids), now - timedelta(days=1)))
+    page = _page(qtbot, ctx, unreachable_sync, made)
+    with qtbot.waitSignal(page.fetchFailed, timeout=30_000):
+        page.show()
+    qtbot.waitUntil(lambda: "No figures saved for this day yet" in page.status.text(), timeout=10_000)
+    assert page.model.rowCount() == 0
+    with qtbot.waitSignal(page.fetchFailed, timeout=30_000):
+        page.day_edit.setDate(QDate(yesterday.year, yesterday.month, yesterday.day))
+    qtbot.waitUntil(lambda: page.model.rowCount() == 2, timeout=10_000)
+    assert page.shown is not None and page.shown.day == yesterday
+    assert "24 h ago" in page.status.text()
+    # Tomorrow cannot be chosen.
+    assert page.day_edit.maximumDate() == QDate(DEMO_TODAY.year, DEMO_TODAY.month, DEMO_TODAY.day)
+
+
+def test_without_a_head_office_the_room_still_opens(qtbot: Any, ctx: Any, translations: Any, made: list[Any]) -> None:
+    from app.ui.sync_controller import NoHeadOffice
+
+    page = _page(qtbot, ctx, NoHeadOffice(), made)
+    with qtbot.waitSignal(page.fetchFailed, timeout=10_000) as blocker:
+        page.show()
+    assert "No head office" in blocker.args[0]
+    qtbot.waitUntil(lambda: "No figures saved" in page.status.text(), timeout=10_000)
+
+
+def test_team_model_passes_the_model_tester(qtbot: Any, qtmodeltester: Any) -> None:
+    from app.ui.team_page import TeamModel
+
+    now = datetime(2026, 11, 30, 4, 0, tzinfo=UTC)
+    model = TeamModel()
+    model.set_agents(list(_reply(DEMO_TODAY, now, [1, 2, 3]).agents), now)
+    qtmodeltester.check(model)
+
+
+def test_saved_figures_survive_a_damaged_copy(store: Any) -> None:
+    from app.store.syncstate import set_state
+
+    with store.write() as session:
+        set_state(session, "team_day_cache", json.dumps({DEMO_TODAY.isoformat(): {"reply": {"day": "x"}}}))
+    assert cached_team_day(store, DEMO_TODAY) is None
+    with store.write() as session:
+        set_state(session, "team_day_cache", "{not json")
+    assert cached_team_day(store, DEMO_TODAY) is None
+    now = datetime(2026, 11, 30, 4, 0, tzinfo=UTC)
+    for back in range(20):  # only the last 14 days are kept
+        day = DEMO_TODAY - timedelta(days=back)
+        save_team_day(store, TeamDay(v1.TeamTodayResponse(day=day, agents=[]), now))
+    assert cached_team_day(store, DEMO_TODAY) is not None
+    assert cached_team_day(store, DEMO_TODAY - timedelta(days=13)) is not None
+    assert cached_team_day(store, DEMO_TODAY - timedelta(days=14)) is None
+
+
+def _js(qtbot: Any, view: Any, code: str) -> Any:
+    box: list[Any] = []
+    view.web_view.page().runJavaScript(f"JSON.stringify({code})", 0, box.append)
+    qtbot.waitUntil(lambda: len(box) > 0, timeout=10_000)
+    return json.loads(box[0]) if box[0] else None
+
+
+def test_team_map_colours_per_agent_and_text_only_popups(qtbot: Any, ctx: Any, unreachable_sync: Any, made: list[Any],
+                                                         translations: Any, tmp_path: Path) -> None:
+    from app.maps.teammap import agent_colour
+
+    now = ctx.now()
+    ids = _case_ids(ctx)
+    reply = _reply(DEMO_TODAY, now, ids)
+    # Agent 2's visit gets a position too, so both colours are on the map.
+    a2 = reply.agents[1].model_copy(update={"visits": [v1.VisitPoint(case_id=ids[2], lat=30.70, lon=104.00, at=now,
+                                                                     outcome="refused")]})
+    reply = reply.model_copy(update={"agents": [reply.agents[0], a2]})
+    save_team_day(ctx.store, TeamDay(reply, now - timedelta(minutes=10)))
+    page = _page(qtbot, ctx, unreachable_sync, made)
+    page.show()
+    qtbot.waitUntil(lambda: page.model.rowCount() == 2, timeout=20_000)
+    view = page.map_view
+    assert view is not None
+    qtbot.waitUntil(lambda: view.is_loaded and _js(qtbot, view, "Object.keys(doorstep.markers).length") == 3,
+                    timeout=60_000)
+    colours = _js(qtbot, view, "Object.values(doorstep.markers).map(function (m) { return m.options.fillColor; })")
+    assert sorted(set(colours)) == sorted({agent_colour(0), agent_colour(1)})
+    legend = _js(qtbot, view, "Array.from(document.querySelectorAll('.ds-legend-text')).map(function (e) "
+                              "{ return e.textContent; })")
+    assert legend[0] == "张三" and legend[1].startswith(HOSTILE[:20])
+    assert _js(qtbot, view, "document.querySelectorAll('img').length") == 0  # the name's markup stayed text
+    _js(qtbot, view, f"doorstep.markers[{ids[2]}].openPopup() && 1")
+    popup = _js(qtbot, view, "document.querySelector('.ds-popup').textContent")
+    assert "<img" in popup and "Refused to pay" in popup
+    assert _js(qtbot, view, "document.querySelectorAll('.ds-popup img').length") == 0
+    with qtbot.waitSignal(page.caseActivated, timeout=10_000) as blocker:
+        _js(qtbot, view, f"doorstep.markers[{ids[0]}].fire('click') && 1")
+    assert blocker.args == [ids[0]]
