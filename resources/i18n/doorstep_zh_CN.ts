@@ -2,6 +2,367 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>ApprovalsModel</name>
+    <message>
+        <location filename="../../app/ui/approvals_page.py" line="+187"/>
+        <source>When</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>What</source>
+        <translation>事项</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Case</source>
+        <translation>案件</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Agent</source>
+        <translation>外访员</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Summary</source>
+        <translation>摘要</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+</context>
+<context>
+    <name>ApprovalsPage</name>
+    <message>
+        <location line="-116"/>
+        <source>Hardship relief</source>
+        <translation>困难减免</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Compliance override</source>
+        <translation>合规例外</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Flagged record</source>
+        <translation>被标记的记录</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <location line="+153"/>
+        <source>Waiting for a decision</source>
+        <translation>待审批</translation>
+    </message>
+    <message>
+        <location line="-152"/>
+        <source>Approved</source>
+        <translation>已批准</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Rejected</source>
+        <translation>已驳回</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Decided here, waiting to upload</source>
+        <translation>已在本机审批，等待上传</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Decided here, delivered</source>
+        <translation>已在本机审批，已送达总部</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Decided here, flagged by head office</source>
+        <translation>已在本机审批，总部已标记</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Head office refused the decision</source>
+        <translation>总部拒收了此审批</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Rules</source>
+        <translation>规则</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Rules overridden</source>
+        <translation>被例外的规则</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Override reason</source>
+        <translation>例外理由</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Overridden by</source>
+        <translation>例外批准人</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Why head office flagged it</source>
+        <translation>总部标记原因</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Notes</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <location line="+1"/>
+        <source>Outcome</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Channel</source>
+        <translation>方式</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>When it happened</source>
+        <translation>发生时间</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Proposed relief</source>
+        <translation>建议的减免方式</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Relief details</source>
+        <translation>减免详情</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Hardship reason</source>
+        <translation>困难原因</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>no</source>
+        <translation>否</translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>What is asked</source>
+        <translation>申请事项</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Case</source>
+        <translation>案件</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Agent</source>
+        <translation>外访员</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Recorded</source>
+        <translation>记录时间</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Summary</source>
+        <translation>摘要</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Decided by</source>
+        <translation>审批人</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Reason given</source>
+        <translation>审批理由</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>approve</source>
+        <translation>批准</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>reject</source>
+        <translation>驳回</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Your decision</source>
+        <translation>您的审批</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Head office says</source>
+        <translation>总部说明</translation>
+    </message>
+    <message>
+        <location line="+82"/>
+        <source>Decided</source>
+        <translation>已审批</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>All</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Show</source>
+        <translation>显示</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>S&amp;how:</source>
+        <translation>显示(&amp;H)：</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Re&amp;fresh</source>
+        <translation>刷新(&amp;F)</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Items to decide</source>
+        <translation>待审批事项</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>Details</source>
+        <translation>详情</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Why you approve or reject (required; the agent sees it)</source>
+        <translation>批准或驳回的理由（必填；外访员可见）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Reason</source>
+        <translation>理由</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>&amp;Reason:</source>
+        <translation>理由(&amp;R)：</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>&amp;Approve</source>
+        <translation>批准(&amp;A)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Re&amp;ject</source>
+        <translation>驳回(&amp;J)</translation>
+    </message>
+    <message>
+        <location line="+39"/>
+        <source>Loading…</source>
+        <translation>正在加载…</translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>No head office is configured.</source>
+        <translation>尚未配置总部。</translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <source>Saved list, fetched %1; asking head office…</source>
+        <translation>已保存的列表（%1获取）；正在询问总部…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Asking head office…</source>
+        <translation>正在询问总部…</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+8"/>
+        <source>%n item(s) from head office</source>
+        <translation>
+            <numerusform>总部返回 %n 项</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>(the first %1 of %2)</source>
+        <translation>（共 %2 项，显示前 %1 项）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>fetched at %1.</source>
+        <translation>获取于 %1。</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Head office could not be asked (%1). No saved list yet; decisions made here still queue and upload with the next sync.</source>
+        <translation>无法询问总部（%1）。尚无已保存的列表；在本机作出的审批仍会排队，并在下次同步时上传。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Head office could not be asked (%1). Showing the list fetched %2; decisions made here queue and upload with the next sync.</source>
+        <translation>无法询问总部（%1）。显示%2获取的列表；在本机作出的审批会排队，并在下次同步时上传。</translation>
+    </message>
+    <message>
+        <location line="+61"/>
+        <source>Nothing selected.</source>
+        <translation>未选择任何事项。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>%1 / %2 characters</source>
+        <translation>%1 / %2 字</translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>Give a reason: the agent sees it with the decision.</source>
+        <translation>请填写理由：外访员会随审批结果看到它。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The reason is too long: at most %1 characters.</source>
+        <translation>理由过长：最多 %1 字。</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>Decision saved on this laptop; it goes to head office with the next sync.</source>
+        <translation>审批已保存在本机，将在下次同步时发送给总部。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>You already decided this item.</source>
+        <translation>您已审批过此事项。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location line="+2"/>
+        <source>The decision could not be saved: %1</source>
+        <translation>无法保存审批：%1</translation>
+    </message>
+</context>
+<context>
     <name>CaseDetailView</name>
     <message>
         <location filename="../../app/ui/case_detail.py" line="+76"/>
@@ -278,7 +639,7 @@
 <context>
     <name>CaseTableModel</name>
     <message>
-        <location filename="../../app/ui/case_model.py" line="+379"/>
+        <location filename="../../app/ui/case_model.py" line="+369"/>
         <source>Sort by %1</source>
         <translation>按%1排序</translation>
     </message>
@@ -390,7 +751,7 @@
 <context>
     <name>DeadLetterModel</name>
     <message>
-        <location filename="../../app/ui/sync_page.py" line="+117"/>
+        <location filename="../../app/ui/sync_page.py" line="+118"/>
         <source>Case</source>
         <translation>案件</translation>
     </message>
@@ -512,20 +873,90 @@
     </message>
 </context>
 <context>
+    <name>HeadOfficePasswordDialog</name>
+    <message>
+        <location filename="../../app/ui/login_dialog.py" line="+236"/>
+        <source>Sign in to head office</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Enter your head-office password to renew the session on this laptop.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Head office:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;User name:</source>
+        <translation type="unfinished">用户名(&amp;U)：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Password:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Sign &amp;in</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cancel</source>
+        <translation type="unfinished">取消</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Enter your password.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Asking head office…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>Head office did not accept the password.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>HeadOfficeSync</name>
     <message>
-        <location filename="../../app/ui/head_office_sync.py" line="+89"/>
+        <location filename="../../app/ui/head_office_sync.py" line="+122"/>
+        <location line="+41"/>
+        <location line="+77"/>
         <source>No head office is configured: set its address in Settings.</source>
         <translation>尚未配置总部：请在“设置”中填写总部地址。</translation>
     </message>
     <message>
+        <location line="-114"/>
+        <source>Doorstep is locked: unlock it to sync.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <location line="+10"/>
-        <location line="+88"/>
+        <location line="+236"/>
         <source>Sync stopped.</source>
         <translation>同步已停止。</translation>
     </message>
     <message>
+        <location line="-51"/>
+        <source>Sign in to head office to sync; everything recorded stays queued on this laptop.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <location line="+10"/>
+        <source>Head office ended the session (it expired or was revoked): sign in again to sync; everything recorded stays queued on this laptop.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+56"/>
         <source>Sync failed unexpectedly; everything recorded stays queued. ({0})</source>
         <translation>同步意外失败；已记录的内容仍在待上传队列中。（{0}）</translation>
     </message>
@@ -1176,7 +1607,7 @@
 <context>
     <name>LoginDialog</name>
     <message>
-        <location filename="../../app/ui/login_dialog.py" line="+48"/>
+        <location filename="../../app/ui/login_dialog.py" line="-234"/>
         <source>Doorstep is locked</source>
         <translation>Doorstep 已锁定</translation>
     </message>
@@ -1192,6 +1623,11 @@
     </message>
     <message>
         <location line="+2"/>
+        <source>Sign in to head office: it checks your user name and password, then the cases already on this laptop are encrypted with that password (every record is kept). Later logins work offline with the same password.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>First login on this laptop: head office checks your user name and secret, then your cases are stored encrypted with that secret.</source>
         <translation>首次在本电脑登录：总部将核验您的用户名和密码，之后您的案件将以该密码加密保存。</translation>
     </message>
@@ -1201,7 +1637,12 @@
         <translation>可离线使用：您的密码用于解锁本电脑上加密保存的案件。</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+15"/>
+        <source>Head office:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>&amp;User name:</source>
         <translation>用户名(&amp;U)：</translation>
     </message>
@@ -1230,8 +1671,28 @@
         <source>Enter your user name and secret.</source>
         <translation>请输入用户名和密码。</translation>
     </message>
+    <message>
+        <location line="+33"/>
+        <source>Asking head office…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Encrypting the cases on this laptop with your password (every record is kept)…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Creating the encrypted case store…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Opening…</source>
+        <translation type="unfinished"></translation>
+    </message>
     <message numerus="yes">
-        <location line="+22"/>
+        <location line="+15"/>
         <source>Too many failed attempts: try again in %n second(s).</source>
         <translation>
             <numerusform>失败次数过多：请在 %n 秒后重试。</numerusform>
@@ -1258,7 +1719,7 @@
         <translation>在本机首次登录需要连接总部。</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+6"/>
         <source>The login failed: %1</source>
         <translation>登录失败：%1</translation>
     </message>
@@ -1266,13 +1727,13 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/main_window.py" line="+82"/>
-        <location line="+88"/>
+        <location filename="../../app/ui/main_window.py" line="+86"/>
+        <location line="+89"/>
         <source>Doorstep — field visits</source>
         <translation>Doorstep 外访工作台</translation>
     </message>
     <message>
-        <location line="-87"/>
+        <location line="-88"/>
         <source>Opening the case store…</source>
         <translation>正在打开案件库…</translation>
     </message>
@@ -1282,7 +1743,7 @@
         <translation>无法打开案件库：</translation>
     </message>
     <message>
-        <location line="+37"/>
+        <location line="+38"/>
         <source>Navigation</source>
         <translation>导航</translation>
     </message>
@@ -1337,7 +1798,7 @@
         <translation>今日路线(&amp;O)</translation>
     </message>
     <message>
-        <location line="+43"/>
+        <location line="+45"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
@@ -1357,7 +1818,7 @@
         <translation>转到(&amp;G)</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>&amp;Find a case</source>
         <translation>查找案件(&amp;F)</translation>
     </message>
@@ -1407,14 +1868,44 @@
         <translation>立即同步(&amp;N)</translation>
     </message>
     <message>
-        <location line="+52"/>
+        <location line="+2"/>
+        <source>Sign &amp;in to head office…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Sign &amp;out of head office</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+54"/>
         <location line="+7"/>
         <location line="+7"/>
         <source>Select a case first.</source>
         <translation>请先选择一个案件。</translation>
     </message>
     <message>
-        <location line="+129"/>
+        <location line="+138"/>
+        <source>&amp;Assign</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>T&amp;eam</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Appro&amp;vals</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>This room opens here…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+62"/>
         <source>● Online</source>
         <translation>● 在线</translation>
     </message>
@@ -2035,7 +2526,7 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../app/ui/settings_dialog.py" line="+35"/>
+        <location filename="../../app/ui/settings_dialog.py" line="+44"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
@@ -2065,7 +2556,32 @@
         <translation>从未</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+3"/>
+        <source>(the system&apos;s certificate authorities)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Browse…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>optional: one SHA-256 of head office&apos;s public key per line</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source> days</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Closed or returned cases leave this laptop this many days after their last change, once head office has everything recorded on them.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>&amp;Language:</source>
         <translation>语言(&amp;L)：</translation>
     </message>
@@ -2073,6 +2589,16 @@
         <location line="+1"/>
         <source>&amp;Head office address:</source>
         <translation>总部地址(&amp;H)：</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;CA bundle (PEM):</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Public-key &amp;pins:</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+2"/>
@@ -2095,6 +2621,11 @@
         <translation>空闲后锁定(&amp;L)：</translation>
     </message>
     <message>
+        <location line="+1"/>
+        <source>&amp;Keep closed cases:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <location line="+2"/>
         <source>OK</source>
         <translation>确定</translation>
@@ -2105,12 +2636,42 @@
         <translation>取消</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+10"/>
+        <source>CA bundle</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Certificates (*.pem *.crt *.cer);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>A pin must be the SHA-256 of head office&apos;s public key, in base64 or hex.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The CA bundle file does not exist.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>The CA bundle is not a PEM file of certificates.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+13"/>
         <source>Enter an address like https://headoffice.example.com</source>
         <translation>请输入类似 https://headoffice.example.com 的地址</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+8"/>
+        <source>Plain http:// would send your cases unencrypted: use https:// (only a head office on this computer may use http://).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+12"/>
         <source>A tile URL needs {z}, {x} and {y}, e.g. https://…/{z}/{x}/{y}.png</source>
         <translation>瓦片 URL 须包含 {z}、{x} 和 {y}，例如 https://…/{z}/{x}/{y}.png</translation>
     </message>
@@ -2158,7 +2719,7 @@
         <translation>总部拒收了这条记录（代码 %1）。</translation>
     </message>
     <message>
-        <location line="+90"/>
+        <location line="+96"/>
         <source>S&amp;ync now</source>
         <translation>立即同步(&amp;Y)</translation>
     </message>
@@ -2166,6 +2727,16 @@
         <location line="+1"/>
         <source>Re&amp;fresh</source>
         <translation>刷新(&amp;F)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sign &amp;in to head office…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sign &amp;out of head office</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+4"/>
@@ -2178,7 +2749,7 @@
         <translation>被总部拒收</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+13"/>
         <source>&amp;Waiting to upload (oldest first):</source>
         <translation>待上传（最早的在前）(&amp;W)：</translation>
     </message>
@@ -2188,7 +2759,47 @@
         <translation>被总部拒收 —— 需主管处理或更正(&amp;R)：</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+26"/>
+        <source>No head office is configured: set its address in Settings, then sign in.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>session kept in the system keyring</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>session kept in this laptop&apos;s encrypted secrets file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Signed in to head office %1 as %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Head office %1 · user %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Not signed in to head office %1: sign in to sync (everything recorded stays queued).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>Retention: nothing has been removed from this laptop yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Retention (%1): %2 closed case(s) older than %3 day(s) left this laptop, with %4 acknowledged record(s) and %5 evidence file(s); %6 kept until head office has everything recorded on them.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+32"/>
         <source>never</source>
         <translation>从未</translation>
     </message>
@@ -2211,6 +2822,155 @@
         <location line="+0"/>
         <source>Sync failed.</source>
         <translation>同步失败。</translation>
+    </message>
+</context>
+<context>
+    <name>TeamMapView</name>
+    <message>
+        <location filename="../../app/ui/team_page.py" line="+440"/>
+        <source>No visits with a map position</source>
+        <translation>没有带地图位置的外访</translation>
+    </message>
+</context>
+<context>
+    <name>TeamModel</name>
+    <message>
+        <location line="-320"/>
+        <source>Agent</source>
+        <translation>外访员</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Last sync</source>
+        <translation>最近同步</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Planned</source>
+        <translation>计划</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Done</source>
+        <translation>完成</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Outcomes</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Promises due</source>
+        <translation>到期承诺</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Collected</source>
+        <translation>回款</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Safety events</source>
+        <translation>安全事件</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Flagged</source>
+        <translation>被标记</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>never</source>
+        <translation>从未</translation>
+    </message>
+</context>
+<context>
+    <name>TeamPage</name>
+    <message>
+        <location line="-53"/>
+        <source>just now</source>
+        <translation>刚刚</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1 min ago</source>
+        <translation>%1 分钟前</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>%1 h ago</source>
+        <translation>%1 小时前</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1 d ago</source>
+        <translation>%1 天前</translation>
+    </message>
+    <message>
+        <location line="+122"/>
+        <source>Day</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Day:</source>
+        <translation>日期(&amp;D)：</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Re&amp;fresh</source>
+        <translation>刷新(&amp;F)</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Team</source>
+        <translation>团队</translation>
+    </message>
+    <message>
+        <location line="+44"/>
+        <source>Loading the team&apos;s figures…</source>
+        <translation>正在加载团队数据…</translation>
+    </message>
+    <message>
+        <location line="+30"/>
+        <source>Asking head office for the team&apos;s figures…</source>
+        <translation>正在向总部获取团队数据…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>No head office is configured.</source>
+        <translation>尚未配置总部。</translation>
+    </message>
+    <message>
+        <location line="+27"/>
+        <source>Figures from head office, fetched at %1.</source>
+        <translation>总部数据，获取于 %1。</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>Head office could not be asked (%1). No figures saved for this day yet.</source>
+        <translation>无法询问总部（%1）。这一天尚无已保存的数据。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Head office could not be asked (%1). Showing the figures fetched %2.</source>
+        <translation>无法询问总部（%1）。显示%2获取的数据。</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>Team: %1 of %2 planned visits done · %3 collected · %4 promise(s) due · %5 safety event(s) · %6 flagged</source>
+        <translation>团队：计划外访 %2 次，已完成 %1 次 · 回款 %3 · 到期承诺 %4 笔 · 安全事件 %5 起 · 被标记 %6 项</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Saved figures, fetched %1; asking head office…</source>
+        <translation>已保存的数据（%1获取）；正在询问总部…</translation>
+    </message>
+    <message>
+        <location line="+32"/>
+        <source>%1 visit(s) on the map; %2 without a position.</source>
+        <translation>地图上有 %1 次外访；%2 次没有位置。</translation>
     </message>
 </context>
 <context>
@@ -2302,11 +3062,64 @@
     </message>
 </context>
 <context>
-    <name>window</name>
+    <name>self.window</name>
     <message>
-        <location filename="../../main.py" line="+182"/>
+        <location filename="../../main.py" line="+294"/>
         <source>Doorstep is locked: restart it to log in.</source>
-        <translation>Doorstep 已锁定：请重新启动后登录。</translation>
+        <translation type="unfinished">Doorstep 已锁定：请重新启动后登录。</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>Doorstep needs a first login with head office: restart it to log in.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+74"/>
+        <source>Sign in to head office</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Set the head office address in Settings first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+31"/>
+        <source>Signed in to head office.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Encrypting the cases on this laptop…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>Signed out of head office: the session was removed from this laptop.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>widget</name>
+    <message>
+        <location filename="../../app/ui/login_dialog.py" line="+21"/>
+        <source>Plain http:// would send your password and cases unencrypted, so it is refused: use an https:// address in Settings (only a head office on this computer may use http://).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Head office&apos;s certificate or public key did not check out, so nothing was sent: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Head office cannot be reached: check the network and the address in Settings. Nothing was changed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Head office could not be asked: %1</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 </TS>
