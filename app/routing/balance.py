@@ -60,6 +60,8 @@ DEFAULT_DOOR_MINUTES = DEFAULT_DURATION_S / 60
 MOVE_COST_KM = 1.0  # how much closer a door must be before it changes hands
 LP_BAND_SHARE = 0.5  # the flow uses this share of the tolerance; rounding and repairs use the rest
 AIM_SHARE = 0.5  # the search aims at this share of the tolerance, so the proposal is evener than required
+KEEP_BUDGET_SHARE = 0.10  # an acceptable split is polished in place with at most this share of moves…
+KEEP_MIN_BUDGET = 20  # …or this many; a split that needs more is redrawn
 SWAP_CANDIDATES = 40  # per agent pair and side, the cases that most want the other agent
 MAX_CASES = 200_000
 MAX_AGENTS = 500
@@ -197,15 +199,23 @@ class _Search:
 
     def __init__(self, cost: np.ndarray, w: np.ndarray, assign: np.ndarray, lo_w: np.ndarray, hi_w: np.ndarray,
                  lo_k: np.ndarray, hi_k: np.ndarray, w_scale: float, k_scale: float,
-                 stop: Callable[[], bool]):
+                 stop: Callable[[], bool], budget: int | None = None):
         self.cost, self.w, self.a = cost, w, assign
+        self.budget = budget  # at most this many moves (a swap is two); None: no limit
+        self.changes = 0
         self.m = cost.shape[1]
         self.lo_w, self.hi_w, self.lo_k, self.hi_k = lo_w, hi_w, lo_k, hi_k
         self.w_scale, self.k_scale = w_scale, k_scale
         self.load = np.bincount(assign, weights=w, minlength=self.m).astype(float)
         self.count = np.bincount(assign, minlength=self.m).astype(float)
-        self.stop = stop
+        self._stop = stop
         self.eps = 1e-9
+
+    def stop(self) -> bool:
+        return self.over_budget() or self._stop()
+
+    def over_budget(self) -> bool:
+        return self.budget is not None and self.changes > self.budget
 
     # The excess over the bands, in units of the mean target (so minutes and counts weigh alike).
     def viol(self, load: np.ndarray, count: np.ndarray, idx: np.ndarray | slice) -> np.ndarray:
@@ -223,6 +233,7 @@ class _Search:
         self.load[j] += self.w[i]
         self.count[j] += 1
         self.a[i] = j
+        self.changes += 1
 
     def move_deltas(self) -> tuple[np.ndarray, np.ndarray]:
         """(change of total excess, change of cost) for moving each case to each agent (n × m)."""
@@ -355,6 +366,20 @@ class _Search:
         return made, True
 
 
+def _polish(search: _Search, *, repair: bool) -> None:
+    """Repair the bands (if asked), then alternate improving moves and swaps until neither helps."""
+    finished = search.repair() if repair else True
+    for _ in range(50):
+        if not finished:
+            return
+        moves, finished = search.improve_moves()
+        if not finished:
+            return
+        swaps, finished = search.improve_swaps()
+        if moves == 0 and swaps == 0:
+            return
+
+
 def _flow_assignment(cost_km: np.ndarray, w: np.ndarray, share: np.ndarray, band: float,
                      current: np.ndarray) -> np.ndarray:
     """The transportation problem on OR-Tools' min-cost flow; each case to the agent that got most of it."""
@@ -479,22 +504,27 @@ def propose_balance(cases: Sequence[BalanceCase], agents: Sequence[BalanceAgent]
     elif m == 1:
         assign = np.zeros(n, dtype=np.int64)
     else:
-        assign = _flow_assignment(cost, w, share, tolerance * LP_BAND_SHARE, current)
+        scales = {"w_scale": max(float(target_w.mean()), 1e-9), "k_scale": max(float(target_k.mean()), 1e-9)}
+        flowed = _flow_assignment(cost, w, share, tolerance * LP_BAND_SHARE, current)
         check_cancel()
-        search = _Search(cost, w, assign, aim_lo_w, aim_hi_w, aim_lo_k, aim_hi_k,
-                         w_scale=max(float(target_w.mean()), 1e-9), k_scale=max(float(target_k.mean()), 1e-9),
-                         stop=stop)
-        finished = search.repair()
-        for _ in range(50):
-            if not finished:
-                break
-            moves, finished = search.improve_moves()
-            if not finished:
-                break
-            swaps, finished = search.improve_swaps()
-            if moves == 0 and swaps == 0:
-                break
+        search = _Search(cost, w, flowed, aim_lo_w, aim_hi_w, aim_lo_k, aim_hi_k, stop=stop, **scales)
+        _polish(search, repair=True)
         assign = search.a
+        # A split that is already acceptable may only need a few moves: polish it in place and keep
+        # it when that costs less, moves counted (so a good split is not reshuffled for nothing).
+        if not stopped["time"] and bool(np.all(current >= 0)):
+            kept = _Search(cost, w, current.copy(), lo_w, hi_w, lo_k, hi_k, stop=stop,
+                           budget=max(KEEP_MIN_BUDGET, int(n * KEEP_BUDGET_SHARE)), **scales)
+            if kept.total_viol() <= kept.eps:
+                # Polishing may not leave an agent less even than the aim or than they are now.
+                kept.lo_w, kept.hi_w = np.minimum(aim_lo_w, kept.load), np.maximum(aim_hi_w, kept.load)
+                kept.lo_k, kept.hi_k = np.minimum(aim_lo_k, kept.count), np.maximum(aim_hi_k, kept.count)
+                _polish(kept, repair=False)
+                rows = np.arange(n)
+                if not kept.over_budget() and float(cost[rows, kept.a].sum()) <= float(cost[rows, assign].sum()) + 1e-9:
+                    assign = kept.a
+                    notes.append("the current split is already within the tolerance: "
+                                 "only changes that bring doors clearly closer are proposed")
         if stopped["time"]:
             stopped_by = "time_limit"
             notes.append("the time limit stopped the search: the proposal is the best found so far")
