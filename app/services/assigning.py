@@ -92,7 +92,7 @@ def agent_labels(store: Store) -> dict[int, str]:
     """id → the name to show for every user this device knows (agents and supervisors)."""
     with store.engine.connect() as conn:
         rows = conn.execute(text("SELECT id, username, display_name FROM agents")).all()
-    return {int(r[0]): (str(r[2]) if r[2] else str(r[1])) for r in rows}
+    return {int(r[0]): TeamAgent(int(r[0]), str(r[1]), str(r[2] or "")).label for r in rows}
 
 
 def districts(store: Store) -> list[str]:

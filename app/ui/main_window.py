@@ -458,6 +458,8 @@ class MainWindow(QMainWindow):
                 raise
             return
         view = getattr(module, cls)(self.ctx, self.ctx.sync, self)
+        if hasattr(view, "dataChanged"):  # e.g. assignments queued: the waiting number changes
+            view.dataChanged.connect(self.refresh_status)
         self.supervisor_pages[offset] = view
         self.stack.removeWidget(old)
         old.deleteLater()
@@ -521,6 +523,9 @@ class MainWindow(QMainWindow):
         for ws in (self.cases, self.today):
             if ws is not None:
                 ws.save_layout()
+        for page in self.supervisor_pages:
+            if hasattr(page, "save_layout"):
+                page.save_layout()
         self.settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
