@@ -156,7 +156,7 @@ def _valid_point(lat: float | None, lon: float | None) -> bool:
             and -90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0)
 
 
-def _haversine_km(lat: np.ndarray, lon: np.ndarray, blat: np.ndarray, blon: np.ndarray) -> np.ndarray:
+def distances_km(lat: np.ndarray, lon: np.ndarray, blat: np.ndarray, blon: np.ndarray) -> np.ndarray:
     """Distances (km) from every point (rows) to every base (columns)."""
     p1, p2 = np.radians(lat)[:, None], np.radians(blat)[None, :]
     dl = np.radians(blon)[None, :] - np.radians(lon)[:, None]
@@ -218,7 +218,7 @@ class _Search:
         return self.budget is not None and self.changes > self.budget
 
     # The excess over the bands, in units of the mean target (so minutes and counts weigh alike).
-    def viol(self, load: np.ndarray, count: np.ndarray, idx: np.ndarray | slice) -> np.ndarray:
+    def viol(self, load: np.ndarray, count: np.ndarray, idx: np.ndarray | slice | int) -> np.ndarray:
         vw = np.maximum(0.0, np.maximum(load - self.hi_w[idx], self.lo_w[idx] - load)) / self.w_scale
         vk = np.maximum(0.0, np.maximum(count - self.hi_k[idx], self.lo_k[idx] - count)) / self.k_scale
         return np.asarray(vw + vk, dtype=float)
@@ -383,7 +383,7 @@ def _polish(search: _Search, *, repair: bool) -> None:
 def _flow_assignment(cost_km: np.ndarray, w: np.ndarray, share: np.ndarray, band: float,
                      current: np.ndarray) -> np.ndarray:
     """The transportation problem on OR-Tools' min-cost flow; each case to the agent that got most of it."""
-    from ortools.graph.python import min_cost_flow
+    from ortools.graph.python import min_cost_flow  # type: ignore[import-untyped]
 
     n, m = cost_km.shape
     units = np.maximum(1, np.rint(w)).astype(np.int64)
@@ -480,7 +480,7 @@ def propose_balance(cases: Sequence[BalanceCase], agents: Sequence[BalanceAgent]
     has_base = np.array([bases[i] is not None for i in agent_ids], dtype=bool)
     dist = np.zeros((n, m), dtype=float)
     if n and located.any():
-        dist[located] = _haversine_km(lat[located], lon[located], blat, blon)
+        dist[located] = distances_km(lat[located], lon[located], blat, blon)
         dist[:, ~has_base] = 0.0
     cost = dist.copy()
     if n:
@@ -504,17 +504,17 @@ def propose_balance(cases: Sequence[BalanceCase], agents: Sequence[BalanceAgent]
     elif m == 1:
         assign = np.zeros(n, dtype=np.int64)
     else:
-        scales = {"w_scale": max(float(target_w.mean()), 1e-9), "k_scale": max(float(target_k.mean()), 1e-9)}
+        w_scale, k_scale = max(float(target_w.mean()), 1e-9), max(float(target_k.mean()), 1e-9)
         flowed = _flow_assignment(cost, w, share, tolerance * LP_BAND_SHARE, current)
         check_cancel()
-        search = _Search(cost, w, flowed, aim_lo_w, aim_hi_w, aim_lo_k, aim_hi_k, stop=stop, **scales)
+        search = _Search(cost, w, flowed, aim_lo_w, aim_hi_w, aim_lo_k, aim_hi_k, w_scale, k_scale, stop=stop)
         _polish(search, repair=True)
         assign = search.a
         # A split that is already acceptable may only need a few moves: polish it in place and keep
         # it when that costs less, moves counted (so a good split is not reshuffled for nothing).
         if not stopped["time"] and bool(np.all(current >= 0)):
-            kept = _Search(cost, w, current.copy(), lo_w, hi_w, lo_k, hi_k, stop=stop,
-                           budget=max(KEEP_MIN_BUDGET, int(n * KEEP_BUDGET_SHARE)), **scales)
+            kept = _Search(cost, w, current.copy(), lo_w, hi_w, lo_k, hi_k, w_scale, k_scale, stop=stop,
+                           budget=max(KEEP_MIN_BUDGET, int(n * KEEP_BUDGET_SHARE)))
             if kept.total_viol() <= kept.eps:
                 # Polishing may not leave an agent less even than the aim or than they are now.
                 kept.lo_w, kept.hi_w = np.minimum(aim_lo_w, kept.load), np.maximum(aim_hi_w, kept.load)
