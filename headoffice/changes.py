@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy import and_, delete, func, insert, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from .models import Change, Meta, User
@@ -110,6 +110,35 @@ class ChangeWriter:
                                 data=None if data is None else json.dumps(data, ensure_ascii=False),
                                 created_at=self.now))
         return self._seq
+
+    def add_many(self, rows: list[dict[str, Any]]) -> None:
+        """Several change rows in one INSERT (each a dict of `add`'s keywords plus `kind`), in order."""
+        if not rows:
+            return
+        if self._seq is None:
+            self._seq = _next_seq(self.session) - 1
+        values = []
+        for r in rows:
+            self._seq += 1
+            data = r.get("data")
+            values.append({"seq": self._seq, "kind": r["kind"], "case_id": r.get("case_id"),
+                           "audience_agent": r.get("agent"), "audience_team": r.get("team"),
+                           "event_id": r.get("event_id"),
+                           "data": None if data is None else json.dumps(data, ensure_ascii=False),
+                           "created_at": self.now})
+        self.session.execute(insert(Change.__table__), values)
+
+    @staticmethod
+    def case_rows(case_id: int, owner: int | None, team: str, old_owner: int | None = None,
+                  old_team: str | None = None) -> list[dict[str, Any]]:
+        """The rows `case_changed` writes, for `add_many`."""
+        rows: list[dict[str, Any]] = []
+        if old_owner is not None and old_owner != owner:
+            rows.append({"kind": "case_removed", "case_id": case_id, "agent": old_owner})
+        if old_team is not None and old_team != team:
+            rows.append({"kind": "case_removed", "case_id": case_id, "team": old_team})
+        rows.append({"kind": "case_upsert", "case_id": case_id, "agent": owner, "team": team or None})
+        return rows
 
     def case_changed(self, case_id: int, owner: int | None, team: str, old_owner: int | None = None,
                      old_team: str | None = None) -> None:

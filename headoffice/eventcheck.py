@@ -13,7 +13,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from app.contract.v1 import EVENT_KINDS, EVENT_SCHEMA_VERSION, MIN_EVENT_SCHEMA_VERSION, EventIn
+from app.contract.v1 import (
+    EVENT_KINDS,
+    EVENT_SCHEMA_VERSION,
+    MIN_EVENT_SCHEMA_VERSION,
+    EventIn,
+    VisitPlannedPayload,
+)
 from app.domain.enums import Channel, SafetyCategory, Severity
 from app.domain.money import MAX_FEN
 from app.domain.outcomes import OutcomeCode
@@ -166,5 +172,14 @@ def _decision(p: Mapping[str, Any]) -> None:
     _opt_str(p, "reason")
 
 
+def _visit_planned(p: Mapping[str, Any]) -> None:
+    try:
+        VisitPlannedPayload.model_validate(p)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(x) for x in first.get("loc", ()))
+        raise Malformed(f"payload.{where}: {first.get('msg', 'invalid')}") from None
+
+
 _CHECKS = {"outcome": _outcome, "safety_note": _safety_note, "safety_note_expired": _safety_note_expired,
-           "decision": _decision}
+           "decision": _decision, "visit_planned": _visit_planned}

@@ -12,17 +12,20 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import func, insert, or_, select
+from sqlalchemy import bindparam, func, insert, or_, select, update
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.domain.enums import CaseStatus
 from app.domain.outcomes import OutcomeCode, spec
 
+from .decisions import latest_verdicts
 from .models import Address, Attempt, Case, Event, Payment, Promise, ReliefProposal, SafetyNote, User
 
 PROJECTED_KINDS = ("outcome", "safety_note", "safety_note_expired", "decision")
@@ -60,7 +63,7 @@ class Rows:
     def write(self, session: Session) -> None:
         for model in self.ORDER:
             if self.tables[model]:
-                session.execute(insert(model), self.tables[model])
+                session.execute(insert(model.__table__), self.tables[model])  # type: ignore[attr-defined]
         self.tables.clear()
 
 
@@ -148,8 +151,13 @@ def recompute_case(session: Session, case: Case) -> None:
     recompute_cases(session, [case])
 
 
-def recompute_cases(session: Session, cases: list[Case]) -> None:
-    """Derive each case's state from its base and all its events (a few queries for the whole set)."""
+def recompute_cases(session: Session, cases: list[Case], touched_at: datetime | None = None) -> None:
+    """Derive each case's state from its base and all its events (a few queries for the whole set).
+
+    With `touched_at`, each case also gets a new version and `updated_at` (a push that stored events on
+    it). What changed is written with one UPDATE statement per table for the whole set, not one per
+    row; the objects keep the new values as their committed state.
+    """
     if not cases:
         return
     ids = [c.id for c in cases]
@@ -182,11 +190,19 @@ def recompute_cases(session: Session, cases: list[Case]) -> None:
                 targets.add(n.case_id)
             for cid in targets:
                 notes[cid].append(n)
+    case_changes: list[tuple[Any, dict[str, Any]]] = []
+    proposal_changes: list[tuple[Any, dict[str, Any]]] = []
     for case in cases:
-        _derive(case, _ordered(events[case.id]), proposals[case.id])
+        status, paused, overdue, relief = _derive(case, _ordered(events[case.id]))
         # UTCTime hands back aware times; an aggregate bypasses the type on SQLite, so normalise here.
         at = last_contact.get(case.id)
-        case.last_contact_at = _aware(at) if at is not None else None
+        values: dict[str, Any] = {"status": status, "paused_reason": paused, "overdue_fen": overdue,
+                                  "last_contact_at": _aware(at) if at is not None else None}
+        if touched_at is not None:
+            values.update(version=case.version + 1, updated_at=touched_at)
+        case_changes.append((case, values))
+        for proposal in proposals[case.id]:
+            proposal_changes.append((proposal, {"status": relief.get(str(proposal.event_id), "pending")}))
     all_notes = {n.uid: n for ns in notes.values() for n in ns}
     expiries = _expiries(session, events, all_notes, set(ids))
     successors: dict[str, SafetyNote] = {}
@@ -195,11 +211,42 @@ def recompute_cases(session: Session, cases: list[Case]) -> None:
             best = successors.get(n.supersedes)
             if best is None or (n.reported_at, n.uid) < (best.reported_at, best.uid):
                 successors[n.supersedes] = n
+    note_changes: list[tuple[Any, dict[str, Any]]] = []
     for n in all_notes.values():
         ends = [t for t in (n.own_expires_at, expiries.get(n.uid)) if t is not None]
-        n.expires_at = min(ends) if ends else None
         nxt = successors.get(n.uid)
-        n.superseded_by = nxt.uid if nxt else None
+        note_changes.append((n, {"expires_at": min(ends) if ends else None,
+                                 "superseded_by": nxt.uid if nxt else None}))
+    write_changed(session, case_changes)
+    write_changed(session, proposal_changes)
+    write_changed(session, note_changes)
+
+
+def write_changed(session: Session, changes: Sequence[tuple[Any, dict[str, Any]]]) -> None:
+    """Give loaded objects (all of one model, each with the same keys) new values: those that differ
+    are written with one executemany UPDATE by primary key, and the objects take the new values as
+    their committed state, so a later flush has nothing to write for them.
+
+    Setting the attributes and letting the session flush would send one UPDATE per row (the SQLite
+    driver cannot report an executemany's row counts, so SQLAlchemy checks each row alone), and a
+    push recomputes hundreds of cases.
+    """
+    rows: list[dict[str, Any]] = []
+    table: Any = None
+    keys: list[str] = []
+    for obj, values in changes:
+        if all(getattr(obj, k) == v for k, v in values.items()):
+            continue
+        if table is None:
+            mapper = sa_inspect(obj).mapper
+            table, keys = mapper.local_table, list(values)
+        rows.append({"_pk": sa_inspect(obj).identity[0], **{"_" + k: v for k, v in values.items()}})
+        for k, v in values.items():
+            set_committed_value(obj, k, v)
+    if rows:
+        pk = table.primary_key.columns[0]
+        session.execute(update(table).where(pk == bindparam("_pk")).values({k: bindparam("_" + k) for k in keys}),
+                        rows)
 
 
 def _aware(value: Any) -> datetime:
@@ -208,10 +255,17 @@ def _aware(value: Any) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
-def _derive(case: Case, events: list[_StoredEvent], proposals: list[ReliefProposal]) -> None:
+def _derive(case: Case, events: list[_StoredEvent]) -> tuple[str, str | None, int, dict[str, str]]:
+    """(status, paused reason, overdue, relief proposal verdicts by event id) after these events."""
     status, paused, overdue = case.base_status, case.base_paused_reason, case.base_overdue_fen
     relief: dict[str, str] = {}
+    # A flagged fact counts provisionally; one a supervisor rejected does not (see decisions.py).
+    verdicts = latest_verdicts((e.id, e.payload, e.occurred_at, 0) for e in events
+                               if e.kind == "decision" and e.status == "accepted")
+    rejected = {sid for (subject, sid), v in verdicts.items() if subject == "flagged_event" and not v.approved}
     for ev in events:
+        if ev.id in rejected:
+            continue
         p = json.loads(ev.payload)
         if ev.kind == "outcome":
             code = OutcomeCode(p["code"])
@@ -230,9 +284,7 @@ def _derive(case: Case, events: list[_StoredEvent], proposals: list[ReliefPropos
                 status, paused = CaseStatus.PAUSED.value, "deceased or incapacitated: awaiting head office"
         elif ev.kind == "decision" and ev.status == "accepted" and p.get("subject") == "relief":
             relief[str(p["subject_id"])] = "approved" if p.get("approved") else "rejected"
-    case.status, case.paused_reason, case.overdue_fen = status, paused, overdue
-    for proposal in proposals:
-        proposal.status = relief.get(str(proposal.event_id), "pending")
+    return status, paused, overdue, relief
 
 
 def _expiries(session: Session, events: Mapping[int, list[_StoredEvent]], notes: Mapping[str, SafetyNote],

@@ -35,6 +35,7 @@ from app.domain.enums import ActKind, Severity
 from app.domain.outcomes import spec
 
 from .changes import ChangeWriter
+from .decisions import settle_flagged, subject_author, subject_problem
 from .eventcheck import Malformed, body_hash, canonical, parse_event
 from .models import Attempt, Case, CaseHolder, Event, Phone, SafetyNote, User
 from .projection import NewEvent, Rows, project_event, recompute_cases
@@ -71,18 +72,21 @@ def _chunks(values: Sequence[Any], n: int = 500) -> Iterator[Sequence[Any]]:
 class _Judge:
     """What the compliance engine needs per case, loaded once per push for all its cases."""
 
-    def __init__(self, session: Session, cases: Mapping[int, Case], since: datetime | None):
+    def __init__(self, session: Session, cases: Mapping[int, Case], span: tuple[datetime, datetime] | None):
+        """`span`: (from, before) — the attempts the rules may read for this push's acts (None: none)."""
         ids = list(cases)
         debtors = {c.debtor_id for c in cases.values()}
         self.history: dict[int, list[HistoryItem]] = defaultdict(list)
         self.notes: dict[int, list[SafetyNote]] = defaultdict(list)
         self.phones: dict[int, list[str]] = defaultdict(list)
-        for chunk in _chunks(ids):
+        # Plain Core reads (no ORM row loading): a push of 500 events can read tens of thousands of attempts.
+        conn = session.connection()
+        for chunk in _chunks(ids if span is not None else []):
+            assert span is not None
             q = select(Attempt.case_id, Attempt.channel, Attempt.at, Attempt.answered, Attempt.right_party,
-                       Attempt.phone, Attempt.to_third_party).where(Attempt.case_id.in_(chunk))
-            if since is not None:
-                q = q.where(Attempt.at >= since - HISTORY_WINDOW)
-            for case_id, *rest in session.execute(q):
+                       Attempt.phone, Attempt.to_third_party).where(Attempt.case_id.in_(chunk),
+                                                                    Attempt.at >= span[0], Attempt.at < span[1])
+            for case_id, *rest in conn.execute(q):
                 self.history[case_id].append(_history_item(*rest))
         by_debtor: dict[int, list[int]] = defaultdict(list)
         for c in cases.values():
@@ -95,7 +99,7 @@ class _Judge:
                     targets.add(n.case_id)
                 for cid in targets:
                     self.notes[cid].append(n)
-            for debtor_id, status in session.execute(select(Phone.debtor_id, Phone.status)
+            for debtor_id, status in conn.execute(select(Phone.debtor_id, Phone.status)
                                                      .where(Phone.debtor_id.in_(chunk))):
                 self.phones[debtor_id].append(status)
 
@@ -137,6 +141,32 @@ class _Judge:
         return "compliance: " + ", ".join(decision.rules)
 
 
+def history_span(profile: Profile, events: Sequence[EventIn]) -> tuple[datetime, datetime] | None:
+    """The stored attempts the compliance rules can read when judging these events: (from, before).
+
+    Calls are judged against the same local day, the profile's attempt cap and conversation
+    cool-down; a third-party contact against the debtor's last few tries (read back HISTORY_WINDOW).
+    Visits, messages and letters read no history. Each act only sees attempts before it, so nothing
+    at or after the latest act is needed. None: no act here reads history.
+    """
+    window: timedelta | None = None
+    for ev in events:
+        if ev.kind != "outcome":
+            continue
+        p = ev.payload
+        if p.get("to_third_party") and p.get("channel") != "letter":
+            window = HISTORY_WINDOW
+            break
+        if p.get("channel") == "phone":
+            days = max(2, *(d + 1 for d in ((profile.attempt_cap or (0, 0))[1],
+                                           profile.conversation_cooldown_days or 0)))
+            window = max(window or timedelta(0), timedelta(days=days))
+    if window is None:
+        return None
+    acts = [ev.occurred_at for ev in events if ev.kind == "outcome"]
+    return min(acts) - window, max(acts)
+
+
 def _history_item(channel: str, at: datetime, answered: bool, right_party: bool, phone: str | None,
                   to_third_party: bool) -> HistoryItem:
     kind = ActKind.THIRD_PARTY_CONTACT if to_third_party else _ACT.get(channel, ActKind.CALL)
@@ -157,6 +187,10 @@ class _Pending:
     flag_reason: str | None
     seq: int | None = None
 
+
+# Kinds that say nothing about the case itself (a day plan's stop): stored, never flagged, and they
+# do not make a new case version (which would re-send the case and stale a supervisor's If-Match).
+QUIET_KINDS = ("visit_planned",)
 
 _CONFLICT = "id_conflict: this event id was stored with a different body"
 
@@ -185,10 +219,9 @@ def push(session: Session, user: User, items: Sequence[Any], profile: Profile, n
         for chunk in _chunks(list(cases)):
             held.update(session.scalars(select(CaseHolder.case_id).where(CaseHolder.user_id == user.id,
                                                                           CaseHolder.case_id.in_(chunk))))
-    since = min((e.occurred_at for e in valid if e.kind == "outcome"), default=None)
-    fresh = {e.case_id for e in valid if e.id not in stored}
-    judge = _Judge(session, {cid: c for cid, c in cases.items() if cid in fresh and may_write(user, c, held)},
-                   since)
+    fresh = [e for e in valid if e.id not in stored]
+    judge = _Judge(session, {cid: c for cid, c in cases.items() if cid in {e.case_id for e in fresh}
+                             and may_write(user, c, held)}, history_span(profile, fresh))
 
     conflict = False
     touched: dict[int, Case] = {}
@@ -224,6 +257,10 @@ def push(session: Session, user: User, items: Sequence[Any], profile: Profile, n
                                                             ev_in.occurred_at), case, user)
             if problem:
                 reasons.append(problem)
+            if ev_in.kind == "decision" and not reasons:
+                problem = subject_problem(session, case, ev_in.payload)
+                if problem:
+                    reasons.append(problem)
             pending = _Pending(ev_in.id, ev_in.kind, case.id, digest, ev_in.payload, ev_in.occurred_at,
                                "; ".join(reasons)[:2000] if reasons else None)
             event_rows.append({
@@ -233,19 +270,23 @@ def push(session: Session, user: User, items: Sequence[Any], profile: Profile, n
                 "replaces": ev_in.replaces, "body_hash": digest, "author_id": user.id, "received_at": now,
                 "status": "flagged" if reasons else "accepted", "flag_reason": pending.flag_reason})
             new[ev_in.id] = pending
-            touched[case.id] = case
+            if ev_in.kind not in QUIET_KINDS:
+                touched[case.id] = case
             slots.append((ev_in.id, pending, "flagged" if reasons else "accepted", None))
     if event_rows:
-        for event_id, seq in session.execute(insert(Event).returning(Event.id, Event.seq,
-                                                                     sort_by_parameter_order=True), event_rows):
-            new[event_id].seq = seq
+        # One executemany, then the seqs read back: SQLite cannot return them in parameter order from a
+        # multi-row insert, so RETURNING here would run one INSERT per event.
+        session.execute(insert(Event.__table__), event_rows)
+        for chunk in _chunks(list(new)):
+            for event_id, seq in session.execute(select(Event.id, Event.seq).where(Event.id.in_(chunk))):
+                new[event_id].seq = seq
         rows.write(session)
     session.flush()
-    recompute_cases(session, list(touched.values()))
-    for case in touched.values():
-        case.version += 1
-        case.updated_at = now
-        changes.case_changed(case.id, case.agent_id, case.team)
+    settle_flagged(session, {ev.case_id for ev in new.values() if ev.flag_reason or (
+        ev.kind == "decision" and ev.payload.get("subject") == "flagged_event")})
+    recompute_cases(session, list(touched.values()), touched_at=now)
+    changes.add_many([row for case in touched.values() for row in ChangeWriter.case_rows(case.id, case.agent_id,
+                                                                                          case.team)])
     for ev in new.values():
         case = cases[ev.case_id]
         if ev.flag_reason:
@@ -257,8 +298,12 @@ def push(session: Session, user: User, items: Sequence[Any], profile: Profile, n
             decision = DecisionData(subject=p["subject"], subject_id=p["subject_id"], approved=p["approved"],
                                     reason=str(p.get("reason") or ""), decided_by=user.username,
                                     decided_at=ev.occurred_at)
-            changes.add("decision", case_id=case.id, agent=case.agent_id, team=case.team or None,
-                        event_id=ev.id, data=decision.model_dump(mode="json"))
+            # The agent who recorded the subject, and the case's agent now (once each).
+            audience = list(dict.fromkeys(a for a in (subject_author(session, str(p["subject_id"])), case.agent_id)
+                                          if a is not None and a != user.id)) or [None]
+            for i, agent in enumerate(audience):
+                changes.add("decision", case_id=case.id, agent=agent, team=(case.team or None) if i == 0 else None,
+                            event_id=ev.id, data=decision.model_dump(mode="json"))
     results = [EventResult(id=eid, status=status, error=error) if ev is None else  # type: ignore[arg-type]
                EventResult(id=eid, status=status, server_seq=ev.seq, flag_reason=ev.flag_reason)  # type: ignore[arg-type]
                for eid, ev, status, error in slots]
@@ -267,6 +312,8 @@ def push(session: Session, user: User, items: Sequence[Any], profile: Profile, n
 
 def _flags(user: User, case: Case, ev: EventIn) -> list[str]:
     reasons: list[str] = []
+    if ev.kind in QUIET_KINDS:
+        return reasons  # a plan is not a field fact: nothing for a supervisor to judge
     if user.role == "agent" and case.agent_id != user.id:
         reasons.append("case reassigned: now held by another agent" if case.agent_id
                        else "case returned to head office")
