@@ -116,5 +116,39 @@ class Store:
         with self._write_lock, self.sessions() as session, session.begin():
             yield session
 
+    @contextmanager
+    def write_db(self) -> Iterator[Any]:
+        """One unit of work on the bare DB-API connection, for hot write paths that cannot afford the
+        ORM (saving an outcome): `BEGIN IMMEDIATE` (the write lock is taken before anything is read, so
+        what is read is still true at COMMIT), COMMIT on success, ROLLBACK on any error. Same writer
+        lock as `write`, same pool, same pragmas (WAL, synchronous=FULL, foreign keys)."""
+        with self._write_lock:
+            pooled = self.engine.raw_connection()
+            try:
+                db: Any = pooled.driver_connection
+                db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield db
+                    db.execute("COMMIT")
+                except BaseException:
+                    # also when COMMIT itself failed (disk I/O, busy): leave nothing half-done
+                    try:
+                        if db.in_transaction:
+                            db.execute("ROLLBACK")
+                    except Exception:  # the connection is broken: the pool must not hand it out again
+                        pooled.invalidate()
+                    raise
+            finally:
+                pooled.close()
+
+    @contextmanager
+    def read_db(self) -> Iterator[Any]:
+        """The bare DB-API connection for a few quick reads (each statement sees a consistent snapshot)."""
+        pooled = self.engine.raw_connection()
+        try:
+            yield pooled.driver_connection
+        finally:
+            pooled.close()
+
     def close(self) -> None:
         self.engine.dispose()

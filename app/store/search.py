@@ -18,6 +18,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection, text
 
@@ -62,24 +63,31 @@ def national_digits(phone: str) -> str:
     return digits
 
 
-def docs_for(conn: Connection, case_ids: Sequence[int] | None = None) -> list[SearchDoc]:
-    """Build the search documents of some cases (all when `case_ids` is None) from the store."""
-    where = ""
-    params: dict[str, object] = {}
-    if case_ids is not None:
-        if not case_ids:
-            return []
-        where = "WHERE c.id IN (SELECT value FROM json_each(:ids))"
-        params["ids"] = "[" + ",".join(str(int(i)) for i in case_ids) + "]"
-    # `where` is one of two constants; ids are bound.
-    sql = f"""
+_DOCS_SQL = """
         SELECT c.id, c.case_no, d.name, d.id_number,
                (SELECT group_concat(p.number, ' ') FROM phones p WHERE p.debtor_id = d.id),
                (SELECT group_concat(a.text, ' ') FROM addresses a WHERE a.debtor_id = d.id)
         FROM cases c JOIN debtors d ON d.id = c.debtor_id {where}
         ORDER BY c.id"""
-    rows = conn.execute(text(sql), params).all()
-    return [make_doc(r[0], r[1], r[2], r[3], (r[4] or "").split(" "), [r[5] or ""]) for r in rows]
+_DOCS_OF_IDS = "WHERE c.id IN (SELECT value FROM json_each(:ids))"
+
+
+def _ids_json(case_ids: Sequence[int]) -> str:
+    return "[" + ",".join(str(int(i)) for i in case_ids) + "]"
+
+
+def _doc_of_row(r: Sequence[Any]) -> SearchDoc:
+    return make_doc(r[0], r[1], r[2], r[3], (r[4] or "").split(" "), [r[5] or ""])
+
+
+def docs_for(conn: Connection, case_ids: Sequence[int] | None = None) -> list[SearchDoc]:
+    """Build the search documents of some cases (all when `case_ids` is None) from the store."""
+    if case_ids is None:
+        return [_doc_of_row(r) for r in conn.execute(text(_DOCS_SQL.format(where=""))).all()]
+    if not case_ids:
+        return []
+    rows = conn.execute(text(_DOCS_SQL.format(where=_DOCS_OF_IDS)), {"ids": _ids_json(case_ids)}).all()
+    return [_doc_of_row(r) for r in rows]
 
 
 def make_doc(case_id: int, case_no: str, name: str, id_number: str, phones: Iterable[str],
@@ -94,32 +102,53 @@ def make_doc(case_id: int, case_no: str, name: str, id_number: str, phones: Iter
     )
 
 
+_DELETE_DOC = "DELETE FROM case_search WHERE rowid = :id"
+_DELETE_SHORT = "DELETE FROM case_search_short WHERE rowid = :id"
+_INSERT_DOC = ("INSERT INTO case_search(rowid, case_no, name, phones, addresses, id_tail) "
+               "VALUES (:id, :case_no, :name, :phones, :addresses, :id_tail)")
+_INSERT_SHORT = "INSERT INTO case_search_short(rowid, name, addresses) VALUES (:id, :name, :addresses)"
+
+
+def _doc_params(docs: Sequence[SearchDoc]) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    ids = [{"id": d.case_id} for d in docs]
+    full = [{"id": d.case_id, "case_no": d.case_no, "name": d.name, "phones": d.phones,
+             "addresses": d.addresses, "id_tail": d.id_tail} for d in docs]
+    short = [{"id": d.case_id, "name": s[0], "addresses": s[1]} for d in docs for s in [d.short()]]
+    return ids, full, short
+
+
 def write_docs(conn: Connection, docs: Sequence[SearchDoc]) -> None:
     """Replace the search rows of these cases. Call inside the writing transaction."""
     if not docs:
         return
-    ids = [{"id": d.case_id} for d in docs]
-    conn.execute(text("DELETE FROM case_search WHERE rowid = :id"), ids)
-    conn.execute(text("DELETE FROM case_search_short WHERE rowid = :id"), ids)
-    conn.execute(
-        text("INSERT INTO case_search(rowid, case_no, name, phones, addresses, id_tail) "
-             "VALUES (:id, :case_no, :name, :phones, :addresses, :id_tail)"),
-        [{"id": d.case_id, "case_no": d.case_no, "name": d.name, "phones": d.phones,
-          "addresses": d.addresses, "id_tail": d.id_tail} for d in docs],
-    )
-    conn.execute(
-        text("INSERT INTO case_search_short(rowid, name, addresses) VALUES (:id, :name, :addresses)"),
-        [{"id": d.case_id, "name": s[0], "addresses": s[1]} for d in docs for s in [d.short()]],
-    )
+    ids, full, short = _doc_params(docs)
+    conn.execute(text(_DELETE_DOC), ids)
+    conn.execute(text(_DELETE_SHORT), ids)
+    conn.execute(text(_INSERT_DOC), full)
+    conn.execute(text(_INSERT_SHORT), short)
 
 
 def reindex_cases(conn: Connection, case_ids: Sequence[int]) -> None:
     existing = docs_for(conn, case_ids)
     gone = set(case_ids) - {d.case_id for d in existing}
     for cid in gone:
-        conn.execute(text("DELETE FROM case_search WHERE rowid = :id"), {"id": cid})
-        conn.execute(text("DELETE FROM case_search_short WHERE rowid = :id"), {"id": cid})
+        conn.execute(text(_DELETE_DOC), {"id": cid})
+        conn.execute(text(_DELETE_SHORT), {"id": cid})
     write_docs(conn, existing)
+
+
+def reindex_cases_db(db: Any, case_ids: Sequence[int]) -> None:
+    """`reindex_cases` on the bare DB-API connection of `Store.write_db` (same SQL, same documents)."""
+    if not case_ids:
+        return
+    existing = [_doc_of_row(r) for r in db.execute(_DOCS_SQL.format(where=_DOCS_OF_IDS),
+                                                   {"ids": _ids_json(case_ids)}).fetchall()]
+    ids, full, short = _doc_params(existing)
+    gone = [{"id": cid} for cid in set(case_ids) - {d.case_id for d in existing}]
+    db.executemany(_DELETE_DOC, ids + gone)
+    db.executemany(_DELETE_SHORT, ids + gone)
+    db.executemany(_INSERT_DOC, full)
+    db.executemany(_INSERT_SHORT, short)
 
 
 def _quote(term: str) -> str:

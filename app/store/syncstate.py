@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -45,3 +46,19 @@ def take_device_seq(session: Session) -> int:
     current = int(get_state(session, NEXT_SEQ, "1") or "1")
     set_state(session, NEXT_SEQ, str(current + 1))
     return current
+
+
+# --- the same on the bare DB-API connection of `Store.write_db` (hot write paths) ---------------
+
+def take_device_seq_db(db: Any) -> tuple[str, int]:
+    """(device id, next per-device sequence number), the sequence advanced in the caller's transaction;
+    the device id is made on first use, as `device_id` does."""
+    found = dict(db.execute("SELECT key, value FROM sync_state WHERE key IN (?, ?)", (DEVICE_ID, NEXT_SEQ)).fetchall())
+    device = found.get(DEVICE_ID)
+    if device is None:
+        device = str(uuid.uuid4())
+        db.execute("INSERT INTO sync_state (key, value) VALUES (?, ?)", (DEVICE_ID, device))
+    current = int(found.get(NEXT_SEQ) or "1")
+    db.execute("INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+               (NEXT_SEQ, str(current + 1)))
+    return device, current

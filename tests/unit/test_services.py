@@ -115,7 +115,7 @@ def test_a_failure_inside_the_transaction_leaves_nothing(demo_store: Store, monk
     def boom(*_a: object, **_k: object) -> None:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(outcomes, "append_audit", boom)
+    monkeypatch.setattr(outcomes, "append_audit_db", boom)
     case_id = plain_case(demo_store)
     before = counts(demo_store)
     with pytest.raises(RuntimeError):
