@@ -506,7 +506,7 @@ class BalancePreviewPanel(QWidget):
             for col, value in enumerate(values):
                 item = QTableWidgetItem(value)
                 if col:
-                    item.setTextAlignment(int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter))
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 else:
                     dot = QPixmap(12, 12)
                     dot.fill(QColor(colour(preview.agents.index(agent))))

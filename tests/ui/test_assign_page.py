@@ -6,6 +6,7 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
+from PySide6.QtCore import Qt
 
 
 @pytest.fixture
@@ -98,3 +99,114 @@ def test_agent_filter_and_unassigned_queue(assign_page: Any, qtbot: Any) -> None
         page.agent_filter.setCurrentIndex(page.agent_filter.findData("none"))
     expected = {r[0] for r in sql(page.ctx.store, "SELECT id FROM cases WHERE agent_id IS NULL")}
     assert set(page.listed_ids()) == expected
+
+
+def js(qtbot: Any, view: Any, code: str) -> Any:
+    """Evaluate JavaScript in the page and wait for its (JSON) result."""
+    import json
+
+    box: list[Any] = []
+    view.web_view.page().runJavaScript(f"JSON.stringify({code})", 0, box.append)
+    qtbot.waitUntil(lambda: len(box) > 0, timeout=10_000)
+    return json.loads(box[0]) if box[0] else None
+
+
+def test_area_drawn_on_the_map_selects_the_cases_inside_and_opens_the_picker(assign_page: Any, qtbot: Any) -> None:
+    from app.services.assigning import case_places
+
+    page = assign_page
+    page.assign_area()
+    view = page.map
+    qtbot.waitUntil(lambda: view.is_loaded, timeout=60_000)
+    assert js(qtbot, view, "doorstepAssign.mode") == "rect"  # the tool is armed
+    assert js(qtbot, view, "Object.keys(doorstepAssign.markers).length") == view.shown > 0
+    places = case_places(page.ctx.store, page.listed_ids())
+    p = places[0]
+    box = [[p.lat - 0.002, p.lon - 0.002], [p.lat - 0.002, p.lon + 0.002], [p.lat + 0.002, p.lon + 0.002],
+           [p.lat + 0.002, p.lon - 0.002]]
+    inside = {q.id for q in places if abs(q.lat - p.lat) < 0.002 and abs(q.lon - p.lon) < 0.002}
+    # the page sends the corners over the bridge, exactly as a mouse drag ends
+    with qtbot.waitSignal(page.dialogOpened, timeout=20_000) as opened:
+        view.run_js(f"doorstepAssign.finish({box});")
+    dialog = opened.args[0]
+    assert set(page.selected_ids()) == inside
+    assert dialog.windowTitle() == f"Assign {len(inside)} case(s)" if len(inside) != 1 else "Assign 1 case(s)"
+    dialog.reject()
+
+
+def test_a_hostile_area_from_the_page_is_refused(assign_page: Any, qtbot: Any) -> None:
+    page = assign_page
+    page.assign_area()
+    view = page.map
+    qtbot.waitUntil(lambda: view.is_loaded, timeout=60_000)
+    with qtbot.waitSignal(view.areaRefused, timeout=10_000):
+        view.run_js("doorstep.bridge.areaDrawn('[[1,2],[3,\"<img src=x onerror=alert(1)>\"],[5,6]]');")
+    with qtbot.waitSignal(view.areaRefused, timeout=10_000):
+        view.run_js("doorstep.bridge.areaDrawn('not json');")
+    qtbot.waitUntil(lambda: "not usable" in page.status.text(), timeout=5_000)
+
+
+def test_auto_balance_preview_commits_nothing_until_confirmed(assign_page: Any, qtbot: Any) -> None:
+    from tests.ui.conftest import sql
+
+    page = assign_page
+    store = page.ctx.store
+    before_outbox = sql(store, "SELECT count(*) FROM outbox")[0][0]
+    before_owners = sql(store, "SELECT id, agent_id, version FROM cases ORDER BY id")
+    with qtbot.waitSignal(page.dialogOpened) as opened:
+        page.auto_balance()
+    dialog = opened.args[0]
+    # balance over the first four agents only
+    for i in range(4, dialog.agents.count()):
+        dialog.agents.item(i).setCheckState(Qt.CheckState.Unchecked)
+    chosen = dialog.checked()
+    assert len(chosen) == 4
+    with qtbot.waitSignal(page.previewReady, timeout=60_000) as ready:
+        dialog.ok.click()
+    preview = ready.args[0]
+    panel = page.preview
+    assert page.tabs.currentWidget() is panel
+    assert panel.table.rowCount() == 4
+    after = [int(panel.table.item(r, 2).text()) for r in range(4)]
+    assert sum(after) == len(preview.proposal.assignments) == page.model.rowCount()
+    assert set(preview.proposal.assignments.values()) <= set(chosen)
+    assert preview.changes and panel.confirm.isEnabled()
+    # nothing written yet
+    assert sql(store, "SELECT count(*) FROM outbox")[0][0] == before_outbox
+    assert sql(store, "SELECT id, agent_id, version FROM cases ORDER BY id") == before_owners
+    qtbot.waitUntil(lambda: panel.map is not None and panel.map.is_loaded, timeout=60_000)
+    with qtbot.waitSignal(page.queued, timeout=20_000) as done:
+        panel.confirm.click()
+    assert done.args[0].queued == len(preview.changes)
+    assert sql(store, "SELECT count(*) FROM outbox")[0][0] == before_outbox + len(preview.changes)
+    from app.services.assigning import pending_assignments
+
+    assert pending_assignments(store) == preview.changes
+
+
+def test_discarding_a_preview_writes_nothing(assign_page: Any, qtbot: Any) -> None:
+    from tests.ui.conftest import sql
+
+    page = assign_page
+    before = sql(page.ctx.store, "SELECT count(*) FROM outbox")[0][0]
+    with qtbot.waitSignal(page.previewReady, timeout=60_000):
+        page.propose(page.listed_ids()[:120], [a.id for a in page.context.agents[:3]])
+    page.preview.discard.click()
+    assert page.preview.preview is None and not page.preview.confirm.isEnabled()
+    assert "nothing was assigned" in page.status.text()
+    assert sql(page.ctx.store, "SELECT count(*) FROM outbox")[0][0] == before
+
+
+def test_keyboard_reaches_the_agent_picker(assign_page: Any, qtbot: Any) -> None:
+    page = assign_page
+    table = page.list.table
+    table.setFocus()
+    table.selectRow(0)
+    with qtbot.waitSignal(page.dialogOpened, timeout=5_000) as opened:
+        qtbot.keyClick(table, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    dialog = opened.args[0]
+    qtbot.waitUntil(lambda: dialog.list.hasFocus() or dialog.isActiveWindow(), timeout=5_000)
+    assert dialog.list.currentRow() == 0
+    qtbot.keyClick(dialog.list, Qt.Key.Key_Down)
+    with qtbot.waitSignal(page.queued, timeout=10_000):
+        qtbot.keyClick(dialog.list, Qt.Key.Key_Return)
