@@ -353,6 +353,10 @@ def create_app(settings: Settings, db: Database | None = None) -> Any:
                               base_lat=u.base_lat, base_lon=u.base_lon, last_sync_at=u.last_sync_at)
                     for u in session.scalars(q.order_by(User.id))]
 
+    from .supervision import register as register_supervision
+
+    register_supervision(api, svc, require)
+
     app: Any = GZipMiddleware(api, minimum_size=1024, compresslevel=5)
     if settings.fault_hooks:
         app = Faults(app)

@@ -15,7 +15,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 
@@ -155,6 +155,21 @@ class HeadOfficeClient:
             return [v1.AgentInfo.model_validate(a) for a in response.json()]
         except (ValueError, TypeError, ValidationError) as exc:
             raise ProtocolError(f"unexpected agent list from head office: {exc}") from exc
+
+    def assign_batch(self, items: Sequence[v1.AssignItem], reason: str = "") -> v1.AssignBatchResponse:
+        """Assign/reassign/unassign up to MAX_ASSIGN_ITEMS cases in one head-office transaction. Each
+        item carries the version the user saw; a conflict comes back with the case as it is now."""
+        body = v1.AssignBatchRequest(items=list(items), reason=reason)
+        return self._parse(self._call("POST", "/cases/assign", content=body.model_dump_json(),
+                                      headers={"Content-Type": "application/json"}), v1.AssignBatchResponse)
+
+    def approvals(self, status: str = "pending", offset: int = 0, limit: int = 200) -> v1.ApprovalListResponse:
+        response = self._call("GET", "/approvals", params={"status": status, "offset": offset, "limit": limit})
+        return self._parse(response, v1.ApprovalListResponse)
+
+    def team_today(self, day: date | None = None) -> v1.TeamTodayResponse:
+        params = {"day": day.isoformat()} if day is not None else {}
+        return self._parse(self._call("GET", "/team/today", params=params), v1.TeamTodayResponse)
 
     def put_attachment(self, sha256: str, data: bytes, media_type: str) -> None:
         self._call("PUT", f"/attachments/{sha256}", content=data, headers={"Content-Type": media_type},
