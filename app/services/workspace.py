@@ -145,7 +145,7 @@ class RevealedContacts:
 @dataclass(frozen=True, slots=True)
 class TimelineItem:
     at: datetime
-    kind: str  # attempt | payment | promise | safety_note | relief
+    kind: str  # attempt | payment | promise | safety_note | relief | decision
     code: str  # outcome code, promise state, payment method, safety category, relief kind
     channel: str = ""
     amount_fen: int | None = None
@@ -287,6 +287,8 @@ def case_timeline(store: Store, case_id: int) -> list[TimelineItem]:
         for r in session.scalars(select(m.ReliefProposal).where(m.ReliefProposal.case_id == case_id)):
             items.append(TimelineItem(r.proposed_at, "relief", r.kind, text=r.detail,
                                       details={"reason": r.reason, "status": r.status}))
+        for n in session.scalars(select(m.Notice).where(m.Notice.case_id == case_id, m.Notice.kind == "decision")):
+            items.append(TimelineItem(n.at, "decision", "", text=n.text))  # a supervisor's verdict (sync)
     items.sort(key=lambda i: ensure_utc(i.at), reverse=True)
     return items
 

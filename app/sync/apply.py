@@ -472,21 +472,26 @@ def _notice(session: Session, now: datetime, kind: str, case_id: int | None, mes
 
 
 def apply_decision(session: Session, d: v1.DecisionData, case_id: int | None, now: datetime) -> None:
+    """A supervisor's verdict: update what it is about (if on this laptop) and tell the agent with a notice
+    on the case, which the case's timeline shows."""
     verdict = "approved" if d.approved else "rejected"
+    by, reason = d.decided_by[:64], d.reason
     if d.subject == "relief":
         session.execute(text(
             "UPDATE relief_proposals SET status = :s, decided_by = :by, decision_reason = :r, decided_at = :at "
             "WHERE event_id = :id OR CAST(id AS TEXT) = :id"),
-            {"s": verdict, "by": d.decided_by[:64], "r": d.reason, "at": to_db_time(d.decided_at),
-             "id": d.subject_id})
-        message = f"Relief proposal {verdict} by {d.decided_by}: {d.reason}"
+            {"s": verdict, "by": by, "r": reason, "at": to_db_time(d.decided_at), "id": d.subject_id})
+        message = f"Relief proposal {verdict} by {by}: {reason}"
     elif d.subject == "flagged_event":
-        session.execute(text("UPDATE events SET flag_reason = :r WHERE id = :id"),
-                        {"r": f"{'cleared' if d.approved else 'upheld'} by {d.decided_by}: {d.reason}",
-                         "id": d.subject_id})
-        message = f"A flagged record was {'cleared' if d.approved else 'upheld'} by {d.decided_by}: {d.reason}"
+        # Approved: the record is accepted after all. Rejected: it stays flagged, with the verdict.
+        session.execute(text(
+            "UPDATE events SET flag_reason = :r, sync_state = CASE WHEN :ok AND sync_state = 'flagged' "
+            "THEN 'acked' ELSE sync_state END WHERE id = :id"),
+            {"r": f"{'approved' if d.approved else 'rejected'} by {by}: {reason}", "ok": d.approved,
+             "id": d.subject_id})
+        message = f"A flagged record was {verdict} by {by}: {reason}"
     else:
-        message = f"Override {verdict} by {d.decided_by}: {d.reason}"
+        message = f"Compliance override {verdict} by {by}: {reason}"
     if case_id is None:
         case_id = session.execute(text("SELECT case_id FROM events WHERE id = :id"), {"id": d.subject_id}).scalar()
     _notice(session, now, NOTICE_DECISION, case_id, message)
