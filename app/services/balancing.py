@@ -8,7 +8,9 @@ address — the same door the day planner and the map use), its current agent, a
 time (`app.routing.balance.expected_visit_minutes`): the day planner's minutes at the door for the
 case's stage (`app.services.dayplan.VISIT_MINUTES`), longer when an active safety note — or the
 compliance profile, for a home visit — asks for two collectors, none when an active note says do
-not visit. Agents come from the local `agents` table (their base location; head office may send
+not visit. A case with an assignment queued on this device and not yet delivered counts as held
+by the agent it is queued for (the supervisor's latest word), so balancing again after queuing a
+proposal moves nothing. Agents come from the local `agents` table (their base location; head office may send
 none, see the balance module for what is used then). Case ids not on this device are left out and
 named in the proposal's notes; an unknown agent is an error.
 
@@ -40,6 +42,7 @@ from app.routing.balance import (
 from app.store.engine import Store
 from app.store.types import to_db_time
 
+from .assigning import pending_assignments
 from .dayplan import VISIT_MINUTES
 
 CHUNK = 10_000  # ids per json_each parameter
@@ -105,6 +108,7 @@ def balance_input(store: Store, case_ids: Sequence[int], agent_ids: Sequence[int
     stamp = to_db_time(ensure_utc(now or utcnow()))
     two_at_home = profile is not None and profile.home_visit_min_collectors >= 2
     capacity = capacity or {}
+    queued = pending_assignments(store)
     with store.engine.connect() as conn:
         found_agents = {int(r[0]): r for r in conn.execute(text(_AGENTS_SQL), {"ids": json.dumps(wanted_agents)})}
         unknown = [a for a in wanted_agents if a not in found_agents]
@@ -121,9 +125,10 @@ def balance_input(store: Store, case_ids: Sequence[int], agent_ids: Sequence[int
                 needs_two = case_id in two or (two_at_home and kind in (None, "home"))
                 minutes = expected_visit_minutes(VISIT_MINUTES.get(stage, 30), two_people=needs_two,
                                                  do_not_visit=case_id in keep_away)
+                holder = queued[case_id] if case_id in queued else agent_id
                 cases.append(BalanceCase(int(case_id), None if lat is None else float(lat),
                                          None if lon is None else float(lon), minutes,
-                                         None if agent_id is None else int(agent_id)))
+                                         None if holder is None else int(holder)))
     cases.sort(key=lambda c: c.case_id)
     agents = tuple(BalanceAgent(a, found_agents[a][1], found_agents[a][2], float(capacity.get(a, 1.0)))
                    for a in wanted_agents)

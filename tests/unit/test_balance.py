@@ -29,6 +29,7 @@ from app.routing.balance import (
 )
 from app.routing.model import Point
 from app.routing.travel import great_circle_m
+from app.services.assigning import queue_plan
 from app.services.balancing import BalancingError, balance_input, propose_from_store
 from app.services.safety import SafetyNoteInput, add_safety_note
 
@@ -181,6 +182,19 @@ def test_service_reads_doors_and_current_agents_and_names_missing_cases(demo_sto
     proposal = propose_from_store(demo_store, [*case_ids[:50], 987654], agent_ids, now=NOW)
     assert "not on this device" in proposal.notes[0]
     assert 987654 not in proposal.assignments
+
+
+def test_queued_assignments_count_as_held_so_a_second_balance_moves_nothing(demo_store: Any) -> None:
+    case_ids, agent_ids = _demo(demo_store)
+    first = propose_from_store(demo_store, case_ids, agent_ids, profile=CN, now=NOW)
+    held = {c.case_id: c.current_agent for c in balance_input(demo_store, case_ids, agent_ids, now=NOW).cases}
+    changes = {cid: a for cid, a in first.assignments.items() if held[cid] != a}
+    assert changes
+    queue_plan(demo_store, changes, actor="super01", now=NOW, reason="auto-balance")
+    data = balance_input(demo_store, case_ids, agent_ids, profile=CN, now=NOW)
+    assert {c.case_id: c.current_agent for c in data.cases} == first.assignments
+    again = propose_from_store(demo_store, case_ids, agent_ids, profile=CN, now=NOW)
+    assert again.moved == 0 and again.assignments == first.assignments
 
 
 def test_service_refuses_unknown_agents_and_no_agents(demo_store: Any) -> None:
