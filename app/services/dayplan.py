@@ -7,6 +7,9 @@ with coordinates); its visit duration follows the stage. Safety notes decide the
 visit" keeps the case out, "two people" (or a profile that wants two collectors at every home
 visit) plans it only when a partner is set.
 
+Saving also queues one `visit_planned` event per stop (day, position, plan id) for head office, whose
+team view counts planned against done visits per agent and day.
+
 The plan is saved in `day_plans` (one row per agent and day) as JSON: the route as
 `app.routing.model.Plan.to_dict()` writes it, each stop also carrying its integer `case_id`, and
 under `request` what is needed to plan the day again (added/removed cases, locks, times, partner).
@@ -27,6 +30,7 @@ midnight, `clock_text` for "HH:MM"), leg metres and seconds, lock flags and warn
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -42,6 +46,7 @@ from app.routing.model import Plan, PlanRequest, Point, Skipped, SkipReason, Sto
 from app.store import models as m
 from app.store.audit import append_audit
 from app.store.engine import Store
+from app.store.events import append_event
 from app.store.types import to_db_time
 
 DATA_VERSION = 1
@@ -245,10 +250,25 @@ def save_day_plan(store: Store, day_plan: DayPlan, actor: str, now: datetime | N
         else:
             row.data, row.updated_at = data, now
         session.flush()
+        _queue_planned_visits(session, day_plan, actor, now)
         append_audit(session, actor=actor, action="day_plan.saved", entity="day_plan",
                      entity_id=f"{day_plan.agent_id}:{day_plan.day.isoformat()}",
                      data={"stops": list(day_plan.case_ids), "skipped": len(day_plan.plan.skipped),
                            "distance_m": day_plan.plan.total_distance_m, "at": to_db_time(now)}, at=now)
+
+
+def _queue_planned_visits(session: Session, day_plan: DayPlan, actor: str, now: datetime) -> None:
+    """One `visit_planned` event per stop, for head office's planned-versus-done count per agent and day.
+    All stops of one save share a plan id: a later save of the day's plan replaces the earlier one there.
+    Only the day and the position travel, never the route's coordinates (those stay on the laptop)."""
+    plan_id = str(uuid.uuid4())
+    versions = dict(session.execute(select(m.Case.id, m.Case.version).where(
+        m.Case.id.in_(day_plan.case_ids))).tuples().all())
+    for position, case_id in enumerate(day_plan.case_ids, start=1):
+        if case_id in versions:
+            append_event(session, case_id=case_id, case_version=versions[case_id], kind="visit_planned",
+                         payload={"day": day_plan.day.isoformat(), "position": position, "plan_id": plan_id},
+                         occurred_at=now, recorded_at=now, actor=actor)
 
 
 def load_day_plan(store: Store, agent_id: int, day: date) -> DayPlan | None:
