@@ -61,7 +61,7 @@ from app.services.approvals import (
 from . import labels
 from .case_model import CaseRole, SortRole, format_fen
 from .context import UiContext
-from .team_page import ago_text
+from .team_page import ago_text, problem_text
 
 COL_WHEN, COL_KIND, COL_CASE, COL_AGENT, COL_SUMMARY, COL_STATE = range(6)
 DETAIL_TEXT_MAX = 2_000
@@ -251,9 +251,10 @@ class ApprovalsPage(QWidget):
         self.table.setTabKeyNavigation(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for col, width in ((COL_WHEN, 100), (COL_KIND, 130), (COL_CASE, 130), (COL_AGENT, 90), (COL_SUMMARY, 300)):
+        for col, width in ((COL_WHEN, 95), (COL_KIND, 130), (COL_CASE, 100), (COL_AGENT, 80), (COL_STATE, 230)):
             header.resizeSection(col, width)
-        header.setStretchLastSection(True)
+        header.setSectionResizeMode(COL_SUMMARY, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(False)
 
         self.details = QLabel(self)
         self.details.setTextFormat(Qt.TextFormat.PlainText)
@@ -303,6 +304,7 @@ class ApprovalsPage(QWidget):
         split.addWidget(side)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
+        split.setSizes([820, 480])
         lay = QVBoxLayout(self)
         lay.addLayout(top)
         lay.addWidget(self.status)
@@ -389,7 +391,7 @@ class ApprovalsPage(QWidget):
         if generation != self._generation:
             return
         self.refresh_button.setEnabled(True)
-        problem = str(exc)[:300] or type(exc).__name__
+        problem = problem_text(exc)
         status, store = self.status_value(), self.ctx.store
 
         def said(result: Any) -> None:

@@ -79,6 +79,20 @@ def ago_text(then: datetime, now: datetime) -> str:
     return text.replace("%1", str(n))
 
 
+def problem_text(exc: object) -> str:
+    """Why head office could not be asked, in the user's language where the reason is a known one."""
+    from app.sync.errors import AuthError, ServerUnavailable, UntrustedServer
+
+    translate = QCoreApplication.translate
+    if isinstance(exc, ServerUnavailable):
+        return translate("TeamPage", "head office cannot be reached")
+    if isinstance(exc, AuthError):
+        return translate("TeamPage", "sign in to head office first")
+    if isinstance(exc, UntrustedServer):
+        return translate("TeamPage", "head office's certificate did not check out")
+    return str(exc)[:300] or type(exc).__name__
+
+
 def outcome_summary(outcomes: dict[str, int]) -> str:
     parts = sorted(outcomes.items(), key=lambda kv: (-kv[1], kv[0]))
     return " · ".join(f"{labels.outcome(code)} {n}" for code, n in parts if n)
@@ -245,6 +259,9 @@ class TeamPage(QWidget):
         split.addWidget(self.map_box)
         split.setStretchFactor(0, 2)
         split.setStretchFactor(1, 3)
+        split.setChildrenCollapsible(False)
+        self.map_box.setMinimumHeight(320)
+        split.setSizes([280, 520])
         lay = QVBoxLayout(self)
         lay.addLayout(top)
         lay.addWidget(self.status)
@@ -323,14 +340,14 @@ class TeamPage(QWidget):
             return
         self._fetching = False
         self.refresh_button.setEnabled(True)
-        problem = str(exc)[:300] or type(exc).__name__
+        problem = problem_text(exc)
         store, day = self.ctx.store, self.day()
 
         def said(result: tuple[TeamDay | None, dict[int, str]]) -> None:
             if generation != self._generation:
                 return
             snapshot, numbers = result
-            if snapshot is not None and (self.shown is None or self.shown.day != day or not self.live):
+            if snapshot is not None and snapshot is not self.shown:
                 self._show(snapshot, numbers, live=False)
             if snapshot is None:
                 self._show(None, {}, live=False)

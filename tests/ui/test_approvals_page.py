@@ -202,3 +202,40 @@ def test_approvals_model_passes_the_model_tester(qtbot: Any, qtmodeltester: Any)
     model = ApprovalsModel()
     model.set_rows(merge(_items([1, 2, 3], datetime(2026, 11, 30, 4, 0, tzinfo=UTC)), {}))
     qtmodeltester.check(model)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
+def test_screenshot_of_the_approvals_room(qtbot: Any, ctx: Any, unreachable_sync: Any, translations: Any,
+                                          tmp_path: Any, lang: str) -> None:
+    from PySide6.QtGui import QImage
+
+    from app.ui.approvals_page import ApprovalsPage
+
+    translations.apply(lang)
+    now = ctx.now()
+    ids = _case_ids(ctx)
+    items = _items(ids, now)
+    items[1] = items[1].model_copy(update={"details": {**items[1].details, "override_reason": "债务人要求晚上来访"}})
+    items[2] = items[2].model_copy(update={"summary": "外访记录：案件已转给其他外访员"})
+    items.append(items[0].model_copy(update={"subject_id": "0b1e4c6e-0000-4000-8000-000000000004",
+                                             "case_no": "CD2600004", "agent_username": "agent04",
+                                             "summary": "Hardship: illness; deferral",
+                                             "details": {"hardship_reason": "illness", "relief_kind": "deferral",
+                                                         "relief_detail": "住院治疗，申请延期 3 个月"}}))
+    save_approvals(ctx.store, ApprovalList(tuple(items), now - timedelta(minutes=12), "pending", len(items)))
+    page = ApprovalsPage(ctx, unreachable_sync)
+    qtbot.addWidget(page)
+    page.resize(1400, 800)
+    with qtbot.waitSignal(page.fetchFailed, timeout=30_000):
+        page.show()
+    qtbot.waitUntil(lambda: page.model.rowCount() == 4, timeout=10_000)
+    page.select(("relief", items[0].subject_id))
+    page.reason.setPlainText("同意分期：失业证明已核实")
+    with qtbot.waitSignal(page.decisionQueued, timeout=10_000):
+        page.approve_button.click()
+    page.select(("relief", items[3].subject_id))
+    page.reason.setPlainText("请补充住院证明")
+    path = tmp_path / f"approvals-{lang}.png"
+    assert page.grab().save(str(path))
+    image = QImage(str(path))
+    assert len({image.pixel(x, y) for x in range(0, image.width(), 7) for y in range(0, image.height(), 7)}) > 20

@@ -194,7 +194,8 @@ def test_team_map_colours_per_agent_and_text_only_popups(qtbot: Any, ctx: Any, u
     reply = reply.model_copy(update={"agents": [reply.agents[0], a2]})
     save_team_day(ctx.store, TeamDay(reply, now - timedelta(minutes=10)))
     page = _page(qtbot, ctx, unreachable_sync, made)
-    page.show()
+    with qtbot.waitSignal(page.fetchFailed, timeout=30_000):
+        page.show()
     qtbot.waitUntil(lambda: page.model.rowCount() == 2, timeout=20_000)
     view = page.map_view
     assert view is not None
@@ -213,3 +214,56 @@ def test_team_map_colours_per_agent_and_text_only_popups(qtbot: Any, ctx: Any, u
     with qtbot.waitSignal(page.caseActivated, timeout=10_000) as blocker:
         _js(qtbot, view, f"doorstep.markers[{ids[0]}].fire('click') && 1")
     assert blocker.args == [ids[0]]
+
+
+def _demo_team(ctx: Any) -> v1.TeamTodayResponse:
+    """Six agents' day over real demo cases and their home positions."""
+    from tests.ui.conftest import sql
+
+    rows = sql(ctx.store, "SELECT c.id, a.lat, a.lon FROM cases c JOIN addresses a ON a.debtor_id = c.debtor_id "
+                          "WHERE a.kind = 'home' AND a.lat IS NOT NULL ORDER BY c.id LIMIT 36")
+    now = ctx.now()
+    codes = ["not_home", "promise_to_pay", "partial_payment", "refused", "no_answer", "hardship"]
+    names = ["王建国", "李娜", "张伟", "刘洋", "陈静", "杨帆"]
+    agents = []
+    for i, name in enumerate(names):
+        mine = rows[i * 6:(i + 1) * 6]
+        visits = [v1.VisitPoint(case_id=int(c), lat=float(lat), lon=float(lon),
+                                at=now - timedelta(minutes=30 * (k + 1)), outcome=codes[(i + k) % 6])
+                  for k, (c, lat, lon) in enumerate(mine[:4 + i % 3])]
+        outcomes: dict[str, int] = {}
+        for v in visits:
+            outcomes[v.outcome] = outcomes.get(v.outcome, 0) + 1
+        agents.append(v1.AgentDay(agent_id=i + 1, username=f"agent0{i + 1}", display_name=name,
+                                  last_sync_at=now - timedelta(minutes=20 + 70 * i), planned_visits=8,
+                                  done_visits=len(visits), outcomes=outcomes, promises_due=i % 3,
+                                  collected_fen=[0, 50_000, 1_234_500, 80_000, 0, 260_000][i],
+                                  safety_events=1 if i == 3 else 0, flagged=1 if i == 4 else 0, visits=visits))
+    return v1.TeamTodayResponse(day=DEMO_TODAY, agents=agents)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
+def test_screenshot_of_the_team_room(qtbot: Any, ctx: Any, unreachable_sync: Any, made: list[Any],
+                                     translations: Any, tmp_path: Path, lang: str) -> None:
+    from PySide6.QtGui import QImage
+
+    translations.apply(lang)
+    save_team_day(ctx.store, TeamDay(_demo_team(ctx), ctx.now() - timedelta(minutes=25)))
+    page = _page(qtbot, ctx, unreachable_sync, made)
+    page.resize(1400, 900)
+    with qtbot.waitSignal(page.fetchFailed, timeout=30_000):
+        page.show()
+    qtbot.waitUntil(lambda: page.model.rowCount() == 6, timeout=30_000)
+    view = page.map_view
+    qtbot.waitUntil(lambda: view is not None and view.is_loaded
+                    and _js(qtbot, view, "Object.keys(doorstep.markers).length") >= 30, timeout=60_000)
+    qtbot.waitUntil(lambda: _js(qtbot, view, "document.querySelectorAll('.leaflet-interactive').length") >= 30,
+                    timeout=10_000)
+    def colours(image: QImage) -> int:
+        return len({image.pixel(x, y) for x in range(0, image.width(), 7) for y in range(0, image.height(), 7)})
+
+    # The web view paints in its own time: wait until the map area shows the drawn markers.
+    qtbot.waitUntil(lambda: colours(view.grab().toImage()) > 8, timeout=20_000)
+    path = tmp_path / f"team-{lang}.png"
+    assert page.grab().save(str(path))
+    assert colours(QImage(str(path))) > 40, "the screenshot is (nearly) one colour"
