@@ -11,10 +11,16 @@ no other case needs them), its search-index rows, its acknowledged events and it
 Deletes run with SQLite's secure_delete on and the full-text indexes are merged afterwards, so the removed
 text does not linger in free pages. Head office keeps the collection records (≥ 5 years); this laptop
 does not need to.
+
+Scheduling (the window runs it in the background after each successful sync and once a day):
+`scheduled_purge(store, days=…)` purges and records a summary — counts only, no personal data — under
+the sync-state key `last_purge`; `purge_due(store)` says whether a day has passed since the last run;
+`last_purge(store)` reads the summary back for the Sync page.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -26,6 +32,7 @@ from app.domain.clock import ensure_utc, utcnow
 from app.domain.enums import CaseStatus
 from app.store.engine import Store
 from app.store.search import FTS_TABLES
+from app.store.syncstate import get_state, set_state
 from app.store.types import to_db_time
 from app.sync.apply import cases_with_queued_events, remove_case
 
@@ -34,6 +41,8 @@ from .evidence import remove_evidence_file
 log = logging.getLogger(__name__)
 
 DEFAULT_DAYS = 30
+LAST_PURGE = "last_purge"
+PURGE_EVERY = timedelta(days=1)
 PURGEABLE = (CaseStatus.CLOSED.value, CaseStatus.RETURNED.value)
 
 
@@ -94,3 +103,50 @@ def purge_expired(store: Store, *, days: int = DEFAULT_DAYS, evidence_folder: Pa
     log.info("retention: %d case(s) purged, %d kept until head office has them",
              len(report.purged_cases), len(report.kept_waiting_upload))
     return report
+
+
+@dataclass(frozen=True)
+class PurgeSummary:
+    """What the last scheduled purge did, in counts (shown on the Sync page)."""
+
+    at: datetime
+    days: int
+    cases: int
+    events: int
+    evidence_files: int
+    kept: int
+
+
+def _summary(raw: str | None) -> PurgeSummary | None:
+    if not raw:
+        return None
+    try:
+        data = json.loads(raw)
+        return PurgeSummary(ensure_utc(datetime.fromisoformat(data["at"])), int(data["days"]), int(data["cases"]),
+                            int(data["events"]), int(data["evidence_files"]), int(data["kept"]))
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def last_purge(store: Store) -> PurgeSummary | None:
+    with store.read() as session:
+        return _summary(get_state(session, LAST_PURGE))
+
+
+def purge_due(store: Store, *, now: datetime | None = None, every: timedelta = PURGE_EVERY) -> bool:
+    last = last_purge(store)
+    return last is None or ensure_utc(now or utcnow()) - last.at >= every
+
+
+def scheduled_purge(store: Store, *, days: int = DEFAULT_DAYS, evidence_folder: Path | None = None,
+                    now: datetime | None = None) -> PurgeSummary:
+    """Purge, then record what left the laptop (counts only) for the Sync page."""
+    at = ensure_utc(now or utcnow())
+    report = purge_expired(store, days=days, evidence_folder=evidence_folder, now=at)
+    summary = PurgeSummary(at, days, len(report.purged_cases), report.events_removed,
+                           report.evidence_files_removed, len(report.kept_waiting_upload))
+    with store.write() as session:
+        set_state(session, LAST_PURGE, json.dumps({
+            "at": at.isoformat(), "days": days, "cases": summary.cases, "events": summary.events,
+            "evidence_files": summary.evidence_files, "kept": summary.kept}))
+    return summary

@@ -129,9 +129,9 @@ class Session:
 
     username: str
     store_file: Path
-    keys: Keys | None
+    keys: Keys | None = field(repr=False)  # never in a log line or a traceback
     store: Store | None
-    connector: EncryptedConnector | None
+    connector: EncryptedConnector | None = field(repr=False)
     on_lock: list[Callable[[], None]] = field(default_factory=list)
     head_office: Any = None  # what `authenticate` returned at a first (online) login, e.g. the session tokens
 
@@ -211,6 +211,7 @@ class SessionManager:
 
         state = self.state()
         self._check_backoff(state)
+        self.store_file.parent.mkdir(parents=True, exist_ok=True)  # where the attempt counter is kept
         try:
             return authenticate(username, secret)
         except LoginError:

@@ -8,7 +8,7 @@ it into place: a crash in between leaves a store that one of the two key files o
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.domain.kdf import (
@@ -43,10 +43,10 @@ from .wipe import overwrite_and_unlink
 class Keys:
     """Keys in memory while the store is unlocked. `wipe()` overwrites them (see session.py for the limits)."""
 
-    store_key: bytearray
-    evidence_key: bytearray
-    secrets_key: bytearray
-    verifier: str
+    store_key: bytearray = field(repr=False)  # keys never appear in a log line or a traceback
+    evidence_key: bytearray = field(repr=False)
+    secrets_key: bytearray = field(repr=False)
+    verifier: str = field(repr=False)
 
     def wipe(self) -> None:
         for buf in (self.store_key, self.evidence_key, self.secrets_key):

@@ -1,4 +1,5 @@
-"""The Sync page: what waits to upload, what head office refused and why, and "Sync now"."""
+"""The Sync page: what waits to upload, what head office refused and why, and "Sync now"; who is signed in
+to head office (sign in / sign out), and what the retention purge last removed from the laptop (counts)."""
 
 from __future__ import annotations
 
@@ -134,8 +135,16 @@ class SyncPage(QWidget):
         self.result = QLabel(self)
         self.result.setTextFormat(Qt.TextFormat.PlainText)
         self.result.setWordWrap(True)
+        self.account = QLabel(self)
+        self.account.setTextFormat(Qt.TextFormat.PlainText)
+        self.account.setWordWrap(True)
+        self.retention = QLabel(self)
+        self.retention.setTextFormat(Qt.TextFormat.PlainText)
+        self.retention.setWordWrap(True)
         self.sync_button = QPushButton(self.tr("S&ync now"), self)
         self.refresh_button = QPushButton(self.tr("Re&fresh"), self)
+        self.sign_in_button = QPushButton(self.tr("Sign &in to head office…"), self)
+        self.sign_out_button = QPushButton(self.tr("Sign &out of head office"), self)
         self.outbox_model = OutboxModel(self)
         self.dead_model = DeadLetterModel(self)
         self.outbox_model.zone = self.dead_model.zone = ctx.zone
@@ -145,10 +154,14 @@ class SyncPage(QWidget):
         buttons.addWidget(self.sync_button)
         buttons.addWidget(self.refresh_button)
         buttons.addStretch(1)
+        buttons.addWidget(self.sign_in_button)
+        buttons.addWidget(self.sign_out_button)
         lay = QVBoxLayout(self)
+        lay.addWidget(self.account)
         lay.addWidget(self.summary)
         lay.addLayout(buttons)
         lay.addWidget(self.result)
+        lay.addWidget(self.retention)
         title1 = QLabel(self.tr("&Waiting to upload (oldest first):"), self)
         title1.setBuddy(self.outbox)
         lay.addWidget(title1)
@@ -161,6 +174,66 @@ class SyncPage(QWidget):
         self.refresh_button.clicked.connect(self.refresh)
         ctx.sync.started.connect(self._sync_started)
         ctx.sync.finished.connect(self._sync_finished)
+        self.sign_in_button.clicked.connect(self.sign_in)
+        self.sign_out_button.clicked.connect(self.sign_out)
+        signed = getattr(ctx.sync, "signedInChanged", None)
+        if signed is not None:
+            signed.connect(lambda _s: self.show_account())
+        ctx.sync.connectivityChanged.connect(lambda _s: self.show_account())
+        self.show_account()
+
+    # -- head-office session --------------------------------------------------------------------
+    def show_account(self) -> None:
+        """Who is signed in to head office (never a token; where the session is kept)."""
+        sync = self.ctx.sync
+        account = getattr(sync, "account", None)
+        signed = getattr(sync, "signed_in", None)
+        can_sign_in = hasattr(sync, "request_sign_in")
+        self.sign_in_button.setVisible(can_sign_in)
+        self.sign_out_button.setVisible(can_sign_in)
+        if account is None:
+            self.account.setText(self.tr("No head office is configured: set its address in Settings, then sign in."))
+            self.sign_out_button.setEnabled(False)
+            return
+        kind = getattr(getattr(sync, "tokens", None), "kind", "")
+        where = {"keyring": self.tr("session kept in the system keyring"),
+                 "encrypted-file": self.tr("session kept in this laptop's encrypted secrets file")}.get(kind, "")
+        if signed:
+            text = self.tr("Signed in to head office %1 as %2").replace("%1", account.server) \
+                .replace("%2", account.username)
+            if where:
+                text += f" · {where}"
+        elif signed is None:
+            text = self.tr("Head office %1 · user %2").replace("%1", account.server).replace("%2", account.username)
+        else:
+            text = self.tr("Not signed in to head office %1: sign in to sync (everything recorded stays queued).") \
+                .replace("%1", account.server)
+        self.account.setText(text)
+        self.sign_out_button.setEnabled(signed is not False)
+
+    def sign_in(self) -> None:
+        request = getattr(self.ctx.sync, "request_sign_in", None)
+        if request is not None:
+            request()
+
+    def sign_out(self) -> None:
+        request = getattr(self.ctx.sync, "request_sign_out", None)
+        if request is not None:
+            request()
+
+    def show_purge(self, summary: Any) -> None:
+        """What the last retention purge removed: counts only, never a name."""
+        if summary is None:
+            self.retention.setText(self.tr("Retention: nothing has been removed from this laptop yet."))
+            return
+        when = local(summary.at, self.ctx.zone).strftime("%Y-%m-%d %H:%M")
+        text = self.tr("Retention (%1): %2 closed case(s) older than %3 day(s) left this laptop, with %4 "
+                       "acknowledged record(s) and %5 evidence file(s); %6 kept until head office has "
+                       "everything recorded on them.")
+        for key, value in (("%1", when), ("%2", summary.cases), ("%3", summary.days), ("%4", summary.events),
+                           ("%5", summary.evidence_files), ("%6", summary.kept)):
+            text = text.replace(key, str(value))
+        self.retention.setText(text)
 
     def _table(self, model: QAbstractTableModel, name: str) -> QTableView:
         view = QTableView(self)
@@ -178,6 +251,10 @@ class SyncPage(QWidget):
         task = self.ctx.runner.submit(lambda: sync_overview(store))
         task.succeeded.connect(self._show)
         task.failed.connect(lambda exc: self.result.setText(str(exc)[:300]))
+        from app.services.retention import last_purge
+
+        purge = self.ctx.runner.submit(lambda: last_purge(store))
+        purge.succeeded.connect(self.show_purge)
 
     def _show(self, overview: SyncOverview) -> None:
         self.outbox_model.set_rows(list(overview.outbox))
