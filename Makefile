@@ -7,8 +7,12 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: run test setup system lint typecheck bench translations clean
 
-run: setup ## start Doorstep on demo data, synced from a local head office
-	$(PY) tools/run_demo.py --data-dir $(DATA)
+# `make run USER=super01` starts as the supervisor (only a USER given on the command line counts: the
+# shell's own $$USER is the login name, not a demo account).
+RUN_USER := $(if $(filter command line,$(origin USER)),$(USER),agent01)
+
+run: setup ## start Doorstep on demo data, synced from a local head office (USER=super01: the supervisor)
+	$(PY) tools/run_demo.py --data-dir $(DATA) --user $(RUN_USER)
 
 test: setup ## the whole suite, as CI runs it
 	$(PY) -m pytest -n auto

@@ -2,8 +2,11 @@
 
 1. A head office on 127.0.0.1 (a free port) over `DATA/headoffice.sqlite3`, filled with the demo city
    the first time (its demo accounts have fixed passwords: agent01 / doorstep-agent01, …).
-2. The demo agent signs in and syncs headlessly (`python -m app sync`), so the laptop store in DATA
-   receives the agent's cases from head office — the whole loop, from one command.
+2. The demo user (`--user`, default agent01; `--user super01` is the team's supervisor, who sees the
+   Assign, Team and Approvals rooms) signs in and syncs headlessly (`python -m app sync`), so that
+   user's laptop store receives their cases (a supervisor: the team's) from head office — the whole
+   loop, from one command. Each user has a laptop store of their own (DATA/laptop-<user>/), as each
+   would on their own laptop; the head office is shared.
 3. The desktop app opens on that store, pointed at the same head office; closing it stops the head office.
 
 If the head office cannot start, the app still opens, on local demo data, and says why on the console.
@@ -13,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -49,28 +53,38 @@ def start_head_office(data: Path, cases: int) -> tuple[subprocess.Popen[str], st
     return proc, urls[0]
 
 
+def demo_user(value: str) -> str:
+    """A demo username: letters, digits, '_' and '-' only (it names a folder and is passed on)."""
+    if not re.fullmatch(r"[A-Za-z0-9_-]{1,32}", value):
+        raise argparse.ArgumentTypeError(f"not a demo username: {value!r}")
+    return value
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(prog="tools/run_demo.py")
     parser.add_argument("--data-dir", default=str(ROOT / ".data"))
-    parser.add_argument("--user", default="agent01")
+    parser.add_argument("--user", default="agent01", type=demo_user,
+                        help="the demo account to work as: agent01 … agent06, or super01 (the supervisor)")
     parser.add_argument("--cases", type=int, default=2000)
     args, rest = parser.parse_known_args()
     data = Path(args.data_dir)
     data.mkdir(parents=True, exist_ok=True)
+    laptop = data / f"laptop-{args.user}"
+    laptop.mkdir(exist_ok=True)
     py = sys.executable
 
     started = start_head_office(data, args.cases)
-    app_args = [py, "main.py", "--data-dir", str(data), "--user", args.user, *rest]
+    app_args = [py, "main.py", "--data-dir", str(laptop), "--user", args.user, *rest]
     if started is None:
         say("opening on local demo data instead")
-        subprocess.run([py, "-m", "app", "--data-dir", str(data), "demo-data", "--cases", str(args.cases),
+        subprocess.run([py, "-m", "app", "--data-dir", str(laptop), "demo-data", "--cases", str(args.cases),
                         "--if-empty", "--quiet"], cwd=ROOT, check=False)
         return subprocess.run(app_args, cwd=ROOT, check=False).returncode
 
     proc, url = started
     try:
         say(f"head office at {url}; signing in as {args.user} and syncing …")
-        sync = subprocess.run([py, "-m", "app", "--data-dir", str(data), "sync", "--server", url, "--user", args.user,
+        sync = subprocess.run([py, "-m", "app", "--data-dir", str(laptop), "sync", "--server", url, "--user", args.user,
                                "--password-stdin", "--retry-for", "20"], cwd=ROOT, input=f"doorstep-{args.user}\n",
                               text=True, check=False)
         if sync.returncode != 0:
