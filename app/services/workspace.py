@@ -117,6 +117,8 @@ class CaseDetail:
     next_action_on: date | None
     agent_name: str
     pending_relief: int
+    # The newest decided relief proposal: (status, decided by, reason), once a supervisor's decision arrived.
+    relief_decision: tuple[str, str, str] | None = None
 
     @property
     def safety_level(self) -> int:
@@ -212,6 +214,10 @@ def load_case_detail(store: Store, case_id: int, now: datetime | None = None) ->
         notes = active_safety_notes(session, case, now)
         relief = session.scalar(select(func.count()).select_from(m.ReliefProposal).where(
             m.ReliefProposal.case_id == case.id, m.ReliefProposal.status == "pending")) or 0
+        decided = session.execute(select(m.ReliefProposal.status, m.ReliefProposal.decided_by,
+                                         m.ReliefProposal.decision_reason).where(
+            m.ReliefProposal.case_id == case.id, m.ReliefProposal.status != "pending").order_by(
+            m.ReliefProposal.decided_at.desc(), m.ReliefProposal.id.desc()).limit(1)).first()
         accounts = tuple(AccountLine(
             a.loan_no, a.product, a.principal_fen, a.outstanding_fen, a.overdue_fen, a.currency, a.days_past_due,
             Bucket.for_days(a.days_past_due).value if a.days_past_due >= 1 else "", a.missed_instalments,
@@ -232,6 +238,7 @@ def load_case_detail(store: Store, case_id: int, now: datetime | None = None) ->
             currency=case.currency, days_past_due=case.days_past_due, bucket=case.bucket, district=case.district,
             promise_due=case.promise_due, next_action_on=case.next_action_on,
             agent_name=agent.display_name if agent else "", pending_relief=int(relief),
+            relief_decision=(str(decided[0]), str(decided[1] or ""), str(decided[2] or "")) if decided else None,
         )
 
 
@@ -286,7 +293,8 @@ def case_timeline(store: Store, case_id: int) -> list[TimelineItem]:
                 "expires_at": n.expires_at.isoformat() if n.expires_at else None, "uid": n.uid}))
         for r in session.scalars(select(m.ReliefProposal).where(m.ReliefProposal.case_id == case_id)):
             items.append(TimelineItem(r.proposed_at, "relief", r.kind, text=r.detail,
-                                      details={"reason": r.reason, "status": r.status}))
+                                      details={"reason": r.reason, "status": r.status,
+                                               "decided_by": r.decided_by or ""}))
         for n in session.scalars(select(m.Notice).where(m.Notice.case_id == case_id, m.Notice.kind == "decision")):
             items.append(TimelineItem(n.at, "decision", "", text=n.text))  # a supervisor's verdict (sync)
     items.sort(key=lambda i: ensure_utc(i.at), reverse=True)

@@ -6,6 +6,7 @@ string is escaped before it reaches a rich-text label.
 from __future__ import annotations
 
 import html
+import re
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -258,6 +259,11 @@ class CaseDetailView(QWidget):
             stage_lines.append(f"<b>{E(t['Promise due'])}:</b> {E(d.promise_due.isoformat())}")
         if d.pending_relief:
             stage_lines.append(f"<b>{E(t['Relief proposal'])}:</b> {E(labels.proposal_status('pending'))}")
+        elif d.relief_decision is not None:
+            status, by, why = d.relief_decision
+            values = {"1": labels.proposal_status(status), "2": by or "—", "3": why}  # one pass: no re-substitution
+            decided = re.sub(r"%([123])", lambda m: values[m.group(1)], self.tr("%1 by %2: %3"))
+            stage_lines.append(f"<b>{E(t['Relief proposal'])}:</b> {E(decided[:600])}")
         self.stage.setText("<br>".join(stage_lines))
         reasons = "".join(
             f"<tr><td>{E(labels.priority_reason(r.code, r.args, r.text))}</td>"

@@ -67,6 +67,8 @@ class TimelineModel(QAbstractTableModel):
                 return QBrush(QColor("#c0392b"))
             if item.kind == "promise" and item.code == "broken":
                 return QBrush(QColor("#c0392b"))
+            if item.kind == "decision":
+                return QBrush(QColor("#1565c0"))
         return None
 
     def what(self, item: TimelineItem) -> str:
@@ -80,6 +82,8 @@ class TimelineModel(QAbstractTableModel):
             return self.tr("Safety note")
         if item.kind == "relief":
             return self.tr("Relief proposal")
+        if item.kind == "decision":
+            return self.tr("Supervisor's decision")
         return item.kind
 
     def detail(self, item: TimelineItem) -> str:
@@ -126,7 +130,10 @@ class TimelineModel(QAbstractTableModel):
         elif item.kind == "relief":
             parts.append(labels.hardship_reason(str(d.get("reason", ""))))
             parts.append(labels.relief_kind(item.code))
-            parts.append(labels.proposal_status(str(d.get("status", ""))))
+            status = labels.proposal_status(str(d.get("status", "")))
+            if d.get("decided_by"):
+                status = self.tr("%1 by %2").replace("%1", status).replace("%2", str(d["decided_by"]))
+            parts.append(status)
         if item.text:
             parts.append(item.text)
         return " · ".join(parts)

@@ -239,3 +239,39 @@ def test_screenshot_of_the_approvals_room(qtbot: Any, ctx: Any, unreachable_sync
     assert page.grab().save(str(path))
     image = QImage(str(path))
     assert len({image.pixel(x, y) for x in range(0, image.width(), 7) for y in range(0, image.height(), 7)}) > 20
+
+
+def test_at_the_agent_the_decision_shows_on_the_case(qtbot: Any, ctx: Any, translations: Any) -> None:
+    """The agent recorded hardship; head office's `decision` change arrives (applied by the sync's own
+    apply_decision) and the case detail and timeline show who decided what and why."""
+    from app.domain.compliance import builtin_profile
+    from app.domain.enums import Channel
+    from app.domain.outcomes import OutcomeCode
+    from app.services.outcomes import OutcomeInput, record_outcome
+    from app.sync.apply import apply_decision
+    from app.ui.case_detail import CaseDetailView
+
+    case_id = int(sql(ctx.store, "SELECT id FROM cases WHERE status = 'open' AND safety_level = 0 "
+                                 "ORDER BY id LIMIT 1")[0][0])
+    recorded = record_outcome(ctx.store, OutcomeInput(
+        case_id=case_id, code=OutcomeCode.HARDSHIP, channel=Channel.PHONE, at=ctx.now() - timedelta(hours=1),
+        phone=None, fields={"hardship_reason": "unemployment", "relief_kind": "deferral",
+                            "relief_detail": "三个月后再还"}), builtin_profile("CN"), "agent01", now=ctx.now())
+    view = CaseDetailView(ctx)
+    qtbot.addWidget(view)
+    with qtbot.waitSignal(view.loaded, timeout=10_000):
+        view.show_case(case_id)
+    assert "Awaiting supervisor" in view.stage.text()
+    decision = v1.DecisionData(subject="relief", subject_id=recorded.event_id, approved=False,
+                               reason="<b>请先提供</b>失业证明", decided_by="super01", decided_at=ctx.now())
+    with ctx.store.write() as session:
+        apply_decision(session, decision, case_id, ctx.now())
+    with qtbot.waitSignal(view.loaded, timeout=10_000):
+        view.show_case(case_id)
+    assert "Rejected by super01: &lt;b&gt;请先提供&lt;/b&gt;失业证明" in view.stage.text()  # escaped rich text
+    texts = [(view.timeline_model.index(r, 1).data(), view.timeline_model.index(r, 2).data())
+             for r in range(view.timeline_model.rowCount())]
+    relief = next(d for w, d in texts if w == "Relief proposal")
+    assert "Rejected by super01" in relief
+    decided = [d for w, d in texts if w == "Supervisor's decision"]
+    assert len(decided) == 1 and "super01" in decided[0] and "失业证明" in decided[0]
