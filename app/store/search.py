@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -155,33 +155,74 @@ def _quote(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
-def match_clause(query: str) -> tuple[str, dict[str, str]] | None:
-    """SQL (a condition on `cases.id`) and parameters for a user's search text, or None if empty.
+MAX_TERMS = 8
 
-    Terms separated by spaces must all match. Terms of three or more characters use the trigram
-    index; shorter ones use the per-character index as a phrase.
+
+@dataclass(frozen=True, slots=True)
+class SearchTerm:
+    """One term of what the user typed and how it is looked up.
+
+    `kind`: "case_no" (letters then digits: a prefix range on the unique case-number index), "trigram"
+    (three or more characters) or "short" (one or two characters, the per-character index).
     """
-    terms = [t for t in normalise(query).split(" ") if t]
-    if not terms:
-        return None
-    parts: list[str] = []
-    params: dict[str, str] = {}
-    for i, term in enumerate(terms[:8]):
+
+    kind: str
+    key: str
+    params: dict[str, str]
+
+    @property
+    def table(self) -> str:
+        return "case_search_short" if self.kind == "short" else "case_search"
+
+    def condition(self, broad: bool = False) -> str:
+        """A condition on `cases`. `broad`: the term matches a large share of the cases, so the query
+        should walk the list's sort index and test each row (the unary `+` keeps SQLite from driving
+        the query by this term), instead of collecting every match and sorting them."""
+        plus = "+" if broad else ""
+        if self.kind == "case_no":
+            return f"({plus}cases.case_no >= :{self.key}lo AND {plus}cases.case_no < :{self.key}hi)"
+        return f"{plus}cases.id IN (SELECT rowid FROM {self.table} WHERE {self.table} MATCH :{self.key})"
+
+    def size_sql(self) -> str:
+        """How many cases match, stopping at `:cap` (a LIMIT probe: cheap whatever the term)."""
+        if self.kind == "case_no":
+            inner = f"SELECT 1 FROM cases WHERE case_no >= :{self.key}lo AND case_no < :{self.key}hi"
+        else:
+            inner = f"SELECT 1 FROM {self.table} WHERE {self.table} MATCH :{self.key}"
+        return f"SELECT count(*) FROM ({inner} LIMIT :cap)"
+
+
+def search_terms(query: str) -> list[SearchTerm]:
+    """The terms of a user's search text (at most eight; all must match)."""
+    terms: list[SearchTerm] = []
+    for i, term in enumerate([t for t in normalise(query).split(" ") if t][:MAX_TERMS]):
         key = f"q{i}"
         if _CASE_NO_PREFIX.match(term):
             # Letters then digits can only begin a case number: the unique index answers a prefix range
             # at once, where the trigram index would intersect posting lists as long as the whole table.
-            parts.append(f"(cases.case_no >= :{key}lo AND cases.case_no < :{key}hi)")
-            params[f"{key}lo"] = term.upper()
-            params[f"{key}hi"] = term.upper() + "\U0010ffff"
+            prefix = term.upper()
+            terms.append(SearchTerm("case_no", key, {f"{key}lo": prefix, f"{key}hi": prefix + "\U0010ffff"}))
         elif len(term) >= 3:
-            parts.append(f"cases.id IN (SELECT rowid FROM case_search WHERE case_search MATCH :{key})")
-            params[key] = _quote(term)
+            terms.append(SearchTerm("trigram", key, {key: _quote(term)}))
         else:
-            short = f"cases.id IN (SELECT rowid FROM case_search_short WHERE case_search_short MATCH :{key})"
-            parts.append(short)
-            params[key] = _quote(" ".join(term))
-    return " AND ".join(parts), params
+            terms.append(SearchTerm("short", key, {key: _quote(" ".join(term))}))
+    return terms
+
+
+def match_clause(query: str, broad: Collection[int] = ()) -> tuple[str, dict[str, str]] | None:
+    """SQL (a condition on `cases.id`) and parameters for a user's search text, or None if empty.
+
+    Terms separated by spaces must all match. Terms of three or more characters use the trigram
+    index; shorter ones use the per-character index as a phrase. `broad`: positions of terms known to
+    match a large share of the cases (see `SearchTerm.condition`).
+    """
+    terms = search_terms(query)
+    if not terms:
+        return None
+    params: dict[str, str] = {}
+    for t in terms:
+        params.update(t.params)
+    return " AND ".join(t.condition(i in broad) for i, t in enumerate(terms)), params
 
 
 def fts_out_of_step(conn: Connection) -> list[int]:

@@ -1,0 +1,73 @@
+"""The search's plan choice: a broad term walks the sort index, a narrow one drives the query.
+
+The choice may only change how fast the rows come, never which rows or their order. The demo city
+has 600 cases, so the threshold is lowered here to make terms broad.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from sqlalchemy import text
+
+from app.store import queries
+from app.store.engine import Store
+from app.store.queries import CaseQuery, broad_terms, case_ids, count_cases, first_rows, list_cases
+from app.store.search import search_terms
+
+SEARCHES = ("CD26", "CD2600001", "王", "王伟", "锦江区", "138", "CD26 王", "王 138", "张 1234", "CD26 锦江",
+            "区", "zz", '"', "CD2600 路")
+
+
+def plan(conn: object, query: CaseQuery, broad: frozenset[int]) -> tuple[list[int], list[str]]:
+    where, params = query.where(broad)
+    sql = "SELECT cases.id FROM cases" + where + query.order_by()
+    ids = [r[0] for r in conn.execute(text(sql), params)]  # type: ignore[attr-defined]
+    steps = [r[3] for r in conn.execute(text("EXPLAIN QUERY PLAN " + sql), params)]  # type: ignore[attr-defined]
+    return ids, steps
+
+
+@pytest.mark.parametrize("search", SEARCHES)
+@pytest.mark.parametrize("sort,descending", [("priority", True), ("case_no", False), ("debtor_name", False),
+                                             ("stage", True), ("promise_due", False)])
+def test_both_plans_give_the_same_rows_in_the_same_order(demo_store: Store, search: str, sort: str,
+                                                         descending: bool) -> None:
+    query = CaseQuery(search=search, sort=sort, descending=descending)
+    every = frozenset(range(len(search_terms(search))))
+    with demo_store.engine.connect() as conn:
+        narrow, _ = plan(conn, query, frozenset())
+        walked, _ = plan(conn, query, every)
+        assert walked == narrow
+        filtered = replace(query, stages=("field_visit",))
+        assert plan(conn, filtered, every)[0] == plan(conn, filtered, frozenset())[0]
+
+
+def test_a_term_matching_many_cases_walks_the_sort_index(demo_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(queries, "BROAD_MATCHES", 100)
+    with demo_store.engine.connect() as conn:
+        everyone = CaseQuery(search="CD26")  # every case number begins so
+        assert broad_terms(conn, everyone) == {0}
+        ids, steps = plan(conn, everyone, broad_terms(conn, everyone))
+        assert len(ids) == 600 and steps == ["SCAN cases USING INDEX ix_cases_priority"]
+        one = CaseQuery(search="CD260000012")
+        assert broad_terms(conn, one) == frozenset()
+        assert "case_no>? AND case_no<?" in plan(conn, one, frozenset())[1][0]
+        # sorted by case number, the prefix range is the order too: never walked
+        assert broad_terms(conn, replace(everyone, sort="case_no")) == frozenset()
+        # a NULLs-last sort has no index to walk: the planner's choice stands
+        assert broad_terms(conn, replace(everyone, sort="promise_due")) == frozenset()
+        mixed = CaseQuery(search="CD26 王伟")
+        assert broad_terms(conn, mixed) == {0}
+        assert [r.id for r in list_cases(conn, mixed, 0, 50)] == plan(conn, mixed, frozenset())[0][:50]
+
+
+def test_counts_agree_whichever_way_they_are_taken(demo_store: Store) -> None:
+    with demo_store.engine.connect() as conn:
+        for search in SEARCHES:
+            query = CaseQuery(search=search)
+            where, params = query.where()
+            plain = conn.execute(text("SELECT count(*) FROM cases" + where), params).scalar_one()
+            assert count_cases(conn, query) == plain, search
+            total, rows = first_rows(conn, query, 10)
+            assert total == plain and [r.id for r in rows] == case_ids(conn, query)[:10]
