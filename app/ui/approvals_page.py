@@ -95,7 +95,7 @@ def detail_label(key: str) -> str:
              "notes": translate("ApprovalsPage", "Notes"), "code": translate("ApprovalsPage", "Outcome"),
              "outcome": translate("ApprovalsPage", "Outcome"), "channel": translate("ApprovalsPage", "Channel"),
              "occurred_at": translate("ApprovalsPage", "When it happened"),
-             "kind": translate("ApprovalsPage", "Proposed relief"),
+             "kind": translate("ApprovalsPage", "Record"),
              "detail": translate("ApprovalsPage", "Relief details"),
              "reason": translate("ApprovalsPage", "Hardship reason")}
     if key in known:
@@ -112,8 +112,10 @@ def _value_text(key: str, value: Any) -> str:
         return format_fen(value)
     if key in ("hardship_reason", "reason"):
         return labels.hardship_reason(str(value))
-    if key in ("relief_kind", "kind"):
+    if key == "relief_kind":
         return labels.relief_kind(str(value))
+    if key == "kind":
+        return labels.event_kind(str(value))
     if key in ("code", "outcome"):
         return labels.outcome(str(value))
     if key == "channel":
@@ -123,6 +125,24 @@ def _value_text(key: str, value: Any) -> str:
     if isinstance(value, str):
         return value
     return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def summary_text(item: Any) -> str:
+    """One line on what is asked, in the user's language where the details say it; else head office's."""
+    d = item.details
+    parts: list[str] = []
+    if item.subject == "relief" and d.get("relief_kind"):
+        parts = [labels.relief_kind(str(d["relief_kind"])), labels.hardship_reason(str(d.get("reason") or
+                                                                                      d.get("hardship_reason") or "")),
+                 str(d.get("detail") or d.get("relief_detail") or "")]
+    elif item.subject == "override" and d.get("overridden"):
+        rules = d["overridden"] if isinstance(d["overridden"], list) else [d["overridden"]]
+        parts = [", ".join(labels.rule(str(r)) for r in rules), str(d.get("override_reason") or "")]
+    elif item.subject == "flagged_event" and d.get("flag_reason"):
+        what = labels.outcome(str(d["code"])) if d.get("code") else labels.event_kind(str(d.get("kind") or ""))
+        parts = [what, str(d["flag_reason"])]
+    text = " · ".join(p for p in parts if p)
+    return (text or item.summary).replace("\n", " ")
 
 
 def detail_lines(row: ApprovalRow, zone: str) -> list[tuple[str, str]]:
@@ -198,7 +218,7 @@ class ApprovalsModel(QAbstractTableModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             text = [local(aware(item.created_at), self.zone).strftime("%m-%d %H:%M"), subject_label(item.subject),
                     item.case_no or f"#{item.case_id}", item.agent_username or "—",
-                    item.summary.replace("\n", " "), state_label(r.state)][col]
+                    summary_text(item), state_label(r.state)][col]
             return clip(text, 200 if role == Qt.ItemDataRole.DisplayRole else DETAIL_TEXT_MAX)
         if role == SortRole:
             return [aware(item.created_at).isoformat(), item.subject, item.case_no, item.agent_username or "",

@@ -35,17 +35,19 @@ def _items(case_ids: list[int], at: datetime) -> list[v1.ApprovalItem]:
         v1.ApprovalItem(subject="relief", subject_id="0b1e4c6e-0000-4000-8000-000000000001", case_id=case_ids[0],
                         case_no="CD2600001", agent_id=1, agent_username="agent01", created_at=at - timedelta(hours=5),
                         summary="Hardship: unemployment; instalment plan", status="pending",
-                        details={"hardship_reason": "unemployment", "relief_kind": "instalment_plan",
-                                 "relief_detail": "6 × ¥500 from January", "overdue_fen": 300_000}),
+                        details={"reason": "unemployment", "relief_kind": "instalment_plan",
+                                 "detail": "6 × ¥500 from January", "overdue_fen": 300_000}),
         v1.ApprovalItem(subject="override", subject_id="0b1e4c6e-0000-4000-8000-000000000002", case_id=case_ids[1],
                         case_no="CD2600002", agent_id=2, agent_username="agent02", created_at=at - timedelta(hours=2),
                         summary="Call cap overridden", status="pending",
-                        details={"rules": ["effective_call_cap"], "override_reason": HOSTILE,
+                        details={"kind": "outcome", "code": "no_answer", "channel": "phone",
+                                 "overridden": ["effective_call_cap"], "override_reason": HOSTILE,
                                  "override_by": "super01"}),
         v1.ApprovalItem(subject="flagged_event", subject_id="0b1e4c6e-0000-4000-8000-000000000003",
                         case_id=case_ids[2], case_no="CD2600003", agent_id=3, agent_username="agent03",
                         created_at=at - timedelta(hours=1), summary=HOSTILE, status="pending",
-                        details={"flag_reason": "case reassigned: now held by another agent", "code": "not_home"}),
+                        details={"kind": "outcome", "code": "not_home",
+                                 "flag_reason": "case reassigned: now held by another agent"}),
     ]
 
 
@@ -107,11 +109,14 @@ def test_offline_the_saved_list_shows_each_kind_with_its_details(page: Any, ctx:
     assert "Relief details: 6 × ¥500 from January" in text and "¥3,000.00" in text
     page.select(("override", "0b1e4c6e-0000-4000-8000-000000000002"))
     text = page.details.text()
-    assert "Rules: Daily call limit" in text and f"Override reason: {HOSTILE}" in text
+    assert "Rules overridden: Daily call limit" in text and f"Override reason: {HOSTILE}" in text
+    assert "Record: Outcome" in text and "Outcome: No answer" in text and "Channel: Phone call" in text
     page.select(("flagged_event", "0b1e4c6e-0000-4000-8000-000000000003"))
     assert "Why head office flagged it: case reassigned" in page.details.text()
     assert page.details.textFormat().name == "PlainText"  # hostile text stays text
-    assert m.index(2, 4).data().startswith("<script>alert(1)</script>")
+    assert m.index(2, 4).data() == "Not at home · case reassigned: now held by another agent"
+    assert m.index(1, 4).data().startswith("Daily call limit · <script>alert(1)</script>")  # text, as given
+    assert m.index(0, 4).data() == "Instalment plan · Unemployment · 6 × ¥500 from January"
     assert page.approve_button.isEnabled() and page.reject_button.isEnabled()
 
 
@@ -220,8 +225,8 @@ def test_screenshot_of_the_approvals_room(qtbot: Any, ctx: Any, unreachable_sync
     items.append(items[0].model_copy(update={"subject_id": "0b1e4c6e-0000-4000-8000-000000000004",
                                              "case_no": "CD2600004", "agent_username": "agent04",
                                              "summary": "Hardship: illness; deferral",
-                                             "details": {"hardship_reason": "illness", "relief_kind": "deferral",
-                                                         "relief_detail": "住院治疗，申请延期 3 个月"}}))
+                                             "details": {"reason": "illness", "relief_kind": "deferral",
+                                                         "detail": "住院治疗，申请延期 3 个月"}}))
     save_approvals(ctx.store, ApprovalList(tuple(items), now - timedelta(minutes=12), "pending", len(items)))
     page = ApprovalsPage(ctx, unreachable_sync)
     qtbot.addWidget(page)
