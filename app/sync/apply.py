@@ -5,7 +5,9 @@
   hands the touched case ids to a `refresh` hook that recomputes the list columns (priority…).
   Records made on this laptop are never overwritten: attempts, promises, payments and relief
   proposals that come from local events stay; while a case has events waiting to upload its local
-  status, pause reason and any address added at the door are kept too.
+  status, pause reason and any address added at the door are kept too. Promises and payments that
+  someone else recorded (a previous holder, head office) are rebuilt from the history, keyed by
+  event id, so promise filters, the timeline and reports see them.
 * `case_removed` (reassigned away, closed) removes the case only once its queued events are
   acknowledged; until then it is remembered as a deferred removal. Either way the agent gets a notice.
 * `decision`, `event_status` update the local projections and tell the user; `profile` keeps the
@@ -20,18 +22,22 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from app.contract import v1
-from app.domain.enums import Bucket
+from app.domain.clock import DEFAULT_ZONE, local_day
+from app.domain.enums import Bucket, PromiseState
+from app.domain.money import MAX_FEN, Money
+from app.domain.outcomes import OutcomeCode
+from app.domain.promises import DEFAULT_GRACE_DAYS, PaymentView, PromiseView, evaluate_promise
 from app.store import models as m
 from app.store.search import reindex_cases
 from app.store.syncstate import PROFILE, get_state, set_state
-from app.store.types import to_db_time
+from app.store.types import from_db_time, to_db_time
 
 # Recompute the denormalised list columns of these cases (priority, promise due, safety level).
 Refresh = Callable[[Session, Sequence[int], datetime], None]
@@ -256,6 +262,7 @@ def _upsert_cases(session: Session, cases: list[v1.CaseData], now: datetime, ref
             "WHERE id IN (SELECT value FROM json_each(:c))"), {"c": _ids_json(queued)})
 
     _write_history(session, cases, ids_json, local_events)
+    _write_records_by_others(session, cases, local_events, now)
     _write_safety_notes(session, cases, pending_events)
 
     session.execute(text(
@@ -351,6 +358,85 @@ def _write_history(session: Session, cases: list[v1.CaseData], ids_json: str, lo
             "to_third_party, answered, right_party, notes, lat, lon, recording_sha256, collectors, details) "
             "VALUES (:case, :ev, :ch, :at, :out, :agent, :phone, :tp, :ans, :rp, :notes, :lat, :lon, :rec, :col, "
             ":det)"), rows)
+
+
+def _fen(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_FEN else None
+
+
+def _day(value: Any) -> str | None:
+    try:
+        return date.fromisoformat(value).isoformat() if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def _write_records_by_others(session: Session, cases: list[v1.CaseData], local_events: set[str],
+                             now: datetime) -> None:
+    """Promises and payments someone else recorded on these cases (a previous holder, head office),
+    rebuilt from the pulled history so promise-due filters, the timeline and reports see them.
+
+    Keyed by event id: pulling the same history again updates the same rows, and records made on
+    this laptop (their events are here) are never doubled. A rebuilt promise keeps the state this
+    laptop judged it to be in; new and open ones are judged against the case's payments.
+    """
+    promises: list[dict[str, Any]] = []
+    payments: list[dict[str, Any]] = []
+    for c in cases:
+        currency = c.accounts[0].currency if c.accounts else "CNY"
+        for h in c.history:
+            if h.event_id is None or h.event_id in local_events:
+                continue
+            d = h.details
+            if h.outcome == OutcomeCode.PROMISE_TO_PAY.value:
+                amount, due = _fen(d.get("promise_amount_fen")), _day(d.get("promise_date"))
+                if amount is not None and due is not None:
+                    promises.append({"case": c.id, "ev": h.event_id, "amount": amount, "cur": currency,
+                                     "due": due, "at": to_db_time(h.at)})
+            elif h.outcome in (OutcomeCode.PAID_IN_FULL.value, OutcomeCode.PARTIAL_PAYMENT.value):
+                amount = _fen(d.get("payment_amount_fen"))
+                if amount is not None:
+                    payments.append({"case": c.id, "ev": h.event_id, "amount": amount, "cur": currency,
+                                     "method": str(d.get("payment_method") or "")[:32],
+                                     "receipt": str(d.get("receipt_no") or "")[:64], "at": to_db_time(h.at)})
+    if payments:
+        executemany(session, (
+            "INSERT INTO payments(case_id, event_id, amount_fen, currency, method, receipt_no, paid_at, collector) "
+            "VALUES (:case, :ev, :amount, :cur, :method, :receipt, :at, '') ON CONFLICT(event_id) DO UPDATE SET "
+            "case_id = excluded.case_id, amount_fen = excluded.amount_fen, currency = excluded.currency, "
+            "method = excluded.method, receipt_no = excluded.receipt_no, paid_at = excluded.paid_at"), payments)
+    if promises:
+        executemany(session, (
+            "INSERT INTO promises(case_id, event_id, amount_fen, currency, due, made_at, state) "
+            "VALUES (:case, :ev, :amount, :cur, :due, :at, 'open') ON CONFLICT(event_id) DO UPDATE SET "
+            "case_id = excluded.case_id, amount_fen = excluded.amount_fen, currency = excluded.currency, "
+            "due = excluded.due, made_at = excluded.made_at"), promises)
+        _judge_rebuilt_promises(session, sorted({p["case"] for p in promises}), [p["ev"] for p in promises], now)
+
+
+def _judge_rebuilt_promises(session: Session, case_ids: list[int], event_ids: list[str], now: datetime) -> None:
+    """Kept or broken, by the compliance profile's grace period, for rebuilt promises still open."""
+    raw = get_state(session, PROFILE)
+    try:
+        grace = int(json.loads(raw).get("promise_grace_days", DEFAULT_GRACE_DAYS)) if raw else DEFAULT_GRACE_DAYS
+    except (ValueError, TypeError, AttributeError):
+        grace = DEFAULT_GRACE_DAYS
+    grace = max(0, grace)
+    today = local_day(now, DEFAULT_ZONE)
+    paid: dict[int, list[PaymentView]] = {}
+    for case_id, fen, currency, at in session.execute(text(
+            "SELECT case_id, amount_fen, currency, paid_at FROM payments "
+            "WHERE case_id IN (SELECT value FROM json_each(:c))"), {"c": _ids_json(case_ids)}):
+        paid.setdefault(int(case_id), []).append(PaymentView(Money(int(fen), currency), from_db_time(at)))
+    changed = []
+    for pid, case_id, fen, currency, due, made_at in session.execute(text(
+            "SELECT id, case_id, amount_fen, currency, due, made_at FROM promises WHERE state = 'open' "
+            "AND event_id IN (SELECT value FROM json_each(:e))"), {"e": json.dumps(event_ids)}):
+        state = evaluate_promise(PromiseView(Money(int(fen), currency), date.fromisoformat(due),
+                                             from_db_time(made_at)), paid.get(int(case_id), []), today, grace)
+        if state != PromiseState.OPEN:
+            changed.append({"id": pid, "s": state.value})
+    executemany(session, "UPDATE promises SET state = :s WHERE id = :id", changed)
 
 
 def _write_safety_notes(session: Session, cases: list[v1.CaseData], pending_events: set[str]) -> None:
