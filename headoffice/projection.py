@@ -151,12 +151,31 @@ def recompute_case(session: Session, case: Case) -> None:
     recompute_cases(session, [case])
 
 
-def recompute_cases(session: Session, cases: list[Case], touched_at: datetime | None = None) -> None:
+def changes_state(kind: str, payload: Mapping[str, Any]) -> bool:
+    """Whether an event of this kind and payload can change what `recompute_cases` derives (status,
+    pause, overdue, last contact, relief status, note expiry and supersession). An outcome that does
+    none of that (no answer, a visit nobody opened…) only adds its attempt row."""
+    if kind != "outcome":
+        return True
+    code = OutcomeCode(payload["code"])
+    return code in _EFFECT_CODES or code == OutcomeCode.ABORTED_SAFETY or spec(code).is_rpc
+
+
+def touch_cases(session: Session, cases: Sequence[Case], now: datetime) -> None:
+    """A new version for each case (one UPDATE per 500 cases); the objects reload it when read."""
+    table: Any = Case.__table__
+    for chunk in _chunks([c.id for c in cases]):
+        session.execute(update(table).where(table.c.id.in_(chunk)).values(version=table.c.version + 1,
+                                                                          updated_at=now))
+    for case in cases:
+        session.expire(case, ["version", "updated_at"])
+
+
+def recompute_cases(session: Session, cases: list[Case]) -> None:
     """Derive each case's state from its base and all its events (a few queries for the whole set).
 
-    With `touched_at`, each case also gets a new version and `updated_at` (a push that stored events on
-    it). What changed is written with one UPDATE statement per table for the whole set, not one per
-    row; the objects keep the new values as their committed state.
+    What changed is written with one UPDATE statement per table for the whole set, not one per row;
+    the objects keep the new values as their committed state.
     """
     if not cases:
         return
@@ -198,8 +217,6 @@ def recompute_cases(session: Session, cases: list[Case], touched_at: datetime | 
         at = last_contact.get(case.id)
         values: dict[str, Any] = {"status": status, "paused_reason": paused, "overdue_fen": overdue,
                                   "last_contact_at": _aware(at) if at is not None else None}
-        if touched_at is not None:
-            values.update(version=case.version + 1, updated_at=touched_at)
         case_changes.append((case, values))
         for proposal in proposals[case.id]:
             proposal_changes.append((proposal, {"status": relief.get(str(proposal.event_id), "pending")}))

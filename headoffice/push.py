@@ -38,7 +38,7 @@ from .changes import ChangeWriter
 from .decisions import settle_flagged, subject_author, subject_problem
 from .eventcheck import Malformed, body_hash, canonical, parse_event
 from .models import Attempt, Case, CaseHolder, Event, Phone, SafetyNote, User
-from .projection import NewEvent, Rows, project_event, recompute_cases
+from .projection import NewEvent, Rows, changes_state, project_event, recompute_cases, touch_cases
 
 # How far back the compliance check reads a case's history: the CN caps are per day, US-RegF's per
 # 7 days, the third-party rule looks at the last few attempts.
@@ -86,8 +86,9 @@ class _Judge:
             q = select(Attempt.case_id, Attempt.channel, Attempt.at, Attempt.answered, Attempt.right_party,
                        Attempt.phone, Attempt.to_third_party).where(Attempt.case_id.in_(chunk),
                                                                     Attempt.at >= span[0], Attempt.at < span[1])
-            for case_id, *rest in conn.execute(q):
-                self.history[case_id].append(_history_item(*rest))
+            for case_id, channel, at, answered, right_party, phone, to_third_party in conn.execute(q).all():
+                self.history[case_id].append(_history_item(channel, at, answered, right_party, phone,
+                                                           to_third_party))
         by_debtor: dict[int, list[int]] = defaultdict(list)
         for c in cases.values():
             by_debtor[c.debtor_id].append(c.id)
@@ -220,11 +221,13 @@ def push(session: Session, user: User, items: Sequence[Any], profile: Profile, n
             held.update(session.scalars(select(CaseHolder.case_id).where(CaseHolder.user_id == user.id,
                                                                           CaseHolder.case_id.in_(chunk))))
     fresh = [e for e in valid if e.id not in stored]
-    judge = _Judge(session, {cid: c for cid, c in cases.items() if cid in {e.case_id for e in fresh}
-                             and may_write(user, c, held)}, history_span(profile, fresh))
+    fresh_cases = {e.case_id for e in fresh}
+    judge = _Judge(session, {cid: c for cid, c in cases.items() if cid in fresh_cases and may_write(user, c, held)},
+                   history_span(profile, fresh))
 
     conflict = False
     touched: dict[int, Case] = {}
+    affected: set[int] = set()  # cases whose derived state this push may change
     new: dict[str, _Pending] = {}
     rows = Rows()
     event_rows: list[dict[str, Any]] = []
@@ -272,6 +275,8 @@ def push(session: Session, user: User, items: Sequence[Any], profile: Profile, n
             new[ev_in.id] = pending
             if ev_in.kind not in QUIET_KINDS:
                 touched[case.id] = case
+                if changes_state(ev_in.kind, ev_in.payload):
+                    affected.add(case.id)
             slots.append((ev_in.id, pending, "flagged" if reasons else "accepted", None))
     if event_rows:
         # One executemany, then the seqs read back: SQLite cannot return them in parameter order from a
@@ -284,7 +289,9 @@ def push(session: Session, user: User, items: Sequence[Any], profile: Profile, n
     session.flush()
     settle_flagged(session, {ev.case_id for ev in new.values() if ev.flag_reason or (
         ev.kind == "decision" and ev.payload.get("subject") == "flagged_event")})
-    recompute_cases(session, list(touched.values()), touched_at=now)
+    # Derived state is a function of the set of events, and most outcomes (no answer…) cannot change it.
+    recompute_cases(session, [c for cid, c in touched.items() if cid in affected])
+    touch_cases(session, list(touched.values()), now)
     changes.add_many([row for case in touched.values() for row in ChangeWriter.case_rows(case.id, case.agent_id,
                                                                                           case.team)])
     for ev in new.values():
