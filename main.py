@@ -129,7 +129,18 @@ def headless_login(data_dir_arg: str | None, username: str, secret: str, server:
     path = store_path(data_dir)
     manager = SessionManager(path, evidence_folder=data_dir / "attachments")
     if not manager.first_login_needed():
-        return manager.login(username, secret)
+        session = manager.login(username, secret)
+        if server:  # a scripted start has the password at hand: renew the head-office session with it too
+            from app.services.signin import HeadOfficeLogin
+            from app.sync.engine import device_of
+            from app.sync.errors import SyncError
+
+            try:
+                session.head_office = HeadOfficeLogin(server, device_of(session.require_store()),
+                                                      tls)(username, secret)  # type: ignore[arg-type]
+            except SyncError as exc:
+                log.warning("head office did not renew the session (%s); a sync will ask", type(exc).__name__)
+        return session
     if not server:
         raise NeedsOnlineLogin("the first login on this laptop needs a head-office address")
     from app.services.signin import HeadOfficeLogin
@@ -286,12 +297,14 @@ class Desk:
 
     def log_in(self) -> None:
         """An encrypted store: ask for the secret (checked in the background), then open the services."""
+        from PySide6.QtCore import QCoreApplication
+
         from app.ui.login_dialog import LoginDialog
 
         dialog = LoginDialog(self.session_manager(), self.runner, parent=self.window)
         dialog.loggedIn.connect(self.logged_in)
         dialog.rejected.connect(lambda: self.window.show_error(
-            self.window.tr("Doorstep is locked: restart it to log in.")))
+            QCoreApplication.translate("MainWindow", "Doorstep is locked: restart it to log in.")))
         dialog.open()
 
     def first_login(self, *, plain_store: bool, prepare: Any = None, device: str | None = None,
@@ -299,6 +312,8 @@ class Desk:
         """The first, online login: head office checks the user name and password, then the store is
         created — or the plain one encrypted in place — with a key from that password."""
         import uuid
+
+        from PySide6.QtCore import QCoreApplication
 
         from app.services.signin import HeadOfficeLogin
         from app.ui.login_dialog import LoginDialog
@@ -311,8 +326,8 @@ class Desk:
             dialog.user.setText(self.args.user)
             dialog.secret.setFocus()
         dialog.loggedIn.connect(self.logged_in)
-        dialog.rejected.connect(on_cancel or (lambda: self.window.show_error(
-            self.window.tr("Doorstep needs a first login with head office: restart it to log in."))))
+        dialog.rejected.connect(on_cancel or (lambda: self.window.show_error(QCoreApplication.translate(
+            "MainWindow", "Doorstep needs a first login with head office: restart it to log in."))))
         dialog.open()
         return dialog
 
@@ -380,14 +395,16 @@ class Desk:
             self.ask_sign_in(reason)
 
     def ask_sign_in(self, reason: str) -> None:
+        from PySide6.QtCore import QCoreApplication
         from PySide6.QtWidgets import QMessageBox
 
         if self.asking or self.opened is None or self.sync is None:
             return
         server = self.server()
         if not server:
-            QMessageBox.information(self.window, self.window.tr("Sign in to head office"), self.window.tr(
-                "Set the head office address in Settings first."))
+            QMessageBox.information(self.window, QCoreApplication.translate("MainWindow", "Sign in to head office"),
+                                    QCoreApplication.translate("MainWindow",
+                                                               "Set the head office address in Settings first."))
             return
         from app.ui.head_office_sync import HeadOfficeAccount
 
@@ -405,6 +422,8 @@ class Desk:
             self.ask_password(reason)
 
     def ask_password(self, reason: str) -> None:
+        from PySide6.QtCore import QCoreApplication
+
         from app.ui.login_dialog import HeadOfficePasswordDialog
 
         self.asking = True
@@ -418,12 +437,14 @@ class Desk:
 
         dialog.finished.connect(closed)
         dialog.signedIn.connect(lambda: self.window.statusBar().showMessage(
-            self.window.tr("Signed in to head office."), 6000))
+            QCoreApplication.translate("MainWindow", "Signed in to head office."), 6000))
         dialog.open()
 
     def encrypt_at_sign_in(self) -> None:
         """A plain store and a first sign-in: head office checks the password, then the window lets go of the
         store, it is encrypted in place (every row kept), and the window opens it again, signed in."""
+        from PySide6.QtCore import QCoreApplication
+
         opened = self.opened
         assert opened is not None
         released: list[bool] = []
@@ -434,7 +455,7 @@ class Desk:
             released.append(True)
             self.sync.pause()
             self.retention.pause()
-            self.window.detach(self.window.tr("Encrypting the cases on this laptop…"))
+            self.window.detach(QCoreApplication.translate("MainWindow", "Encrypting the cases on this laptop…"))
             retire_store(opened.store)  # type: ignore[arg-type]
 
         def cancelled() -> None:
@@ -450,12 +471,14 @@ class Desk:
 
     def sign_out(self) -> None:
         """Remove the head-office session from this laptop (keyring or encrypted file)."""
+        from PySide6.QtCore import QCoreApplication
+
         if self.sync is None:
             return
         task = self.sync.sign_out()
         if task is not None:
-            task.succeeded.connect(lambda _r: self.window.statusBar().showMessage(
-                self.window.tr("Signed out of head office: the session was removed from this laptop."), 8000))
+            task.succeeded.connect(lambda _r: self.window.statusBar().showMessage(QCoreApplication.translate(
+                "MainWindow", "Signed out of head office: the session was removed from this laptop."), 8000))
 
     # -- lock ------------------------------------------------------------------------------------
     def arm_lock(self, session: Any) -> None:

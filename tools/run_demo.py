@@ -7,7 +7,10 @@
    user's laptop store receives their cases (a supervisor: the team's) from head office — the whole
    loop, from one command. Each user has a laptop store of their own (DATA/laptop-<user>/), as each
    would on their own laptop; the head office is shared.
-3. The desktop app opens on that store, pointed at the same head office; closing it stops the head office.
+3. The desktop app opens on that store, pointed at the same head office and signed in: the demo hands it
+   the demo password on standard input (`--secret-stdin`), so the first start encrypts the laptop store
+   with it and keeps the head-office session; later starts log in offline and sync with that session.
+   Closing the app stops the head office.
 
 If the head office cannot start, the app still opens, on local demo data, and says why on the console.
 """
@@ -82,15 +85,23 @@ def main() -> int:
         return subprocess.run(app_args, cwd=ROOT, check=False).returncode
 
     proc, url = started
+    password = f"doorstep-{args.user}\n"  # the demo accounts' fixed passwords (headoffice demo-data)
     try:
-        say(f"head office at {url}; signing in as {args.user} and syncing …")
-        sync = subprocess.run([py, "-m", "app", "--data-dir", str(laptop), "sync", "--server", url, "--user", args.user,
-                               "--password-stdin", "--retry-for", "20"], cwd=ROOT, input=f"doorstep-{args.user}\n",
-                              text=True, check=False)
-        if sync.returncode != 0:
-            say("the first sync did not finish; the app opens on what the laptop has")
+        if (laptop / "doorstep.sqlite3.keyinfo").exists():
+            say(f"head office at {url}; the laptop store is encrypted: the app logs in as {args.user} and syncs")
+        else:
+            say(f"head office at {url}; signing in as {args.user} and syncing …")
+            sync = subprocess.run([py, "-m", "app", "--data-dir", str(laptop), "sync", "--server", url, "--user",
+                                   args.user, "--password-stdin", "--retry-for", "20"], cwd=ROOT, input=password,
+                                  text=True, check=False)
+            if sync.returncode != 0:
+                say("the first sync did not finish; the app opens on what the laptop has")
         env = dict(os.environ)
-        return subprocess.run([*app_args, "--head-office", url], cwd=ROOT, env=env, check=False).returncode
+        # Only because this is the demo: the app reads the demo password from standard input instead of
+        # asking. It signs in to head office (the first time online, which encrypts the laptop store with
+        # that password; later offline) and keeps the session in the keyring or the encrypted secrets file.
+        return subprocess.run([*app_args, "--head-office", url, "--secret-stdin"], cwd=ROOT, env=env,
+                              input=password, text=True, check=False).returncode
     finally:
         proc.terminate()
         try:

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -213,15 +213,19 @@ def head_office_problem(widget: QWidget, exc: BaseException) -> str:
         chain.append(cur)
         cur = cur.__cause__
     if any(isinstance(e, InsecureTransport) for e in chain):
-        return widget.tr("Plain http:// would send your password and cases unencrypted, so it is refused: use an "
-                         "https:// address in Settings (only a head office on this computer may use http://).")
+        return QCoreApplication.translate(
+            "LoginDialog", "Plain http:// would send your password and cases unencrypted, so it is refused: use an "
+            "https:// address in Settings (only a head office on this computer may use http://).")
     if any(isinstance(e, UntrustedServer) for e in chain):
-        return widget.tr("Head office's certificate or public key did not check out, so nothing was sent: %1") \
+        return QCoreApplication.translate(
+            "LoginDialog", "Head office's certificate or public key did not check out, so nothing was sent: %1") \
             .replace("%1", str(exc)[:300])
     if any(isinstance(e, ServerUnavailable) for e in chain):
-        return widget.tr("Head office cannot be reached: check the network and the address in Settings. "
-                         "Nothing was changed.")
-    return widget.tr("Head office could not be asked: %1").replace("%1", str(exc)[:300])
+        return QCoreApplication.translate(
+            "LoginDialog", "Head office cannot be reached: check the network and the address in Settings. "
+            "Nothing was changed.")
+    return QCoreApplication.translate("LoginDialog", "Head office could not be asked: %1").replace(
+        "%1", str(exc)[:300])
 
 
 class HeadOfficePasswordDialog(QDialog):

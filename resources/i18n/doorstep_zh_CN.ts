@@ -2,9 +2,51 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>AgentPickerDialog</name>
+    <message numerus="yes">
+        <location filename="../../app/ui/assign_page.py" line="+197"/>
+        <source>Assign %n case(s)</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Agents</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Unassigned queue (no agent)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Optional: why (kept with the assignment)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <location line="+1"/>
+        <source>Give %n case(s) to:</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Reason:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>&amp;Assign</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>ApprovalsModel</name>
     <message>
-        <location filename="../../app/ui/approvals_page.py" line="+187"/>
+        <location filename="../../app/ui/approvals_page.py" line="+207"/>
         <source>When</source>
         <translation>时间</translation>
     </message>
@@ -37,7 +79,7 @@
 <context>
     <name>ApprovalsPage</name>
     <message>
-        <location line="-116"/>
+        <location line="-136"/>
         <source>Hardship relief</source>
         <translation>困难减免</translation>
     </message>
@@ -53,12 +95,12 @@
     </message>
     <message>
         <location line="+5"/>
-        <location line="+153"/>
+        <location line="+173"/>
         <source>Waiting for a decision</source>
         <translation>待审批</translation>
     </message>
     <message>
-        <location line="-152"/>
+        <location line="-172"/>
         <source>Approved</source>
         <translation>已批准</translation>
     </message>
@@ -135,8 +177,8 @@
     </message>
     <message>
         <location line="+1"/>
-        <source>Proposed relief</source>
-        <translation>建议的减免方式</translation>
+        <source>Record</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+1"/>
@@ -159,7 +201,7 @@
         <translation>否</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+42"/>
         <source>What is asked</source>
         <translation>申请事项</translation>
     </message>
@@ -249,7 +291,7 @@
         <translation>待审批事项</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+21"/>
         <source>Details</source>
         <translation>详情</translation>
     </message>
@@ -279,7 +321,7 @@
         <translation>驳回(&amp;J)</translation>
     </message>
     <message>
-        <location line="+39"/>
+        <location line="+40"/>
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
@@ -363,9 +405,469 @@
     </message>
 </context>
 <context>
+    <name>AssignCaseModel</name>
+    <message>
+        <location filename="../../app/ui/assign_page.py" line="-77"/>
+        <source>Agent</source>
+        <translation type="unfinished">外访员</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Who holds the case; a clock: an assignment waiting for head office</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Unassigned</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Agent #%1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>%1 → %2 (pending)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Going to %1 once head office confirms</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>AssignMapView</name>
+    <message>
+        <location line="+221"/>
+        <source>No cases with a map position</source>
+        <translation type="unfinished">没有带地图位置的案件</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Unassigned</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Rectangle</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Lasso</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Clear</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Drag on the map to draw the area</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-7"/>
+        <source>Assignment pending</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>AssignPage</name>
+    <message>
+        <location line="+239"/>
+        <source>Team cases</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Agent filter</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>A&amp;gent:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Assign &amp;to…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Give the selected cases to an agent (Ctrl+Shift+A)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Assign &amp;district…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Assign a&amp;rea on the map…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Auto-&amp;balance…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Stop</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Assignment status</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+26"/>
+        <source>The map of the listed cases opens here.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Case no.</source>
+        <translation type="unfinished">案件编号</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Wanted for</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Now with</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Version now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>You saw</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Why</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Assignments head office did not apply</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Proposal discarded; nothing was assigned.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Map</source>
+        <translation type="unfinished">地图</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+336"/>
+        <source>Not applied</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-335"/>
+        <source>Auto-balance preview</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+29"/>
+        <source>Could not read the team: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <source>All agents</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Unassigned queue</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Assignment pending</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+54"/>
+        <source>Select cases in the list first (Ctrl+A selects every listed case).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+29"/>
+        <source>No open case in %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Drag a rectangle on the map (or choose Lasso there) around the cases to assign.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>The drawn area was not usable: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+43"/>
+        <source>No listed case lies inside the drawn area.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <location line="+3"/>
+        <source>%n case(s) inside the area.</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+20"/>
+        <source>%n assignment(s) recorded.</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+2"/>
+        <source>%n case(s) are not on this device and were skipped.</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Could not assign: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <location line="+11"/>
+        <source>%n assignment(s) pending: head office is not reachable now, so they go at the next sync.</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Sending the assignments to head office…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <location line="+21"/>
+        <source>Head office applied %n assignment(s).</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+2"/>
+        <source>%n were not applied: the cases changed meanwhile (see Not applied).</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Stopped; what was not sent waits for the next sync.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Head office could not be reached (%1); the assignments wait for the next sync.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Changed at head office since you saw it; not overwritten</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Head office refused it: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Not applied (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>No agents on this device yet: sync first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>There are no cases to balance.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <location line="+16"/>
+        <source>Working out a balanced proposal for %n case(s)…</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Proposal ready: check it, then confirm or discard.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Auto-balance stopped; nothing was assigned.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Auto-balance failed: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>BalanceDialog</name>
+    <message>
+        <location line="-786"/>
+        <source>Auto-balance</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Agents to balance over</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Cases to balance</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <location line="+1"/>
+        <source>All %n listed case(s)</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+2"/>
+        <source>The %n selected case(s)</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>&amp;Agents (Space ticks):</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>&amp;Cases:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Nothing is assigned until you confirm the preview.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>&amp;Propose</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>BalancePreviewPanel</name>
+    <message>
+        <location line="+146"/>
+        <location line="+96"/>
+        <source>Choose Auto-balance… to see a proposal here.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-92"/>
+        <source>Agent</source>
+        <translation type="unfinished">外访员</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Cases before</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Cases after</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Visit minutes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Mean km to base</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Proposed workload per agent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>&amp;Confirm and assign</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Discard</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+41"/>
+        <source>every agent within ±10% of the mean workload</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>not every agent could be brought within ±10%</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 case(s) over %2 agent(s): %3 change hands; %4. Mean distance to base %5 km (a round-robin split: %6 km). Nothing is assigned until you confirm.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>Changes hands</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>CaseDetailView</name>
     <message>
-        <location filename="../../app/ui/case_detail.py" line="+76"/>
+        <location filename="../../app/ui/case_detail.py" line="+77"/>
         <source>Safety warning</source>
         <translation>安全警示</translation>
     </message>
@@ -562,13 +1064,18 @@
         <translation>最近还款</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+17"/>
+        <source>%1 by %2: %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+12"/>
         <source>two-person visit</source>
         <translation>须两人同行</translation>
     </message>
     <message>
-        <location line="-58"/>
-        <location line="+60"/>
+        <location line="-63"/>
+        <location line="+65"/>
         <source>DO NOT VISIT</source>
         <translation>禁止上门</translation>
     </message>
@@ -772,6 +1279,54 @@
     </message>
 </context>
 <context>
+    <name>DistrictDialog</name>
+    <message>
+        <location filename="../../app/ui/assign_page.py" line="-304"/>
+        <source>Assign district</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Districts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Agent</source>
+        <translation type="unfinished">外访员</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Unassigned queue (no agent)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Only cases &amp;nobody holds yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>&amp;Districts:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>&amp;To:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>&amp;Reason:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>&amp;Assign</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>ExpireNoteDialog</name>
     <message>
         <location filename="../../app/ui/safety_dialog.py" line="+159"/>
@@ -875,54 +1430,54 @@
 <context>
     <name>HeadOfficePasswordDialog</name>
     <message>
-        <location filename="../../app/ui/login_dialog.py" line="+236"/>
+        <location filename="../../app/ui/login_dialog.py" line="+240"/>
         <source>Sign in to head office</source>
-        <translation type="unfinished"></translation>
+        <translation>登录总部</translation>
     </message>
     <message>
         <location line="+6"/>
         <source>Enter your head-office password to renew the session on this laptop.</source>
-        <translation type="unfinished"></translation>
+        <translation>请输入总部密码，以续用本机的登录会话。</translation>
     </message>
     <message>
         <location line="+9"/>
         <source>Head office:</source>
-        <translation type="unfinished"></translation>
+        <translation>总部：</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>&amp;User name:</source>
-        <translation type="unfinished">用户名(&amp;U)：</translation>
+        <translation>用户名(&amp;U)：</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>&amp;Password:</source>
-        <translation type="unfinished"></translation>
+        <translation>密码(&amp;P)：</translation>
     </message>
     <message>
         <location line="+8"/>
         <source>Sign &amp;in</source>
-        <translation type="unfinished"></translation>
+        <translation>登录(&amp;I)</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Cancel</source>
-        <translation type="unfinished">取消</translation>
+        <translation>取消</translation>
     </message>
     <message>
         <location line="+14"/>
         <source>Enter your password.</source>
-        <translation type="unfinished"></translation>
+        <translation>请输入密码。</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>Asking head office…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在向总部验证…</translation>
     </message>
     <message>
         <location line="+19"/>
         <source>Head office did not accept the password.</source>
-        <translation type="unfinished"></translation>
+        <translation>总部未接受该密码。</translation>
     </message>
 </context>
 <context>
@@ -937,7 +1492,7 @@
     <message>
         <location line="-114"/>
         <source>Doorstep is locked: unlock it to sync.</source>
-        <translation type="unfinished"></translation>
+        <translation>Doorstep 已锁定：解锁后才能同步。</translation>
     </message>
     <message>
         <location line="+10"/>
@@ -948,12 +1503,12 @@
     <message>
         <location line="-51"/>
         <source>Sign in to head office to sync; everything recorded stays queued on this laptop.</source>
-        <translation type="unfinished"></translation>
+        <translation>请登录总部后再同步；已记录的内容都保留在本机队列中。</translation>
     </message>
     <message>
         <location line="+10"/>
         <source>Head office ended the session (it expired or was revoked): sign in again to sync; everything recorded stays queued on this laptop.</source>
-        <translation type="unfinished"></translation>
+        <translation>总部已结束登录会话（已过期或被撤销）：请重新登录后同步；已记录的内容都保留在本机队列中。</translation>
     </message>
     <message>
         <location line="+56"/>
@@ -1607,7 +2162,7 @@
 <context>
     <name>LoginDialog</name>
     <message>
-        <location filename="../../app/ui/login_dialog.py" line="-234"/>
+        <location filename="../../app/ui/login_dialog.py" line="-238"/>
         <source>Doorstep is locked</source>
         <translation>Doorstep 已锁定</translation>
     </message>
@@ -1624,7 +2179,7 @@
     <message>
         <location line="+2"/>
         <source>Sign in to head office: it checks your user name and password, then the cases already on this laptop are encrypted with that password (every record is kept). Later logins work offline with the same password.</source>
-        <translation type="unfinished"></translation>
+        <translation>登录总部：总部核对用户名和密码后，本机已有的案件将用该密码加密（所有记录都保留）。之后可用同一密码离线登录。</translation>
     </message>
     <message>
         <location line="+4"/>
@@ -1639,7 +2194,7 @@
     <message>
         <location line="+15"/>
         <source>Head office:</source>
-        <translation type="unfinished"></translation>
+        <translation>总部：</translation>
     </message>
     <message>
         <location line="+3"/>
@@ -1674,22 +2229,22 @@
     <message>
         <location line="+33"/>
         <source>Asking head office…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在向总部验证…</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Encrypting the cases on this laptop with your password (every record is kept)…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在用您的密码加密本机案件（所有记录都保留）…</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Creating the encrypted case store…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在创建加密的案件库…</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Opening…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在打开…</translation>
     </message>
     <message numerus="yes">
         <location line="+15"/>
@@ -1722,6 +2277,26 @@
         <location line="+6"/>
         <source>The login failed: %1</source>
         <translation>登录失败：%1</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>Plain http:// would send your password and cases unencrypted, so it is refused: use an https:// address in Settings (only a head office on this computer may use http://).</source>
+        <translation>明文 http:// 会不加密地发送您的密码和案件，因此被拒绝：请在设置中使用 https:// 地址（只有运行在本机上的总部可以用 http://）。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Head office&apos;s certificate or public key did not check out, so nothing was sent: %1</source>
+        <translation>总部的证书或公钥校验未通过，未发送任何内容：%1</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Head office cannot be reached: check the network and the address in Settings. Nothing was changed.</source>
+        <translation>无法连接总部：请检查网络和设置中的地址。未做任何更改。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Head office could not be asked: %1</source>
+        <translation>无法向总部验证：%1</translation>
     </message>
 </context>
 <context>
@@ -1870,12 +2445,12 @@
     <message>
         <location line="+2"/>
         <source>Sign &amp;in to head office…</source>
-        <translation type="unfinished"></translation>
+        <translation>登录总部(&amp;I)…</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Sign &amp;out of head office</source>
-        <translation type="unfinished"></translation>
+        <translation>退出总部登录(&amp;O)</translation>
     </message>
     <message>
         <location line="+54"/>
@@ -1905,7 +2480,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+62"/>
+        <location line="+64"/>
         <source>● Online</source>
         <translation>● 在线</translation>
     </message>
@@ -1937,7 +2512,7 @@
         <translation>从未</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+18"/>
         <source>Doorstep</source>
         <translation>Doorstep 外访</translation>
     </message>
@@ -1945,6 +2520,41 @@
         <location line="+0"/>
         <source>Background work is still running.</source>
         <translation>后台任务仍在运行。</translation>
+    </message>
+    <message>
+        <location filename="../../main.py" line="+307"/>
+        <source>Doorstep is locked: restart it to log in.</source>
+        <translation>Doorstep 已锁定：请重新启动后登录。</translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>Doorstep needs a first login with head office: restart it to log in.</source>
+        <translation>Doorstep 需要先在线登录总部：请重新启动后登录。</translation>
+    </message>
+    <message>
+        <location line="+76"/>
+        <source>Sign in to head office</source>
+        <translation>登录总部</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Set the head office address in Settings first.</source>
+        <translation>请先在设置中填写总部地址。</translation>
+    </message>
+    <message>
+        <location line="+34"/>
+        <source>Signed in to head office.</source>
+        <translation>已登录总部。</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>Encrypting the cases on this laptop…</source>
+        <translation>正在加密本机案件…</translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>Signed out of head office: the session was removed from this laptop.</source>
+        <translation>已退出总部登录：登录会话已从本机删除。</translation>
     </message>
 </context>
 <context>
@@ -2558,27 +3168,27 @@
     <message>
         <location line="+3"/>
         <source>(the system&apos;s certificate authorities)</source>
-        <translation type="unfinished"></translation>
+        <translation>（系统自带的证书颁发机构）</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>&amp;Browse…</source>
-        <translation type="unfinished"></translation>
+        <translation>浏览(&amp;B)…</translation>
     </message>
     <message>
         <location line="+8"/>
         <source>optional: one SHA-256 of head office&apos;s public key per line</source>
-        <translation type="unfinished"></translation>
+        <translation>可选：每行一个总部公钥的 SHA-256</translation>
     </message>
     <message>
         <location line="+4"/>
         <source> days</source>
-        <translation type="unfinished"></translation>
+        <translation> 天</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Closed or returned cases leave this laptop this many days after their last change, once head office has everything recorded on them.</source>
-        <translation type="unfinished"></translation>
+        <translation>已结案或已退回的案件，在最后一次变更满此天数、且总部已收到其全部记录后，从本机删除。</translation>
     </message>
     <message>
         <location line="+8"/>
@@ -2593,12 +3203,12 @@
     <message>
         <location line="+2"/>
         <source>&amp;CA bundle (PEM):</source>
-        <translation type="unfinished"></translation>
+        <translation>CA 证书包 (PEM)(&amp;C)：</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Public-key &amp;pins:</source>
-        <translation type="unfinished"></translation>
+        <translation>公钥固定(&amp;P)：</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -2623,7 +3233,7 @@
     <message>
         <location line="+1"/>
         <source>&amp;Keep closed cases:</source>
-        <translation type="unfinished"></translation>
+        <translation>结案案件保留(&amp;K)：</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -2638,27 +3248,27 @@
     <message>
         <location line="+10"/>
         <source>CA bundle</source>
-        <translation type="unfinished"></translation>
+        <translation>CA 证书包</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Certificates (*.pem *.crt *.cer);;All files (*)</source>
-        <translation type="unfinished"></translation>
+        <translation>证书 (*.pem *.crt *.cer);;所有文件 (*)</translation>
     </message>
     <message>
         <location line="+14"/>
         <source>A pin must be the SHA-256 of head office&apos;s public key, in base64 or hex.</source>
-        <translation type="unfinished"></translation>
+        <translation>固定值须为总部公钥的 SHA-256（base64 或十六进制）。</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>The CA bundle file does not exist.</source>
-        <translation type="unfinished"></translation>
+        <translation>CA 证书包文件不存在。</translation>
     </message>
     <message>
         <location line="+6"/>
         <source>The CA bundle is not a PEM file of certificates.</source>
-        <translation type="unfinished"></translation>
+        <translation>CA 证书包不是 PEM 格式的证书文件。</translation>
     </message>
     <message>
         <location line="+13"/>
@@ -2668,7 +3278,7 @@
     <message>
         <location line="+8"/>
         <source>Plain http:// would send your cases unencrypted: use https:// (only a head office on this computer may use http://).</source>
-        <translation type="unfinished"></translation>
+        <translation>明文 http:// 会不加密地发送您的案件：请使用 https://（只有运行在本机上的总部可以用 http://）。</translation>
     </message>
     <message>
         <location line="+12"/>
@@ -2731,12 +3341,12 @@
     <message>
         <location line="+1"/>
         <source>Sign &amp;in to head office…</source>
-        <translation type="unfinished"></translation>
+        <translation>登录总部(&amp;I)…</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Sign &amp;out of head office</source>
-        <translation type="unfinished"></translation>
+        <translation>退出总部登录(&amp;O)</translation>
     </message>
     <message>
         <location line="+4"/>
@@ -2761,42 +3371,42 @@
     <message>
         <location line="+26"/>
         <source>No head office is configured: set its address in Settings, then sign in.</source>
-        <translation type="unfinished"></translation>
+        <translation>尚未配置总部：请在设置中填写地址，然后登录。</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>session kept in the system keyring</source>
-        <translation type="unfinished"></translation>
+        <translation>登录会话保存在系统钥匙串中</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>session kept in this laptop&apos;s encrypted secrets file</source>
-        <translation type="unfinished"></translation>
+        <translation>登录会话保存在本机的加密密钥文件中</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Signed in to head office %1 as %2</source>
-        <translation type="unfinished"></translation>
+        <translation>已以 %2 身份登录总部 %1</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>Head office %1 · user %2</source>
-        <translation type="unfinished"></translation>
+        <translation>总部 %1 · 用户 %2</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Not signed in to head office %1: sign in to sync (everything recorded stays queued).</source>
-        <translation type="unfinished"></translation>
+        <translation>未登录总部 %1：请登录后同步（已记录的内容都保留在队列中）。</translation>
     </message>
     <message>
         <location line="+18"/>
         <source>Retention: nothing has been removed from this laptop yet.</source>
-        <translation type="unfinished"></translation>
+        <translation>数据保留：尚未从本机删除任何内容。</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>Retention (%1): %2 closed case(s) older than %3 day(s) left this laptop, with %4 acknowledged record(s) and %5 evidence file(s); %6 kept until head office has everything recorded on them.</source>
-        <translation type="unfinished"></translation>
+        <translation>数据保留（%1）：%2 件超过 %3 天的已结案案件已从本机删除，连同 %4 条总部已确认的记录和 %5 个证据文件；%6 件保留到总部收到其全部记录为止。</translation>
     </message>
     <message>
         <location line="+32"/>
@@ -2827,7 +3437,7 @@
 <context>
     <name>TeamMapView</name>
     <message>
-        <location filename="../../app/ui/team_page.py" line="+440"/>
+        <location filename="../../app/ui/team_page.py" line="+457"/>
         <source>No visits with a map position</source>
         <translation>没有带地图位置的外访</translation>
     </message>
@@ -2835,7 +3445,7 @@
 <context>
     <name>TeamModel</name>
     <message>
-        <location line="-320"/>
+        <location line="-323"/>
         <source>Agent</source>
         <translation>外访员</translation>
     </message>
@@ -2888,7 +3498,7 @@
 <context>
     <name>TeamPage</name>
     <message>
-        <location line="-53"/>
+        <location line="-67"/>
         <source>just now</source>
         <translation>刚刚</translation>
     </message>
@@ -2906,6 +3516,21 @@
         <location line="+1"/>
         <source>%1 d ago</source>
         <translation>%1 天前</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>head office cannot be reached</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>sign in to head office first</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>head office&apos;s certificate did not check out</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+122"/>
@@ -2928,7 +3553,7 @@
         <translation>团队</translation>
     </message>
     <message>
-        <location line="+44"/>
+        <location line="+47"/>
         <source>Loading the team&apos;s figures…</source>
         <translation>正在加载团队数据…</translation>
     </message>
@@ -2991,7 +3616,7 @@
         <translation>详情</translation>
     </message>
     <message>
-        <location line="+30"/>
+        <location line="+32"/>
         <source>Payment</source>
         <translation>还款</translation>
     </message>
@@ -3009,6 +3634,11 @@
         <location line="+2"/>
         <source>Relief proposal</source>
         <translation>减免/延期申请</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Supervisor&apos;s decision</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+17"/>
@@ -3060,65 +3690,9 @@
         <source>expires/expired %1</source>
         <translation>失效日期 %1</translation>
     </message>
-</context>
-<context>
-    <name>self.window</name>
     <message>
-        <location filename="../../main.py" line="+294"/>
-        <source>Doorstep is locked: restart it to log in.</source>
-        <translation type="unfinished">Doorstep 已锁定：请重新启动后登录。</translation>
-    </message>
-    <message>
-        <location line="+21"/>
-        <source>Doorstep needs a first login with head office: restart it to log in.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+74"/>
-        <source>Sign in to head office</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Set the head office address in Settings first.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+31"/>
-        <source>Signed in to head office.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+16"/>
-        <source>Encrypting the cases on this laptop…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+21"/>
-        <source>Signed out of head office: the session was removed from this laptop.</source>
-        <translation type="unfinished"></translation>
-    </message>
-</context>
-<context>
-    <name>widget</name>
-    <message>
-        <location filename="../../app/ui/login_dialog.py" line="+21"/>
-        <source>Plain http:// would send your password and cases unencrypted, so it is refused: use an https:// address in Settings (only a head office on this computer may use http://).</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>Head office&apos;s certificate or public key did not check out, so nothing was sent: %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>Head office cannot be reached: check the network and the address in Settings. Nothing was changed.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Head office could not be asked: %1</source>
+        <location line="+6"/>
+        <source>%1 by %2</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
