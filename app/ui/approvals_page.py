@@ -61,7 +61,7 @@ from app.services.approvals import (
 from . import labels
 from .case_model import CaseRole, SortRole, format_fen
 from .context import UiContext
-from .team_page import ago_text, problem_text
+from .team_page import STALE_AFTER_S, ago_text, problem_text
 
 COL_WHEN, COL_KIND, COL_CASE, COL_AGENT, COL_SUMMARY, COL_STATE = range(6)
 DETAIL_TEXT_MAX = 2_000
@@ -348,7 +348,8 @@ class ApprovalsPage(QWidget):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        if not self._fetched_once:
+        fetched = self.listing.fetched_at if self.listing is not None and self.live else None
+        if not self._fetched_once or fetched is None or (self.ctx.now() - fetched).total_seconds() > STALE_AFTER_S:
             self._fetched_once = True
             self.refresh()
 

@@ -178,7 +178,7 @@
     <message>
         <location line="+1"/>
         <source>Record</source>
-        <translation type="unfinished"></translation>
+        <translation>记录类型</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -326,7 +326,7 @@
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+23"/>
         <source>No head office is configured.</source>
         <translation>尚未配置总部。</translation>
     </message>
@@ -1066,7 +1066,7 @@
     <message>
         <location line="+17"/>
         <source>%1 by %2: %3</source>
-        <translation type="unfinished"></translation>
+        <translation>%1（%2）：%3</translation>
     </message>
     <message>
         <location line="+12"/>
@@ -3520,17 +3520,17 @@
     <message>
         <location line="+10"/>
         <source>head office cannot be reached</source>
-        <translation type="unfinished"></translation>
+        <translation>无法连接总部</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>sign in to head office first</source>
-        <translation type="unfinished"></translation>
+        <translation>请先登录总部</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>head office&apos;s certificate did not check out</source>
-        <translation type="unfinished"></translation>
+        <translation>总部的证书未通过校验</translation>
     </message>
     <message>
         <location line="+122"/>
@@ -3638,7 +3638,7 @@
     <message>
         <location line="+2"/>
         <source>Supervisor&apos;s decision</source>
-        <translation type="unfinished"></translation>
+        <translation>主管审批</translation>
     </message>
     <message>
         <location line="+17"/>
@@ -3693,7 +3693,7 @@
     <message>
         <location line="+6"/>
         <source>%1 by %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1（%2）</translation>
     </message>
 </context>
 </TS>
