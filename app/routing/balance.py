@@ -62,7 +62,11 @@ LP_BAND_SHARE = 0.5  # the flow uses this share of the tolerance; rounding and r
 AIM_SHARE = 0.5  # the search aims at this share of the tolerance, so the proposal is evener than required
 KEEP_BUDGET_SHARE = 0.10  # an acceptable split is polished in place with at most this share of moves…
 KEEP_MIN_BUDGET = 20  # …or this many; a split that needs more is redrawn
-SWAP_CANDIDATES = 40  # per agent pair and side, the cases that most want the other agent
+SWAP_CANDIDATES = 40
+DENSE_ARCS = 250_000  # up to this many case × agent pairs the flow sees them all
+NEAREST_AGENTS = 10  # past it, each case's cheapest agents…
+REPAIR_BATCH = 256
+NEARBY_SHARE = 4  # on large problems, repairs give an agent only cases among its 4 × fair-share cheapest  # repair moves tried per round, cheapest first  # per agent pair and side, the cases that most want the other agent
 MAX_CASES = 200_000
 MAX_AGENTS = 500
 
@@ -204,11 +208,12 @@ class _Search:
         self.budget = budget  # at most this many moves (a swap is two); None: no limit
         self.changes = 0
         self.m = cost.shape[1]
-        self.lo_w, self.hi_w, self.lo_k, self.hi_k = lo_w, hi_w, lo_k, hi_k
+        self.set_bands(lo_w, hi_w, lo_k, hi_k)
         self.w_scale, self.k_scale = w_scale, k_scale
         self.load = np.bincount(assign, weights=w, minlength=self.m).astype(float)
         self.count = np.bincount(assign, minlength=self.m).astype(float)
         self._stop = stop
+        self._nearby: np.ndarray | None = None
         self.eps = 1e-9
 
     def stop(self) -> bool:
@@ -223,6 +228,35 @@ class _Search:
         vk = np.maximum(0.0, np.maximum(count - self.hi_k[idx], self.lo_k[idx] - count)) / self.k_scale
         return np.asarray(vw + vk, dtype=float)
 
+    def viol1(self, j: int, load: float, count: float) -> float:
+        """The excess of agent j at this load and count (plain floats: for one move at a time)."""
+        vw = max(0.0, load - self._hi_w[j], self._lo_w[j] - load) / self.w_scale
+        vk = max(0.0, count - self._hi_k[j], self._lo_k[j] - count) / self.k_scale
+        return vw + vk
+
+    def pair_delta(self, i: int, j: int) -> float:
+        """Change of the total excess if case i moves to agent j."""
+        src, w = int(self.a[i]), float(self.w[i])
+        ls, lj, ks, kj = float(self.load[src]), float(self.load[j]), float(self.count[src]), float(self.count[j])
+        return (self.viol1(src, ls - w, ks - 1) + self.viol1(j, lj + w, kj + 1)
+                - self.viol1(src, ls, ks) - self.viol1(j, lj, kj))
+
+    def nearby(self) -> np.ndarray | None:
+        """Per agent, the cases cheapest to give it (NEARBY_SHARE × its fair number); None when
+        every case is near enough to look at (small problems)."""
+        n = len(self.a)
+        k = int(NEARBY_SHARE * math.ceil(n / self.m))
+        if k >= n or n * self.m <= DENSE_ARCS:
+            return None
+        if self._nearby is None:
+            self._nearby = np.argpartition(self.cost, k - 1, axis=0)[:k, :].T.copy()
+        return self._nearby
+
+    def set_bands(self, lo_w: np.ndarray, hi_w: np.ndarray, lo_k: np.ndarray, hi_k: np.ndarray) -> None:
+        self.lo_w, self.hi_w, self.lo_k, self.hi_k = lo_w, hi_w, lo_k, hi_k
+        self._lo_w, self._hi_w = [float(x) for x in lo_w], [float(x) for x in hi_w]
+        self._lo_k, self._hi_k = [float(x) for x in lo_k], [float(x) for x in hi_k]
+
     def total_viol(self) -> float:
         return float(self.viol(self.load, self.count, slice(None)).sum())
 
@@ -235,20 +269,23 @@ class _Search:
         self.a[i] = j
         self.changes += 1
 
-    def move_deltas(self) -> tuple[np.ndarray, np.ndarray]:
-        """(change of total excess, change of cost) for moving each case to each agent (n × m)."""
-        n = len(self.a)
-        rows = np.arange(n)
-        src = self.a
-        w = self.w
+    def move_deltas(self, rows: np.ndarray | None = None,
+                    cols: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(change of total excess, change of cost) for moving each case of `rows` to each agent of
+        `cols` (all by default); moving a case to its own agent is 0, 0."""
+        rows = np.arange(len(self.a)) if rows is None else rows
+        cols = np.arange(self.m) if cols is None else cols
+        src = self.a[rows]
+        w = self.w[rows]
         before_src = self.viol(self.load[src], self.count[src], src)
         after_src = self.viol(self.load[src] - w, self.count[src] - 1, src)
-        before_dst = self.viol(self.load, self.count, slice(None))[None, :]
-        after_dst = self.viol(self.load[None, :] + w[:, None], self.count[None, :] + 1, slice(None))
+        before_dst = self.viol(self.load[cols], self.count[cols], cols)[None, :]
+        after_dst = self.viol(self.load[cols][None, :] + w[:, None], self.count[cols][None, :] + 1, cols)
         dv = (after_src - before_src)[:, None] + (after_dst - before_dst)
-        dv[rows, src] = 0.0
-        dc = self.cost - self.cost[rows, src][:, None]
-        dc[rows, src] = 0.0
+        same = src[:, None] == cols[None, :]
+        dv[same] = 0.0
+        dc = self.cost[np.ix_(rows, cols)] - self.cost[rows, src][:, None]
+        dc[same] = 0.0
         return dv, dc
 
     def repair(self) -> bool:
@@ -257,44 +294,72 @@ class _Search:
         while self.total_viol() > self.eps:
             if self.stop():
                 return False
-            dv, dc = self.move_deltas()
-            better = dv < -self.eps
-            if better.any():
-                ratio = np.where(better, np.maximum(dc, 0.0) / np.maximum(-dv, self.eps) + dc * 1e-6, np.inf)
-                flat = int(np.argmin(ratio))
-                i, j = divmod(flat, self.m)
-                self._move(i, j)
+            if self._repair_moves() or self._repair_swap():
                 continue
-            if not self._repair_swap():
-                return True  # nothing reduces the excess: as close as this input allows
+            return True  # nothing reduces the excess: as close as this input allows
         return True
 
+    def _repair_moves(self) -> bool:
+        """A batch of moves that reduce the excess, cheapest per unit of excess first; each is
+        checked against the loads as they are when it is made. False if no move reduces it."""
+        # Only a move out of or into an agent outside its band can reduce the excess.
+        bad = np.nonzero(self.viol(self.load, self.count, slice(None)) > self.eps)[0]
+        ratios, movers, targets = [], [], []
+        into = np.unique(self.nearby()[bad].reshape(-1)) if self.nearby() is not None else np.arange(len(self.a))
+        for rows, cols in ((np.nonzero(np.isin(self.a, bad))[0], np.arange(self.m)), (into, bad)):
+            dv, dc = self.move_deltas(rows, cols)
+            r, c = np.nonzero(dv < -self.eps)
+            if not len(r):
+                continue
+            ratios.append(np.maximum(dc[r, c], 0.0) / -dv[r, c] + dc[r, c] * 1e-6)
+            movers.append(rows[r])
+            targets.append(cols[c])
+        if not ratios:
+            return False
+        ratio, mover, target = np.concatenate(ratios), np.concatenate(movers), np.concatenate(targets)
+        keep = min(len(ratio), REPAIR_BATCH)
+        top = np.argpartition(ratio, keep - 1)[:keep] if keep < len(ratio) else np.arange(len(ratio))
+        top = top[np.lexsort((target[top], mover[top], ratio[top]))]
+        moved: set[int] = set()
+        for k in top:
+            i, j = int(mover[k]), int(target[k])
+            src = int(self.a[i])
+            if i in moved or src == j:
+                continue
+            if self.pair_delta(i, j) < -self.eps:
+                self._move(i, j)
+                moved.add(i)
+        return bool(moved)
+
     def _repair_swap(self) -> bool:
-        """One swap that reduces the workload excess (swaps keep counts). False if none does."""
+        """One swap that reduces the workload excess (swaps keep counts). False if none does.
+
+        For each agent outside its band: its SWAP_CANDIDATES cases that are cheapest to send
+        elsewhere, against every case of every other agent, in one array."""
         bad = np.nonzero(self.viol(self.load, self.count, slice(None)) > self.eps)[0]
         best: tuple[float, int, int] | None = None
-        for a in bad:
-            ia = np.nonzero(self.a == a)[0]
-            for b in range(self.m):
-                if b == a:
-                    continue
-                ib = np.nonzero(self.a == b)[0]
-                if not len(ia) or not len(ib):
-                    continue
-                dw = self.w[ib][None, :] - self.w[ia][:, None]  # change of a's load
-                la, lb = self.load[a] + dw, self.load[b] - dw
-                ka = np.full(dw.shape, self.count[a])
-                kb = np.full(dw.shape, self.count[b])
-                dv = (self.viol(la, ka, int(a)) + self.viol(lb, kb, b)
-                      - self.viol(self.load[a:a + 1], self.count[a:a + 1], int(a))
-                      - self.viol(self.load[b:b + 1], self.count[b:b + 1], b))
-                dc = (self.cost[ia, b][:, None] + self.cost[ib, a][None, :]
-                      - self.cost[ia, a][:, None] - self.cost[ib, b][None, :])
-                score = np.where(dv < -self.eps, np.maximum(dc, 0.0) / np.maximum(-dv, self.eps) + dc * 1e-6, np.inf)
-                k = int(np.argmin(score))
-                if math.isfinite(float(score.flat[k])) and (best is None or score.flat[k] < best[0]):
-                    r, c = divmod(k, len(ib))
-                    best = (float(score.flat[k]), int(ia[r]), int(ib[c]))
+        rows = np.arange(len(self.a))
+        own = self.cost[rows, self.a]
+        for a in (int(x) for x in bad):
+            mine = self.a == a
+            ia, others = np.nonzero(mine)[0], np.nonzero(~mine)[0]
+            if not len(ia) or not len(others):
+                continue
+            exit_cost = np.delete(self.cost[ia], a, axis=1).min(axis=1) - own[ia] if self.m > 1 else own[ia]
+            ia = ia[np.argsort(exit_cost, kind="stable")[:SWAP_CANDIDATES]]
+            b = self.a[others]
+            dw = self.w[others][None, :] - self.w[ia][:, None]  # change of a's load
+            ka = np.full(dw.shape, self.count[a])
+            kb = self.count[b][None, :]
+            dv = (self.viol(self.load[a] + dw, ka, a) + self.viol(self.load[b][None, :] - dw, kb, b[None, :])
+                  - float(self.viol1(a, float(self.load[a]), float(self.count[a])))
+                  - self.viol(self.load[b], self.count[b], b)[None, :])
+            dc = (self.cost[ia][:, b] + self.cost[others, a][None, :] - own[ia][:, None] - own[others][None, :])
+            score = np.where(dv < -self.eps, np.maximum(dc, 0.0) / np.maximum(-dv, self.eps) + dc * 1e-6, np.inf)
+            k = int(np.argmin(score))
+            if math.isfinite(float(score.flat[k])) and (best is None or score.flat[k] < best[0]):
+                r, c = divmod(k, len(others))
+                best = (float(score.flat[k]), int(ia[r]), int(others[c]))
         if best is None:
             return False
         _, i, j = best
@@ -318,23 +383,32 @@ class _Search:
             i, j = int(cand[0][idx]), int(cand[1][idx])
             if i in done:
                 continue
-            src = int(self.a[i])
-            w = self.w[i]
-            idx2 = np.array([src, j])
-            before = self.viol(self.load[idx2], self.count[idx2], idx2).sum()
-            after = self.viol(self.load[idx2] + np.array([-w, w]), self.count[idx2] + np.array([-1.0, 1.0]), idx2).sum()
-            if after > before + self.eps:
+            if int(self.a[i]) == j or self.pair_delta(i, j) > self.eps:
                 continue
             self._move(i, j)
             done.add(i)
             made += 1
         return made, True
 
+    def best_gains(self) -> np.ndarray:
+        """(m × m): the most any one case of agent a gains by going to agent b (−inf if a has none).
+        A swap between a and b can only pay when best[a, b] + best[b, a] > 0."""
+        order = np.argsort(self.a, kind="stable")
+        held = self.a[order]
+        gain = self.cost[order, held][:, None] - self.cost[order]
+        out = np.full((self.m, self.m), -np.inf)
+        if len(order):
+            starts = np.flatnonzero(np.r_[True, held[1:] != held[:-1]])
+            out[held[starts]] = np.maximum.reduceat(gain, starts, axis=0)
+        return out
+
     def improve_swaps(self) -> tuple[int, bool]:
         """Swaps between two agents that lower the cost and add no excess. (swaps made, finished)."""
         made = 0
-        for a in range(self.m):
-            for b in range(a + 1, self.m):
+        best = self.best_gains()
+        promising = np.argwhere(np.triu(best + best.T > self.eps, k=1))
+        for a, b in (map(int, pair) for pair in promising):
+            if True:
                 while True:
                     if self.stop():
                         return made, False
@@ -370,7 +444,7 @@ def _polish(search: _Search, *, repair: bool) -> None:
     """Repair the bands (if asked), then alternate improving moves and swaps until neither helps."""
     finished = search.repair() if repair else True
     for _ in range(50):
-        if not finished:
+        if not finished or search.stop():
             return
         moves, finished = search.improve_moves()
         if not finished:
@@ -380,9 +454,42 @@ def _polish(search: _Search, *, repair: bool) -> None:
             return
 
 
+def _arc_mask(cost_km: np.ndarray, current: np.ndarray) -> np.ndarray | None:
+    """Which case → agent arcs the flow gets; None: all of them. Past DENSE_ARCS arcs, each case
+    keeps its NEAREST_AGENTS cheapest agents and its current one, and each agent its cheapest
+    cases up to three times its fair number, which leaves every agent enough to fill its band."""
+    n, m = cost_km.shape
+    if n * m <= DENSE_ARCS or m <= NEAREST_AGENTS:
+        return None
+    mask = np.zeros((n, m), dtype=bool)
+    rows = np.arange(n)
+    nearest = np.argpartition(cost_km, NEAREST_AGENTS - 1, axis=1)[:, :NEAREST_AGENTS]
+    mask[rows[:, None], nearest] = True
+    has_cur = current >= 0
+    mask[rows[has_cur], current[has_cur]] = True
+    per_agent = min(n, 3 * math.ceil(n / m))
+    if per_agent < n:
+        closest = np.argpartition(cost_km, per_agent - 1, axis=0)[:per_agent, :]
+        mask[closest, np.arange(m)[None, :]] = True
+    return mask
+
+
 def _flow_assignment(cost_km: np.ndarray, w: np.ndarray, share: np.ndarray, band: float,
                      current: np.ndarray) -> np.ndarray:
     """The transportation problem on OR-Tools' min-cost flow; each case to the agent that got most of it."""
+    mask = _arc_mask(cost_km, current)
+    if mask is not None:
+        found = _solve_flow(cost_km, w, share, band, current, mask)
+        if found is not None:
+            return found
+    found = _solve_flow(cost_km, w, share, band, current, None)
+    if found is None:
+        raise BalanceError("the balancing flow could not be solved")
+    return found
+
+
+def _solve_flow(cost_km: np.ndarray, w: np.ndarray, share: np.ndarray, band: float, current: np.ndarray,
+                mask: np.ndarray | None) -> np.ndarray | None:
     from ortools.graph.python import min_cost_flow  # type: ignore[import-untyped]
 
     n, m = cost_km.shape
@@ -393,24 +500,26 @@ def _flow_assignment(cost_km: np.ndarray, w: np.ndarray, share: np.ndarray, band
     hi = np.maximum(hi, lo)
     # Per minute shipped, the case's cost in decimetres divided by its minutes: a case costs its distance once.
     unit_cost = np.rint(cost_km * 10_000.0 / units[:, None]).astype(np.int64)
+    if mask is None:
+        tails, cols = np.repeat(np.arange(n), m), np.tile(np.arange(m), n)
+    else:
+        tails, cols = np.nonzero(mask)
     flow = min_cost_flow.SimpleMinCostFlow()
-    tails = np.repeat(np.arange(n, dtype=np.int32), m)
-    heads = np.tile(np.arange(n, n + m, dtype=np.int32), n)
-    flow.add_arcs_with_capacity_and_unit_cost(tails, heads, np.repeat(units, m), unit_cost.reshape(-1))
+    flow.add_arcs_with_capacity_and_unit_cost(tails.astype(np.int32), (cols + n).astype(np.int32), units[tails],
+                                              unit_cost[tails, cols])
     slack = n + m
     flow.add_arcs_with_capacity_and_unit_cost(np.arange(n, n + m, dtype=np.int32), np.full(m, slack, dtype=np.int32),
                                               (hi - lo).astype(np.int64), np.zeros(m, dtype=np.int64))
     supplies = np.concatenate([units, -lo, np.array([-(total - int(lo.sum()))], dtype=np.int64)])
     flow.set_nodes_supplies(np.arange(n + m + 1, dtype=np.int32), supplies.astype(np.int64))
-    status = flow.solve()
-    if status != flow.OPTIMAL:
-        raise BalanceError(f"the balancing flow could not be solved (status {status})")
-    shipped = np.asarray(flow.flows(np.arange(n * m, dtype=np.int32)), dtype=np.int64).reshape(n, m)
+    if flow.solve() != flow.OPTIMAL:
+        return None
+    shipped = np.zeros((n, m))
+    shipped[tails, cols] = np.asarray(flow.flows(np.arange(len(tails), dtype=np.int32)), dtype=float)
     # The agent that got most of the case; on a tie its current agent, then the first.
-    bonus = np.zeros((n, m))
     has_cur = current >= 0
-    bonus[np.nonzero(has_cur)[0], current[has_cur]] = 0.5
-    return np.asarray(np.argmax(shipped + bonus, axis=1), dtype=np.int64)
+    shipped[np.nonzero(has_cur)[0], current[has_cur]] += 0.5
+    return np.asarray(np.argmax(shipped, axis=1), dtype=np.int64)
 
 
 def propose_balance(cases: Sequence[BalanceCase], agents: Sequence[BalanceAgent], *, tolerance: float = 0.10,
@@ -517,8 +626,8 @@ def propose_balance(cases: Sequence[BalanceCase], agents: Sequence[BalanceAgent]
                            budget=max(KEEP_MIN_BUDGET, int(n * KEEP_BUDGET_SHARE)))
             if kept.total_viol() <= kept.eps:
                 # Polishing may not leave an agent less even than the aim or than they are now.
-                kept.lo_w, kept.hi_w = np.minimum(aim_lo_w, kept.load), np.maximum(aim_hi_w, kept.load)
-                kept.lo_k, kept.hi_k = np.minimum(aim_lo_k, kept.count), np.maximum(aim_hi_k, kept.count)
+                kept.set_bands(np.minimum(aim_lo_w, kept.load), np.maximum(aim_hi_w, kept.load),
+                               np.minimum(aim_lo_k, kept.count), np.maximum(aim_hi_k, kept.count))
                 _polish(kept, repair=False)
                 rows = np.arange(n)
                 if not kept.over_budget() and float(cost[rows, kept.a].sum()) <= float(cost[rows, assign].sum()) + 1e-9:

@@ -393,3 +393,7 @@ def test_every_case_is_assigned_exactly_once_to_a_chosen_agent(problem: tuple[li
                                  and proposal.assignments[c.case_id] != c.current_agent)
     assert sum(ld.workload for ld in proposal.loads.values()) == pytest.approx(
         sum(c.visit_minutes + CASE_OVERHEAD_MINUTES for c in cases), abs=1e-6)
+    if proposal.within_tolerance:  # then it holds when checked from the outside
+        for ld in proposal.loads.values():
+            assert abs(ld.workload - ld.target_workload) <= 0.10 * ld.target_workload + 1e-3
+            assert math.floor(0.9 * ld.target_cases + 1e-9) <= ld.cases <= math.ceil(1.1 * ld.target_cases - 1e-9)
