@@ -85,9 +85,11 @@ def build_assign_map(cases: Sequence[AssignMapCase], agents: Sequence[str], *, a
         used.add(index)
         rows.append([int(c.id), lat, lon, colour(index), clip(c.case_no, 64),
                      clip(c.agent_name if index >= 0 else labels.unassigned, 100), 1 if c.pending else 0])
-    legend = [[colour(i), clip(name, 100)] for i, name in enumerate(agents) if i in used]
+    legend: list[list[object]] = [[colour(i), clip(name, 100), 0] for i, name in enumerate(agents) if i in used]
     if -1 in used:
-        legend.append([UNASSIGNED_COLOUR, labels.unassigned])
+        legend.append([UNASSIGNED_COLOUR, labels.unassigned, 0])
+    if any(r[6] for r in rows):
+        legend.append(["#ffffff", labels.pending, 1])  # a ringed dot
     bounds = [[lat_min, lon_min], [lat_max, lon_max]] if rows else None
     center = ((lat_min + lat_max) / 2, (lon_min + lon_max) / 2) if rows else None
     m = base_map(assets, tiles, center=center)

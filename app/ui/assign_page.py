@@ -32,6 +32,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QPoint,
     Qt,
+    QTimer,
     Signal,
     Slot,
 )
@@ -52,6 +53,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QSplitter,
+    QStyle,
     QStyledItemDelegate,
     QTableWidget,
     QTableWidgetItem,
@@ -69,7 +71,7 @@ from app.services import assigning
 from app.store.queries import CaseQuery
 
 from .case_list import CaseListView
-from .case_model import COLUMN_COUNT, CaseTableModel
+from .case_model import COLUMN_COUNT, CaseRowDelegate, CaseTableModel
 from .context import UiContext
 from .map_view import MapBridge, MapPage, tile_source_from_settings
 
@@ -171,6 +173,14 @@ class AssignCaseModel(CaseTableModel):
         if column == COL_AGENT:
             return  # filter by agent instead (the Agent box above the list)
         super().sort(column, order)
+
+
+class MultiSelectRowDelegate(CaseRowDelegate):
+    """The agents' fast row painter, highlighting every selected row (the Assign room selects many)."""
+
+    def paint(self, painter: QPainter, option: Any, index: QModelIndex | QPersistentModelIndex) -> None:
+        self.selected_row = index.row() if option.state & QStyle.StateFlag.State_Selected else -1
+        super().paint(painter, option, index)
 
 
 # --- dialogs --------------------------------------------------------------------------------------
@@ -373,12 +383,14 @@ class AssignMapView(MapPage):
         self._rows: tuple[AssignMapCase, ...] = ()
         self._agents: tuple[str, ...] = ()
         self.shown = 0
+        self.ring_label = self.tr("Assignment pending")  # what a ringed dot means on this map
+        self.armed: str | None = None  # the area tool stays armed across rebuilds until an area is drawn
+        self.loaded.connect(self._rearm)
 
     def labels(self) -> AssignMapLabels:
         return AssignMapLabels(empty=self.tr("No cases with a map position"), unassigned=self.tr("Unassigned"),
                                rectangle=self.tr("Rectangle"), lasso=self.tr("Lasso"), clear=self.tr("Clear"),
-                               hint=self.tr("Drag on the map to draw the area"),
-                               pending=self.tr("Assignment pending"))
+                               hint=self.tr("Drag on the map to draw the area"), pending=self.ring_label)
 
     def set_cases(self, rows: Sequence[AssignMapCase], agents: Sequence[str]) -> None:
         self._rows, self._agents = tuple(rows), tuple(agents)
@@ -396,12 +408,18 @@ class AssignMapView(MapPage):
         self._submit(build)
 
     def start_draw(self, mode: str = "rect") -> None:
-        self.run_js(f"doorstepAssign.startDraw({json.dumps(mode if mode in ('rect', 'lasso') else 'rect')});")
+        self.armed = mode if mode in ("rect", "lasso") else "rect"
+        self.run_js(f"doorstepAssign.startDraw({json.dumps(self.armed)});")
+
+    def _rearm(self) -> None:
+        if self.armed is not None:
+            self.run_js(f"doorstepAssign.startDraw({json.dumps(self.armed)});")
 
     def gcj(self) -> bool:
         return self.tile_source is not None and self.tile_source.crs == "GCJ02"
 
     def _area(self, corners: str) -> None:
+        self.armed = None
         try:
             points = assigning.validate_area(json.loads(corners))
         except (ValueError, assigning.AssignError) as exc:
@@ -461,11 +479,13 @@ class BalancePreviewPanel(QWidget):
         self.summary.setTextFormat(Qt.TextFormat.PlainText)
         self.table = QTableWidget(0, self.COLUMNS, self)
         self.table.setHorizontalHeaderLabels([self.tr("Agent"), self.tr("Cases before"), self.tr("Cases after"),
-                                              self.tr("Visit minutes"), self.tr("Mean distance to base (km)")])
+                                              self.tr("Visit minutes"), self.tr("Mean km to base")])
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.setAccessibleName(self.tr("Proposed workload per agent"))
         self.map: AssignMapView | None = None
         self.map_holder = QVBoxLayout()
@@ -533,6 +553,7 @@ class BalancePreviewPanel(QWidget):
             self.map = AssignMapView(self, cache_dir=self.ctx.cache_dir,
                                      tile_source=tile_source_from_settings(self.ctx.settings),
                                      runner=self.ctx.runner, draw=False)
+            self.map.ring_label = self.tr("Changes hands")
             self.map.setMinimumHeight(240)
             self.map_holder.addWidget(self.map)
         return self.map
@@ -595,9 +616,12 @@ class AssignPage(QWidget):
         self.list = CaseListView(self.model, ctx.settings, "assign", parent=self)
         table = self.list.table
         table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        table.setItemDelegate(MultiSelectRowDelegate(self.model, table))
         table.setItemDelegateForColumn(COL_AGENT, QStyledItemDelegate(table))
-        if ctx.settings.geometry("assign/header") is None:
-            table.horizontalHeader().resizeSection(COL_AGENT, 180)
+        if ctx.settings.geometry("assign/header") is None:  # first time: the Agent column beside the case number
+            header = table.horizontalHeader()
+            header.resizeSection(COL_AGENT, 170)
+            header.moveSection(header.visualIndex(COL_AGENT), 2)
         table.setAccessibleName(self.tr("Team cases"))
 
         self.agent_filter = QComboBox(self)
@@ -688,6 +712,8 @@ class AssignPage(QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.splitter)
 
+        self._keep: list[int] = []
+        self.model.modelAboutToBeReset.connect(lambda: setattr(self, "_keep", self.selected_ids() or self._keep))
         self.model.reloaded.connect(self._list_reloaded)
         if hasattr(sync, "finished"):
             sync.finished.connect(lambda _ok, _m: self.reload())
@@ -708,6 +734,9 @@ class AssignPage(QWidget):
         self._fill_agent_filter(context.agents)
         self.list.filters.set_districts(list(context.districts))
         self._show_problems(context.problems)
+        if self.map is not None:  # colours and pending marks follow the team and the queue
+            self._map_ids = ()
+            self._show_map()
         self.contextLoaded.emit()
 
     def reload(self) -> None:
@@ -739,6 +768,9 @@ class AssignPage(QWidget):
         self.model.set_query(query)
 
     def _list_reloaded(self) -> None:
+        if self._keep:
+            self.select_ids(self._keep)
+            self._keep = []
         if self.map is not None and self.tabs.currentWidget() is self.map_tab:
             self._show_map()
 
@@ -815,6 +847,11 @@ class AssignPage(QWidget):
         view = self._show_map()
         view.start_draw("rect")
         self.message.emit(self.tr("Drag a rectangle on the map (or choose Lasso there) around the cases to assign."))
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        if self.map is None and self.tabs.currentWidget() is self.map_tab:
+            QTimer.singleShot(0, self._show_map)  # after the list has painted
 
     def _tab_changed(self, _index: int) -> None:
         if self.tabs.currentWidget() is self.map_tab:
@@ -1037,8 +1074,8 @@ class AssignPage(QWidget):
         self._balance = None
         self._busy(False)
         self.balance_button.setEnabled(True)
+        self.tabs.setCurrentWidget(self.preview)  # first: the map is made in a visible tab
         self.preview.show_preview(preview)
-        self.tabs.setCurrentWidget(self.preview)
         self.message.emit(self.tr("Proposal ready: check it, then confirm or discard."))
         self.previewReady.emit(preview)
 

@@ -210,3 +210,69 @@ def test_keyboard_reaches_the_agent_picker(assign_page: Any, qtbot: Any) -> None
     qtbot.keyClick(dialog.list, Qt.Key.Key_Down)
     with qtbot.waitSignal(page.queued, timeout=10_000):
         qtbot.keyClick(dialog.list, Qt.Key.Key_Return)
+
+
+def frames(qtbot: Any, view: Any, count: int = 3) -> None:
+    """Wait until the page has drawn `count` more animation frames (DOM changes reach the screen)."""
+    view.run_js("window.__frames = 0; (function tick() { window.__frames += 1; "
+                f"if (window.__frames < {count}) {{ requestAnimationFrame(tick); }} }})();")
+    qtbot.waitUntil(lambda: js(qtbot, view, "window.__frames") == count, timeout=10_000)
+
+
+def painted(view: Any) -> bool:
+    """Whether the web view has shown a frame (a blank view grabs as one flat colour)."""
+    image = view.grab().toImage()
+    w, h = image.width(), image.height()
+    colours = {image.pixelColor(w * i // 12, h * j // 12).name() for i in range(1, 12) for j in range(1, 12)}
+    return len(colours) > 2
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_screenshots_of_the_assign_room_and_the_preview(supervisor_window: Any, qtbot: Any, tmp_path: Any,
+                                                        language: str) -> None:
+    """Rendered offscreen for a person to look at (DOORSTEP_SCREENSHOT_DIR keeps a copy)."""
+    import os
+    import shutil
+
+    from PySide6.QtGui import QImage
+
+    win = supervisor_window
+    if language != "en":
+        with qtbot.waitSignal(win.caseListReady, timeout=20_000):
+            win.switch_language(language)
+    qtbot.waitUntil(lambda: win.nav.count() == 9, timeout=10_000)
+    win.show_page(6)
+    qtbot.waitUntil(lambda: type(win.stack.currentWidget()).__name__ == "AssignPage", timeout=10_000)
+    page = win.stack.currentWidget()
+    qtbot.waitUntil(lambda: page.context is not None and page.model.loaded_once, timeout=20_000)
+    ids = [page.model.case_id_at(r) for r in range(1, 4)]
+    page.select_ids(ids)
+    with qtbot.waitSignals([page.queued, page.contextLoaded], timeout=10_000):
+        page.queue(ids, page.context.agents[1].id, "")
+    page.select_ids(ids)
+    page.tabs.setCurrentWidget(page.map_tab)
+    qtbot.waitUntil(lambda: page.map is not None and page.map.is_loaded, timeout=60_000)
+    page.map.start_draw("rect")
+    qtbot.waitUntil(lambda: js(qtbot, page.map, "doorstepAssign.mode") == "rect", timeout=10_000)
+    qtbot.waitUntil(lambda: painted(page.map), timeout=30_000)
+    frames(qtbot, page.map)
+    shots = []
+    room = tmp_path / f"assign-room-{language}.png"
+    assert win.grab().save(str(room))
+    shots.append(room)
+    with qtbot.waitSignal(page.previewReady, timeout=60_000):
+        page.propose(page.listed_ids(), [a.id for a in page.context.agents])
+    qtbot.waitUntil(lambda: page.preview.map is not None and page.preview.map.is_loaded, timeout=60_000)
+    qtbot.waitUntil(lambda: painted(page.preview.map), timeout=30_000)  # the web view has shown a frame
+    preview = tmp_path / f"assign-preview-{language}.png"
+    assert win.grab().save(str(preview))
+    shots.append(preview)
+    for shot in shots:
+        image = QImage(str(shot))
+        assert image.width() >= 1400 and image.height() >= 800
+    keep = os.environ.get("DOORSTEP_SCREENSHOT_DIR")
+    if keep:
+        for shot in shots:
+            shutil.copy2(shot, keep)
+    if language != "en":
+        win.switch_language("en")

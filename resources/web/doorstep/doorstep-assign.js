@@ -25,7 +25,7 @@
     return e;
   }
 
-  /* One row: [id, lat, lon, colour, caseNo, agentName, pending] */
+  /* One row: [id, lat, lon, colour, caseNo, agentName, ringed]; a legend row: [colour, text, ringed] */
   function popupFor(r) {
     var box = node("div", "ds-popup");
     box.appendChild(node("div", "ds-case-no", r[4]));
@@ -35,7 +35,7 @@
     who.appendChild(dot);
     who.appendChild(node("span", null, r[5]));
     box.appendChild(who);
-    if (r[6]) { box.appendChild(node("div", "ds-meta", da.labels.pending || "Assignment pending")); }
+    if (r[6]) { box.appendChild(node("div", "ds-meta", da.labels.pending || "")); }
     return box;
   }
 
@@ -46,7 +46,7 @@
       var box = node("div", "ds-legend");
       for (var i = 0; i < legend.length; i++) {
         var row = node("div", "ds-legend-row");
-        var dot = node("span", "ds-assign-dot");
+        var dot = node("span", legend[i][2] ? "ds-assign-dot ds-assign-ring" : "ds-assign-dot");
         dot.style.background = legend[i][0];
         row.appendChild(dot);
         row.appendChild(node("span", "ds-legend-text", legend[i][1]));
