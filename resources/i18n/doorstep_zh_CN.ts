@@ -6,41 +6,41 @@
     <message numerus="yes">
         <location filename="../../app/ui/assign_page.py" line="+197"/>
         <source>Assign %n case(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>分配 %n 件案件</numerusform>
         </translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Agents</source>
-        <translation type="unfinished"></translation>
+        <translation>外访员</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>Unassigned queue (no agent)</source>
-        <translation type="unfinished"></translation>
+        <translation>待分配队列（不指定外访员）</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>Optional: why (kept with the assignment)</source>
-        <translation type="unfinished"></translation>
+        <translation>可选：原因（随分配一起保存）</translation>
     </message>
     <message numerus="yes">
         <location line="+1"/>
         <source>Give %n case(s) to:</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>将 %n 件案件分配给：</numerusform>
         </translation>
     </message>
     <message>
         <location line="+2"/>
         <source>&amp;Reason:</source>
-        <translation type="unfinished"></translation>
+        <translation>原因(&amp;R)：</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>&amp;Assign</source>
-        <translation type="unfinished"></translation>
+        <translation>分配(&amp;A)</translation>
     </message>
 </context>
 <context>
@@ -409,32 +409,32 @@
     <message>
         <location filename="../../app/ui/assign_page.py" line="-77"/>
         <source>Agent</source>
-        <translation type="unfinished">外访员</translation>
+        <translation>外访员</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Who holds the case; a clock: an assignment waiting for head office</source>
-        <translation type="unfinished"></translation>
+        <translation>案件的当前外访员；时钟图标：分配正等待总部确认</translation>
     </message>
     <message>
         <location line="+6"/>
         <source>Unassigned</source>
-        <translation type="unfinished"></translation>
+        <translation>未分配</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Agent #%1</source>
-        <translation type="unfinished"></translation>
+        <translation>外访员 #%1</translation>
     </message>
     <message>
         <location line="+16"/>
         <source>%1 → %2 (pending)</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 → %2（待确认）</translation>
     </message>
     <message>
         <location line="+7"/>
         <source>Going to %1 once head office confirms</source>
-        <translation type="unfinished"></translation>
+        <translation>总部确认后转给 %1</translation>
     </message>
 </context>
 <context>
@@ -442,37 +442,37 @@
     <message>
         <location line="+221"/>
         <source>No cases with a map position</source>
-        <translation type="unfinished">没有带地图位置的案件</translation>
+        <translation>没有带地图位置的案件</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>Unassigned</source>
-        <translation type="unfinished"></translation>
+        <translation>未分配</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Rectangle</source>
-        <translation type="unfinished"></translation>
+        <translation>矩形</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>Lasso</source>
-        <translation type="unfinished"></translation>
+        <translation>套索</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>Clear</source>
-        <translation type="unfinished"></translation>
+        <translation>清除</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Drag on the map to draw the area</source>
-        <translation type="unfinished"></translation>
+        <translation>在地图上拖动以画出区域</translation>
     </message>
     <message>
         <location line="-7"/>
         <source>Assignment pending</source>
-        <translation type="unfinished"></translation>
+        <translation>分配待确认</translation>
     </message>
 </context>
 <context>
@@ -480,267 +480,267 @@
     <message>
         <location line="+239"/>
         <source>Team cases</source>
-        <translation type="unfinished"></translation>
+        <translation>团队案件</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>Agent filter</source>
-        <translation type="unfinished"></translation>
+        <translation>外访员筛选</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>A&amp;gent:</source>
-        <translation type="unfinished"></translation>
+        <translation>外访员(&amp;G)：</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>Assign &amp;to…</source>
-        <translation type="unfinished"></translation>
+        <translation>分配给(&amp;T)…</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Give the selected cases to an agent (Ctrl+Shift+A)</source>
-        <translation type="unfinished"></translation>
+        <translation>将选中的案件分配给一名外访员（Ctrl+Shift+A）</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Assign &amp;district…</source>
-        <translation type="unfinished"></translation>
+        <translation>按区县分配(&amp;D)…</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Assign a&amp;rea on the map…</source>
-        <translation type="unfinished"></translation>
+        <translation>在地图上圈选分配(&amp;R)…</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Auto-&amp;balance…</source>
-        <translation type="unfinished"></translation>
+        <translation>自动均衡(&amp;B)…</translation>
     </message>
     <message>
         <location line="+11"/>
         <source>Stop</source>
-        <translation type="unfinished"></translation>
+        <translation>停止</translation>
     </message>
     <message>
         <location line="+6"/>
         <source>Assignment status</source>
-        <translation type="unfinished"></translation>
+        <translation>分配状态</translation>
     </message>
     <message>
         <location line="+26"/>
         <source>The map of the listed cases opens here.</source>
-        <translation type="unfinished"></translation>
+        <translation>列表中案件的地图在此显示。</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>Case no.</source>
-        <translation type="unfinished">案件编号</translation>
+        <translation>案件编号</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>Wanted for</source>
-        <translation type="unfinished"></translation>
+        <translation>拟分配给</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>Now with</source>
-        <translation type="unfinished"></translation>
+        <translation>当前外访员</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Version now</source>
-        <translation type="unfinished"></translation>
+        <translation>当前版本</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>You saw</source>
-        <translation type="unfinished"></translation>
+        <translation>您看到的版本</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>Why</source>
-        <translation type="unfinished"></translation>
+        <translation>原因</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>Assignments head office did not apply</source>
-        <translation type="unfinished"></translation>
+        <translation>总部未执行的分配</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>Proposal discarded; nothing was assigned.</source>
-        <translation type="unfinished"></translation>
+        <translation>方案已放弃，未分配任何案件。</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Map</source>
-        <translation type="unfinished">地图</translation>
+        <translation>地图</translation>
     </message>
     <message>
         <location line="+1"/>
         <location line="+336"/>
         <source>Not applied</source>
-        <translation type="unfinished"></translation>
+        <translation>未执行</translation>
     </message>
     <message>
         <location line="-335"/>
         <source>Auto-balance preview</source>
-        <translation type="unfinished"></translation>
+        <translation>自动均衡预览</translation>
     </message>
     <message>
         <location line="+29"/>
         <source>Could not read the team: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>无法读取团队信息：%1</translation>
     </message>
     <message>
         <location line="+24"/>
         <source>All agents</source>
-        <translation type="unfinished"></translation>
+        <translation>全部外访员</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Unassigned queue</source>
-        <translation type="unfinished"></translation>
+        <translation>待分配队列</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Assignment pending</source>
-        <translation type="unfinished"></translation>
+        <translation>分配待确认</translation>
     </message>
     <message>
         <location line="+54"/>
         <source>Select cases in the list first (Ctrl+A selects every listed case).</source>
-        <translation type="unfinished"></translation>
+        <translation>请先在列表中选择案件（Ctrl+A 选中列表中的全部案件）。</translation>
     </message>
     <message>
         <location line="+29"/>
         <source>No open case in %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 没有进行中的案件。</translation>
     </message>
     <message>
         <location line="+12"/>
         <source>Drag a rectangle on the map (or choose Lasso there) around the cases to assign.</source>
-        <translation type="unfinished"></translation>
+        <translation>在地图上拖出矩形（或在地图上选择“套索”）圈住要分配的案件。</translation>
     </message>
     <message>
         <location line="+19"/>
         <source>The drawn area was not usable: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>画出的区域无法使用：%1</translation>
     </message>
     <message>
         <location line="+43"/>
         <source>No listed case lies inside the drawn area.</source>
-        <translation type="unfinished"></translation>
+        <translation>画出的区域内没有列表中的案件。</translation>
     </message>
     <message numerus="yes">
         <location line="+3"/>
         <source>%n case(s) inside the area.</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>区域内有 %n 件案件。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <location line="+20"/>
         <source>%n assignment(s) recorded.</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>已记录 %n 项分配。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <location line="+2"/>
         <source>%n case(s) are not on this device and were skipped.</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n 件案件不在本设备上，已跳过。</numerusform>
         </translation>
     </message>
     <message>
         <location line="+9"/>
         <source>Could not assign: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>无法分配：%1</translation>
     </message>
     <message numerus="yes">
         <location line="+11"/>
         <source>%n assignment(s) pending: head office is not reachable now, so they go at the next sync.</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n 项分配待上传：目前无法连接总部，将在下次同步时发送。</numerusform>
         </translation>
     </message>
     <message>
         <location line="+15"/>
         <source>Sending the assignments to head office…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在把分配发送到总部…</translation>
     </message>
     <message numerus="yes">
         <location line="+21"/>
         <source>Head office applied %n assignment(s).</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>总部已执行 %n 项分配。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <location line="+2"/>
         <source>%n were not applied: the cases changed meanwhile (see Not applied).</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n 项未执行：案件在此期间已有变化（见“未执行”）。</numerusform>
         </translation>
     </message>
     <message>
         <location line="+13"/>
         <source>Stopped; what was not sent waits for the next sync.</source>
-        <translation type="unfinished"></translation>
+        <translation>已停止；未发送的分配将在下次同步时发送。</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Head office could not be reached (%1); the assignments wait for the next sync.</source>
-        <translation type="unfinished"></translation>
+        <translation>无法连接总部（%1）；分配将等到下次同步时发送。</translation>
     </message>
     <message>
         <location line="+14"/>
         <source>Changed at head office since you saw it; not overwritten</source>
-        <translation type="unfinished"></translation>
+        <translation>您查看后总部已有变更；未覆盖</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Head office refused it: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>总部拒绝：%1</translation>
     </message>
     <message>
         <location line="+8"/>
         <source>Not applied (%1)</source>
-        <translation type="unfinished"></translation>
+        <translation>未执行（%1）</translation>
     </message>
     <message>
         <location line="+7"/>
         <source>No agents on this device yet: sync first.</source>
-        <translation type="unfinished"></translation>
+        <translation>本设备上还没有外访员信息：请先同步。</translation>
     </message>
     <message>
         <location line="+12"/>
         <source>There are no cases to balance.</source>
-        <translation type="unfinished"></translation>
+        <translation>没有可均衡的案件。</translation>
     </message>
     <message numerus="yes">
         <location line="+16"/>
         <source>Working out a balanced proposal for %n case(s)…</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>正在为 %n 件案件计算均衡方案…</numerusform>
         </translation>
     </message>
     <message>
         <location line="+11"/>
         <source>Proposal ready: check it, then confirm or discard.</source>
-        <translation type="unfinished"></translation>
+        <translation>方案已生成：请检查后确认或放弃。</translation>
     </message>
     <message>
         <location line="+10"/>
         <source>Auto-balance stopped; nothing was assigned.</source>
-        <translation type="unfinished"></translation>
+        <translation>自动均衡已停止，未分配任何案件。</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Auto-balance failed: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>自动均衡失败：%1</translation>
     </message>
 </context>
 <context>
@@ -748,51 +748,51 @@
     <message>
         <location line="-786"/>
         <source>Auto-balance</source>
-        <translation type="unfinished"></translation>
+        <translation>自动均衡</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Agents to balance over</source>
-        <translation type="unfinished"></translation>
+        <translation>参与均衡的外访员</translation>
     </message>
     <message>
         <location line="+8"/>
         <source>Cases to balance</source>
-        <translation type="unfinished"></translation>
+        <translation>要均衡的案件</translation>
     </message>
     <message numerus="yes">
         <location line="+1"/>
         <source>All %n listed case(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>列表中的全部 %n 件案件</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <location line="+2"/>
         <source>The %n selected case(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>选中的 %n 件案件</numerusform>
         </translation>
     </message>
     <message>
         <location line="+3"/>
         <source>&amp;Agents (Space ticks):</source>
-        <translation type="unfinished"></translation>
+        <translation>外访员（空格键勾选）(&amp;A)：</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>&amp;Cases:</source>
-        <translation type="unfinished"></translation>
+        <translation>案件(&amp;C)：</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>Nothing is assigned until you confirm the preview.</source>
-        <translation type="unfinished"></translation>
+        <translation>在您确认预览之前不会分配任何案件。</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>&amp;Propose</source>
-        <translation type="unfinished"></translation>
+        <translation>生成方案(&amp;P)</translation>
     </message>
 </context>
 <context>
@@ -801,67 +801,67 @@
         <location line="+146"/>
         <location line="+96"/>
         <source>Choose Auto-balance… to see a proposal here.</source>
-        <translation type="unfinished"></translation>
+        <translation>选择“自动均衡…”后方案会显示在这里。</translation>
     </message>
     <message>
         <location line="-92"/>
         <source>Agent</source>
-        <translation type="unfinished">外访员</translation>
+        <translation>外访员</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>Cases before</source>
-        <translation type="unfinished"></translation>
+        <translation>调整前案件数</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>Cases after</source>
-        <translation type="unfinished"></translation>
+        <translation>调整后案件数</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Visit minutes</source>
-        <translation type="unfinished"></translation>
+        <translation>外访分钟数</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>Mean km to base</source>
-        <translation type="unfinished"></translation>
+        <translation>距驻点平均公里数</translation>
     </message>
     <message>
         <location line="+7"/>
         <source>Proposed workload per agent</source>
-        <translation type="unfinished"></translation>
+        <translation>每名外访员的建议工作量</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>&amp;Confirm and assign</source>
-        <translation type="unfinished"></translation>
+        <translation>确认并分配(&amp;C)</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>&amp;Discard</source>
-        <translation type="unfinished"></translation>
+        <translation>放弃(&amp;D)</translation>
     </message>
     <message>
         <location line="+41"/>
         <source>every agent within ±10% of the mean workload</source>
-        <translation type="unfinished"></translation>
+        <translation>每名外访员的工作量都在平均值 ±10% 以内</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>not every agent could be brought within ±10%</source>
-        <translation type="unfinished"></translation>
+        <translation>未能让每名外访员都在 ±10% 以内</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>%1 case(s) over %2 agent(s): %3 change hands; %4. Mean distance to base %5 km (a round-robin split: %6 km). Nothing is assigned until you confirm.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 件案件分给 %2 名外访员：%3 件更换外访员；%4。到驻点的平均距离 %5 公里（轮流平分：%6 公里）。确认之前不会分配任何案件。</translation>
     </message>
     <message>
         <location line="+18"/>
         <source>Changes hands</source>
-        <translation type="unfinished"></translation>
+        <translation>更换外访员</translation>
     </message>
 </context>
 <context>
@@ -1283,47 +1283,47 @@
     <message>
         <location filename="../../app/ui/assign_page.py" line="-304"/>
         <source>Assign district</source>
-        <translation type="unfinished"></translation>
+        <translation>按区县分配</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>Districts</source>
-        <translation type="unfinished"></translation>
+        <translation>区县</translation>
     </message>
     <message>
         <location line="+6"/>
         <source>Agent</source>
-        <translation type="unfinished">外访员</translation>
+        <translation>外访员</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>Unassigned queue (no agent)</source>
-        <translation type="unfinished"></translation>
+        <translation>待分配队列（不指定外访员）</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Only cases &amp;nobody holds yet</source>
-        <translation type="unfinished"></translation>
+        <translation>仅限尚未分配的案件(&amp;N)</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>&amp;Districts:</source>
-        <translation type="unfinished"></translation>
+        <translation>区县(&amp;D)：</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>&amp;To:</source>
-        <translation type="unfinished"></translation>
+        <translation>分配给(&amp;T)：</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>&amp;Reason:</source>
-        <translation type="unfinished"></translation>
+        <translation>原因(&amp;R)：</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>&amp;Assign</source>
-        <translation type="unfinished"></translation>
+        <translation>分配(&amp;A)</translation>
     </message>
 </context>
 <context>
@@ -2462,22 +2462,22 @@
     <message>
         <location line="+138"/>
         <source>&amp;Assign</source>
-        <translation type="unfinished"></translation>
+        <translation>分配(&amp;A)</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>T&amp;eam</source>
-        <translation type="unfinished"></translation>
+        <translation>团队(&amp;E)</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>Appro&amp;vals</source>
-        <translation type="unfinished"></translation>
+        <translation>审批(&amp;V)</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>This room opens here…</source>
-        <translation type="unfinished"></translation>
+        <translation>此页面在这里打开…</translation>
     </message>
     <message>
         <location line="+64"/>
@@ -3584,8 +3584,8 @@
     </message>
     <message>
         <location line="+21"/>
-        <source>Team: %1 of %2 planned visits done · %3 collected · %4 promise(s) due · %5 safety event(s) · %6 flagged</source>
-        <translation>团队：计划外访 %2 次，已完成 %1 次 · 回款 %3 · 到期承诺 %4 笔 · 安全事件 %5 起 · 被标记 %6 项</translation>
+        <source>Team: %1 visit(s) done, %2 planned · %3 collected · %4 promise(s) due · %5 safety event(s) · %6 flagged</source>
+        <translation>团队：已完成外访 %1 次，计划 %2 次 · 回款 %3 · 到期承诺 %4 笔 · 安全事件 %5 起 · 被标记 %6 项</translation>
     </message>
     <message>
         <location line="+5"/>
