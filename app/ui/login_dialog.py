@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QVBoxLayout,
     QWidget,
@@ -97,7 +98,9 @@ class LoginDialog(QDialog):
         else:
             self.server.hide()
         form.addRow(self.tr("&User name:"), self.user)
-        form.addRow(self.tr("&Secret:"), self.secret)
+        online_first = not unlocking and authenticate is not None and manager.first_login_needed()
+        # The first login is the head-office password, which then becomes the secret of this laptop.
+        form.addRow(self.tr("&Password:") if online_first else self.tr("&Secret:"), self.secret)
         self.message = QLabel(self)
         self.message.setTextFormat(Qt.TextFormat.PlainText)
         self.message.setWordWrap(True)
@@ -112,6 +115,7 @@ class LoginDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.message)
         layout.addWidget(self.buttons)
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)  # grows with a long message
         (self.secret if self.user.text() else self.user).setFocus()
         self.resize(420, self.sizeHint().height())
 
@@ -271,6 +275,7 @@ class HeadOfficePasswordDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.message)
         layout.addWidget(self.buttons)
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
         self.password.setFocus()
         self.resize(460, self.sizeHint().height())
 

@@ -1146,7 +1146,7 @@
 <context>
     <name>CaseTableModel</name>
     <message>
-        <location filename="../../app/ui/case_model.py" line="+369"/>
+        <location filename="../../app/ui/case_model.py" line="+386"/>
         <source>Sort by %1</source>
         <translation>按%1排序</translation>
     </message>
@@ -1211,8 +1211,8 @@
         <translation>（已不在本设备上）</translation>
     </message>
     <message>
-        <location line="-112"/>
-        <location line="+164"/>
+        <location line="-118"/>
+        <location line="+170"/>
         <source>Promise due %1</source>
         <translation>承诺还款 %1</translation>
     </message>
@@ -1430,7 +1430,7 @@
 <context>
     <name>HeadOfficePasswordDialog</name>
     <message>
-        <location filename="../../app/ui/login_dialog.py" line="+240"/>
+        <location filename="../../app/ui/login_dialog.py" line="+244"/>
         <source>Sign in to head office</source>
         <translation>登录总部</translation>
     </message>
@@ -1465,7 +1465,7 @@
         <translation>取消</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+15"/>
         <source>Enter your password.</source>
         <translation>请输入密码。</translation>
     </message>
@@ -2162,7 +2162,7 @@
 <context>
     <name>LoginDialog</name>
     <message>
-        <location filename="../../app/ui/login_dialog.py" line="-238"/>
+        <location filename="../../app/ui/login_dialog.py" line="-242"/>
         <source>Doorstep is locked</source>
         <translation>Doorstep 已锁定</translation>
     </message>
@@ -2202,9 +2202,14 @@
         <translation>用户名(&amp;U)：</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+3"/>
         <source>&amp;Secret:</source>
         <translation>密码(&amp;S)：</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>&amp;Password:</source>
+        <translation>密码(&amp;P)：</translation>
     </message>
     <message>
         <location line="+8"/>
@@ -2217,7 +2222,7 @@
         <translation>登录(&amp;L)</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+16"/>
         <source>Checking…</source>
         <translation>正在核验…</translation>
     </message>
@@ -2475,7 +2480,7 @@
         <translation>审批(&amp;V)</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>This room opens here…</source>
         <translation>此页面在这里打开…</translation>
     </message>
