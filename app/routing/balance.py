@@ -628,24 +628,30 @@ def propose_balance(cases: Sequence[BalanceCase], agents: Sequence[BalanceAgent]
         w_scale, k_scale = max(float(target_w.mean()), 1e-9), max(float(target_k.mean()), 1e-9)
         flowed = _flow_assignment(cost, w, share, tolerance * LP_BAND_SHARE, current)
         check_cancel()
-        search = _Search(cost, w, flowed, aim_lo_w, aim_hi_w, aim_lo_k, aim_hi_k, w_scale, k_scale, stop=stop)
+        search = _Search(cost, w, flowed.copy(), aim_lo_w, aim_hi_w, aim_lo_k, aim_hi_k, w_scale, k_scale,
+                         stop=stop)
         _polish(search, repair=True)
         assign = search.a
-        # A split that is already acceptable may only need a few moves: polish it in place and keep
-        # it when that costs less, moves counted (so a good split is not reshuffled for nothing).
-        if not stopped["time"] and bool(np.all(current >= 0)):
-            kept = _Search(cost, w, current.copy(), lo_w, hi_w, lo_k, hi_k, w_scale, k_scale, stop=stop,
-                           budget=max(KEEP_MIN_BUDGET, int(n * KEEP_BUDGET_SHARE)))
-            if kept.total_viol() <= kept.eps:
-                # Polishing may not leave an agent less even than the aim or than they are now.
+        # The split as it stands (cases nobody here holds placed as the flow placed them) may need
+        # only a few moves: repair or polish it in place and keep it when that costs less, moves
+        # counted — so a good split, or a good split plus new cases, is not reshuffled for nothing.
+        held = current >= 0
+        if not stopped["time"] and held.any():
+            kept = _Search(cost, w, np.where(held, current, flowed), lo_w, hi_w, lo_k, hi_k, w_scale, k_scale,
+                           stop=stop, budget=max(KEEP_MIN_BUDGET, int(n * KEEP_BUDGET_SHARE)))
+            acceptable = kept.total_viol() <= kept.eps
+            if acceptable:  # polishing may not leave an agent less even than the aim or than now
                 kept.set_bands(np.minimum(aim_lo_w, kept.load), np.maximum(aim_hi_w, kept.load),
                                np.minimum(aim_lo_k, kept.count), np.maximum(aim_hi_k, kept.count))
-                _polish(kept, repair=False)
-                rows = np.arange(n)
-                if not kept.over_budget() and float(cost[rows, kept.a].sum()) <= float(cost[rows, assign].sum()) + 1e-9:
-                    assign = kept.a
-                    notes.append("the current split is already within the tolerance: "
-                                 "only changes that bring doors clearly closer are proposed")
+            else:
+                kept.set_bands(aim_lo_w, aim_hi_w, aim_lo_k, aim_hi_k)
+            _polish(kept, repair=not acceptable)
+            rows = np.arange(n)
+            if (not kept.over_budget() and kept.total_viol() <= kept.eps
+                    and float(cost[rows, kept.a].sum()) <= float(cost[rows, assign].sum()) + 1e-9):
+                assign = kept.a
+                notes.append("the current split is kept where it is even enough: "
+                             "only changes that even it out or bring doors clearly closer are proposed")
         if stopped["time"]:
             stopped_by = "time_limit"
             notes.append("the time limit stopped the search: the proposal is the best found so far")
