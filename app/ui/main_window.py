@@ -432,9 +432,10 @@ class MainWindow(QMainWindow):
             return
         titles = (self.tr("&Assign"), self.tr("T&eam"), self.tr("Appro&vals"))
         for offset, title in enumerate(titles):
-            page = PlaceholderPage(re.sub(r"&", "", title), self.tr("This room opens here…"), self)
+            plain = re.sub(r"\(&\w\)|&", "", title)
+            page = PlaceholderPage(plain, self.tr("This room opens here…"), self)
             self.supervisor_pages.append(page)
-            QListWidgetItem(re.sub(r"&", "", title), self.nav)
+            QListWidgetItem(plain, self.nav)
             index = self.stack.addWidget(page)
             self._action(self._go_menu, title, lambda _c=False, i=index: self.show_page(i),
                          QKeySequence(Qt.Modifier.CTRL | Qt.Key(Qt.Key.Key_1 + PAGE_ROUTE + 1 + offset)))

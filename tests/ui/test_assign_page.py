@@ -241,10 +241,15 @@ def test_screenshots_of_the_assign_room_and_the_preview(supervisor_window: Any, 
         with qtbot.waitSignal(win.caseListReady, timeout=20_000):
             win.switch_language(language)
     qtbot.waitUntil(lambda: win.nav.count() == 9, timeout=10_000)
+    expected = {"en": ["Assign", "Team", "Approvals"], "zh_CN": ["分配", "团队", "审批"]}[language]
+    assert [win.nav.item(i).text() for i in range(6, 9)] == expected
     win.show_page(6)
     qtbot.waitUntil(lambda: type(win.stack.currentWidget()).__name__ == "AssignPage", timeout=10_000)
     page = win.stack.currentWidget()
     qtbot.waitUntil(lambda: page.context is not None and page.model.loaded_once, timeout=20_000)
+    if language == "zh_CN":
+        assert page.assign_button.text() == "分配给(&T)…" and page.model.headerData(11, Qt.Orientation.Horizontal) \
+            == "外访员"
     ids = [page.model.case_id_at(r) for r in range(1, 4)]
     page.select_ids(ids)
     with qtbot.waitSignals([page.queued, page.contextLoaded], timeout=10_000):
