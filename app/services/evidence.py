@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets as _random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -127,6 +128,67 @@ def read_evidence(folder: Path, key: bytes | bytearray, sha256: str) -> bytes:
     except FileNotFoundError as exc:
         raise EvidenceError(f"evidence {sha256[:12]} is not on this laptop") from exc
     return open_sealed(key, blob, sha256)
+
+
+KeySource = Callable[[], "bytes | bytearray | None"]
+
+
+class EvidenceReader:
+    """What the sync upload reads: the plaintext of one evidence file, decrypted in memory.
+
+    `key` is the evidence key, or a callable giving it while the store is unlocked (None once the
+    window locks: files are then left for the next round). A clear file left by an earlier version
+    (`<xx>/<sha256>`, e.g. in a folder that was never encrypted) is read as it is. Head office
+    receives the plaintext and checks that it hashes to its name; the laptop keeps only the sealed file.
+    """
+
+    def __init__(self, folder: Path, key: bytes | bytearray | KeySource | None):
+        self.folder = folder
+        self._key = key
+
+    def _current_key(self) -> bytes | bytearray | None:
+        return self._key() if callable(self._key) else self._key
+
+    def __call__(self, sha256: str) -> bytes | None:
+        from app.sync.attachments import AttachmentUnreadable, attachment_path
+
+        try:
+            sealed = evidence_path(self.folder, sha256)
+        except EvidenceError as exc:
+            raise AttachmentUnreadable(str(exc)) from exc
+        if sealed.exists():
+            key = self._current_key()
+            if key is None:
+                raise AttachmentUnreadable("the store is locked: evidence uploads after the next sign-in")
+            if sealed.stat().st_size > MAX_EVIDENCE_BYTES + len(MAGIC) + NONCE_LEN + 16:
+                raise AttachmentUnreadable(f"evidence {sha256[:12]} is larger than the upload limit")
+            try:
+                return read_evidence(self.folder, key, sha256)
+            except EvidenceError as exc:
+                raise AttachmentUnreadable(str(exc)) from exc
+        clear = attachment_path(self.folder, sha256)
+        if not clear.is_file():
+            return None
+        if clear.stat().st_size > MAX_EVIDENCE_BYTES:
+            raise AttachmentUnreadable(f"evidence {sha256[:12]} is larger than the upload limit")
+        return clear.read_bytes()
+
+
+def keep_downloaded(store: Store, folder: Path, key: bytes | bytearray, *, case_id: int | None,
+                    media_type: str) -> Callable[[str, bytes], None]:
+    """A writer for the sync download: each verified plaintext is sealed to disk (never written in
+    the clear) and recorded as already uploaded (head office has it)."""
+
+    def write(sha256: str, data: bytes) -> None:
+        got = add_evidence(store, folder, key, data, case_id=case_id, media_type=media_type)
+        if got != sha256:
+            raise EvidenceError(f"downloaded evidence {sha256[:12]} does not match its hash")
+        with store.write() as session:
+            row = session.get(m.Attachment, sha256)
+            if row is not None:
+                row.uploaded = True
+
+    return write
 
 
 def list_evidence(store: Store, case_id: int) -> list[EvidenceInfo]:

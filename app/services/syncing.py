@@ -27,6 +27,7 @@ from app.sync.engine import Progress, Step, SyncEngine, SyncOptions, SyncReport
 
 from .assigning import deliver_pending, pending_assignment_count
 from .casefacts import EVASION_CODES
+from .evidence import EvidenceReader, KeySource
 
 
 def refresh_cases(session: Session, case_ids: Sequence[int], now: datetime, zone: str = DEFAULT_ZONE) -> None:
@@ -97,11 +98,18 @@ BULK_CASES = 1000  # a pull this large changes the list columns' spread: refresh
 def sync_once(store: Store, client: HeadOfficeClient, *, attachments_dir: Path | None = None,
               options: SyncOptions | None = None, progress: Progress | None = None, step: Step | None = None,
               cancel: threading.Event | None = None,
-              clock: Callable[[], datetime] = utcnow) -> SyncReport:
-    """Push, upload evidence, pull and apply. Raises app.sync.errors.SyncError subclasses."""
+              clock: Callable[[], datetime] = utcnow,
+              evidence_key: bytes | bytearray | KeySource | None = None) -> SyncReport:
+    """Push, upload evidence, pull and apply. Raises app.sync.errors.SyncError subclasses.
+
+    Evidence in `attachments_dir` (or the options') is read through the evidence service: sealed files
+    are decrypted in memory with `evidence_key` (the key, or a callable giving it while unlocked).
+    """
     opts = options or SyncOptions()
     if attachments_dir is not None:
         opts.attachments_dir = attachments_dir
+    if opts.evidence is None and opts.attachments_dir is not None:
+        opts.evidence = EvidenceReader(opts.attachments_dir, evidence_key)
     engine = SyncEngine(store, client, refresh=refresh_cases, options=opts, clock=clock, progress=progress,
                         step=step, cancel=cancel)
     if pending_assignment_count(store):  # a supervisor's queued assignments go first, by their own endpoint

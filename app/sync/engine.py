@@ -31,7 +31,7 @@ from app.store.engine import Store
 from app.store.syncstate import CLOCK_SKEW, CURSOR, LAST_SYNC, USER, device_id, get_state, set_state
 
 from .apply import Refresh, apply_page, finish_deferred_removals, request_removal, upsert_agent
-from .attachments import upload_attachments
+from .attachments import Reader, clear_file_reader, upload_attachments
 from .client import HeadOfficeClient
 from .errors import Cancelled, CursorGone
 from .push import PushTotals, push_outbox
@@ -88,7 +88,8 @@ class SyncReport:
 class SyncOptions:
     push_batch: int = 200
     page_size: int = 500
-    attachments_dir: Path | None = None
+    attachments_dir: Path | None = None  # evidence kept in the clear there (when `evidence` is not given)
+    evidence: Reader | None = None  # the plaintext of an evidence file by hash (the evidence service decrypts)
     fetch_agents: bool = True  # supervisors: refresh the agent list (names for the Team view)
 
 
@@ -150,11 +151,13 @@ class SyncEngine:
                 report.cases_removed.extend(finish_deferred_removals(session, self.clock()))
 
     def upload_attachments(self, report: SyncReport) -> None:
-        if self.options.attachments_dir is None:
+        read = self.options.evidence
+        if read is None and self.options.attachments_dir is not None:
+            read = clear_file_reader(self.options.attachments_dir)
+        if read is None:
             return
         self.step("attachments.start")
-        report.attachments_uploaded = upload_attachments(self.store, self.client, self.options.attachments_dir,
-                                                         step=self.step)
+        report.attachments_uploaded = upload_attachments(self.store, self.client, read, step=self.step)
 
     def pull(self, report: SyncReport) -> None:
         """Fetch pages in cursor order and apply each with its cursor in one transaction.
