@@ -89,6 +89,9 @@ class HeadOfficeSync(QObject):
         self.tls = tls
         self.retry_budget = retry_budget
         self.signed_in: bool | None = None  # None until known (check_session, a round, sign_in/out)
+        # The evidence key while the store is unlocked (None when locked or plain): sealed evidence files are
+        # decrypted in memory for the upload (app.services.evidence.EvidenceReader).
+        self.evidence_key: Callable[[], bytes | bytearray | None] | None = None
         self.paused = False
         self._resync_after_sign_in = False
         self._state = UNCONFIGURED if account is None else OFFLINE
@@ -340,7 +343,7 @@ class HeadOfficeSync(QObject):
         try:
             self._sign_in(client, account)
             return sync_once(self.store, client, options=SyncOptions(attachments_dir=account.attachments_dir),
-                             progress=self._progress_from_worker.emit, cancel=cancel)
+                             progress=self._progress_from_worker.emit, cancel=cancel, evidence_key=self.evidence_key)
         finally:
             client.close()
 
