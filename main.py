@@ -373,6 +373,9 @@ class Desk:
                                     attachments_dir=result.data_dir / "attachments") if server else None
         sync = HeadOfficeSync(result.store, self.runner, account, tokens=result.tokens, tls=self.tls(),  # type: ignore[arg-type]
                               parent=self.window)
+        session = result.session
+        if session is not None:  # sealed evidence files are read with the key while the store is unlocked
+            sync.evidence_key = lambda: None if session.locked else session.keys.evidence_key  # type: ignore[attr-defined]
         sync.signInRequired.connect(self.sign_in_needed)
         sync.signInRequested.connect(self.sign_in_requested)
         sync.signOutRequested.connect(self.sign_out)
