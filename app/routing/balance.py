@@ -74,11 +74,11 @@ LP_BAND_SHARE = 0.5  # the flow uses this share of the tolerance; rounding and r
 AIM_SHARE = 0.5  # the search aims at this share of the tolerance, so the proposal is evener than required
 KEEP_BUDGET_SHARE = 0.10  # an acceptable split is polished in place with at most this share of moves…
 KEEP_MIN_BUDGET = 20  # …or this many; a split that needs more is redrawn
-SWAP_CANDIDATES = 40
+SWAP_CANDIDATES = 40  # per agent pair and side, the cases that most want the other agent
 DENSE_ARCS = 250_000  # up to this many case × agent pairs the flow sees them all
 NEAREST_AGENTS = 10  # past it, each case's cheapest agents…
-REPAIR_BATCH = 256
-NEARBY_SHARE = 4  # on large problems, repairs give an agent only cases among its 4 × fair-share cheapest  # repair moves tried per round, cheapest first  # per agent pair and side, the cases that most want the other agent
+REPAIR_BATCH = 1024  # repair moves tried per round, cheapest first
+NEARBY_SHARE = 4  # on large problems, repairs give an agent only cases among its 4 × fair-share cheapest
 MAX_CASES = 200_000
 MAX_AGENTS = 500
 
@@ -420,36 +420,56 @@ class _Search:
         best = self.best_gains()
         promising = np.argwhere(np.triu(best + best.T > self.eps, k=1))
         for a, b in (map(int, pair) for pair in promising):
-            if True:
-                while True:
-                    if self.stop():
-                        return made, False
-                    ia = np.nonzero(self.a == a)[0]
-                    ib = np.nonzero(self.a == b)[0]
-                    if not len(ia) or not len(ib):
-                        break
-                    ga = self.cost[ia, a] - self.cost[ia, b]  # what each of a's cases gains by going to b
-                    gb = self.cost[ib, b] - self.cost[ib, a]
-                    ta = ia[np.argsort(-ga, kind="stable")[:SWAP_CANDIDATES]]
-                    tb = ib[np.argsort(-gb, kind="stable")[:SWAP_CANDIDATES]]
-                    gain = (self.cost[ta, a] - self.cost[ta, b])[:, None] + (self.cost[tb, b] - self.cost[tb, a])[None, :]
-                    if float(gain.max()) <= self.eps:
-                        break
-                    dw = self.w[tb][None, :] - self.w[ta][:, None]
-                    ka = np.full(dw.shape, self.count[a])
-                    kb = np.full(dw.shape, self.count[b])
-                    base = float(self.viol(self.load[[a, b]], self.count[[a, b]], np.array([a, b])).sum())
-                    dv = self.viol(self.load[a] + dw, ka, a) + self.viol(self.load[b] - dw, kb, b) - base
-                    ok = (gain > self.eps) & (dv <= self.eps)
-                    if not ok.any():
-                        break
-                    k = int(np.argmax(np.where(ok, gain, -np.inf)))
-                    r, c = divmod(k, len(tb))
-                    i, j = int(ta[r]), int(tb[c])
-                    self._move(i, b)
-                    self._move(j, a)
-                    made += 1
+            while True:
+                if self.stop():
+                    return made, False
+                done = self._swap_round(a, b)
+                made += done
+                if not done:
+                    break
         return made, True
+
+    def _swap_round(self, a: int, b: int) -> int:
+        """Among the cases of a and b that most want the other agent, make the paying swaps, best
+        first, each case at most once, each checked against the loads as they are then."""
+        ia = np.nonzero(self.a == a)[0]
+        ib = np.nonzero(self.a == b)[0]
+        if not len(ia) or not len(ib):
+            return 0
+        ga = self.cost[ia, a] - self.cost[ia, b]  # what each of a's cases gains by going to b
+        gb = self.cost[ib, b] - self.cost[ib, a]
+        ta = ia[np.argsort(-ga, kind="stable")[:SWAP_CANDIDATES]]
+        tb = ib[np.argsort(-gb, kind="stable")[:SWAP_CANDIDATES]]
+        gain = (self.cost[ta, a] - self.cost[ta, b])[:, None] + (self.cost[tb, b] - self.cost[tb, a])[None, :]
+        dw_all = self.w[tb][None, :] - self.w[ta][:, None]  # change of a's load for each swap
+        base = float(self.viol(self.load[[a, b]], self.count[[a, b]], np.array([a, b])).sum())
+        dv = (self.viol(self.load[a] + dw_all, np.full(dw_all.shape, self.count[a]), a)
+              + self.viol(self.load[b] - dw_all, np.full(dw_all.shape, self.count[b]), b) - base)
+        r, c = np.nonzero((gain > self.eps) & (dv <= self.eps))
+        if not len(r):
+            return 0
+        order = np.lexsort((c, r, -gain[r, c]))
+        used_a: set[int] = set()
+        used_b: set[int] = set()
+        made = 0
+        ka, kb = float(self.count[a]), float(self.count[b])
+        la, lb = float(self.load[a]), float(self.load[b])
+        before = self.viol1(a, la, ka) + self.viol1(b, lb, kb)
+        for k in order:
+            i, j = int(ta[r[k]]), int(tb[c[k]])
+            if i in used_a or j in used_b:
+                continue
+            dw = float(self.w[j] - self.w[i])
+            after = self.viol1(a, la + dw, ka) + self.viol1(b, lb - dw, kb)
+            if after > before + self.eps:
+                continue
+            la, lb, before = la + dw, lb - dw, after
+            self._move(i, b)
+            self._move(j, a)
+            used_a.add(i)
+            used_b.add(j)
+            made += 1
+        return made
 
 
 def _polish(search: _Search, *, repair: bool) -> None:
