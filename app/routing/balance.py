@@ -317,7 +317,8 @@ class _Search:
         # Only a move out of or into an agent outside its band can reduce the excess.
         bad = np.nonzero(self.viol(self.load, self.count, slice(None)) > self.eps)[0]
         ratios, movers, targets = [], [], []
-        into = np.unique(self.nearby()[bad].reshape(-1)) if self.nearby() is not None else np.arange(len(self.a))
+        near = self.nearby()
+        into = np.unique(near[bad].reshape(-1)) if near is not None else np.arange(len(self.a))
         for rows, cols in ((np.nonzero(np.isin(self.a, bad))[0], np.arange(self.m)), (into, bad)):
             dv, dc = self.move_deltas(rows, cols)
             r, c = np.nonzero(dv < -self.eps)
