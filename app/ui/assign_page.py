@@ -385,7 +385,11 @@ class AssignMapView(MapPage):
         self.shown = 0
         self.ring_label = self.tr("Assignment pending")  # what a ringed dot means on this map
         self.armed: str | None = None  # the area tool stays armed across rebuilds until an area is drawn
+        self._in_flight = False  # a page build or load is under way
+        self._dirty = False  # new rows arrived meanwhile
         self.loaded.connect(self._rearm)
+        self.loaded.connect(self._settled)
+        self.failed.connect(self._settled)
 
     def labels(self) -> AssignMapLabels:
         return AssignMapLabels(empty=self.tr("No cases with a map position"), unassigned=self.tr("Unassigned"),
@@ -394,9 +398,18 @@ class AssignMapView(MapPage):
 
     def set_cases(self, rows: Sequence[AssignMapCase], agents: Sequence[str]) -> None:
         self._rows, self._agents = tuple(rows), tuple(agents)
+        if self._in_flight:
+            self._dirty = True  # built once the page in flight has loaded: two builds at once could
+            return              # finish out of order and one delete the other's page file
         self.rebuild()
 
+    def _settled(self, *_args: object) -> None:
+        self._in_flight = False
+        if self._dirty:
+            self.rebuild()
+
     def rebuild(self) -> None:
+        self._in_flight, self._dirty = True, False
         rows, agents, labels, draw = self._rows, self._agents, self.labels(), self.draw
 
         def build(assets: WebAssets, tiles: PageTiles | None, generation: int) -> str:
