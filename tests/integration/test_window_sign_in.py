@@ -297,3 +297,58 @@ def test_a_plain_folder_is_encrypted_from_the_window_keeping_every_row(
     assert ok, message
     assert headoffice.query("SELECT count(*) FROM events WHERE id = ?", (event_id,))[0][0] == 1
     _close(window)
+
+
+def test_lock_forgets_the_session_in_memory_unlock_resumes_it_and_sign_out_removes_it(
+        qtbot: QtBot, headoffice: HeadOffice, qsettings: Path, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import main
+    from app.services.secrets import SecretsError
+    from app.ui.login_dialog import HeadOfficePasswordDialog, LoginDialog
+
+    data = tmp_path / "laptop"
+    _configure(headoffice.url)
+    monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
+    _app, window, _task = main.build(["--data-dir", str(data), "--lang", "en", "--user", "agent01",
+                                      "--secret-stdin"])
+    qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: window.ctx is not None, timeout=60_000)
+    ok, message = _finished_ok(qtbot, window)
+    assert ok, message
+    desk = window.desk
+    vault = desk.opened.tokens
+    sync = window.ctx.sync
+
+    # Lock (Ctrl+L): keys and the cached tokens leave memory, the sync is paused.
+    qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: not window.isVisible() and len(_visible(LoginDialog)) == 1)
+    assert sync.paused and desk.opened.session.locked
+    with pytest.raises(SecretsError):
+        vault.load(headoffice.url, "agent01")
+    with qtbot.waitSignal(sync.finished, timeout=5_000) as blocked:
+        sync.sync_now()
+    assert blocked.args[0] is False and "locked" in blocked.args[1]
+
+    unlock = _visible(LoginDialog)[0]
+    unlock.secret.setText(PASSWORD)
+    qtbot.mouseClick(unlock.ok, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.isVisible() and not sync.paused and desk.opened.tokens is not vault,
+                    timeout=30_000)
+    results: list[tuple[bool, str]] = []
+    sync.finished.connect(lambda ok_, msg: results.append((ok_, msg)))
+    sync.sync_now()
+    qtbot.waitUntil(lambda: bool(results), timeout=SYNC_TIMEOUT)
+    assert results[-1][0], results[-1][1]  # the stored session, read again with the new keys
+    assert not _visible(HeadOfficePasswordDialog)
+
+    # Sign out of head office: the session leaves the laptop; the next sync asks for the password.
+    signed: list[bool] = []
+    sync.signedInChanged.connect(signed.append)
+    window.sign_out()
+    qtbot.waitUntil(lambda: signed == [False], timeout=10_000)
+    assert desk.opened.tokens.load(headoffice.url, "agent01") is None
+    assert "Not signed in" in window.sync_page.account.text()
+    sync.sync_now()
+    qtbot.waitUntil(lambda: len(_visible(HeadOfficePasswordDialog)) == 1, timeout=SYNC_TIMEOUT)
+    _visible(HeadOfficePasswordDialog)[0].reject()
+    _close(window)
