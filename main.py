@@ -219,6 +219,10 @@ def build(argv: Sequence[str] | None = None):  # type: ignore[no-untyped-def]
     secret = read_secret_stdin() if args.secret_stdin else None
     desk = Desk(args, app, window, runner, settings, secret)
     window.desk = desk  # type: ignore[attr-defined]  # kept alive with the window (tests reach it here)
+    if not args.secret_stdin:  # the list's first page, read with bare sqlite3 while the store stack loads
+        from app.ui.first_page import launch_first_page
+
+        desk.first_page = launch_first_page(window, settings, runner, args.data_dir)
     return app, window, desk.start()
 
 
@@ -247,6 +251,7 @@ class Desk:
         self.lock_armed = False
         self.asking = False  # a sign-in dialog is open
         self.declined = False  # the user cancelled the password dialog: automatic rounds do not ask again
+        self.first_page: Any = None  # app.ui.first_page.FirstPageAtLaunch until the workspace is attached
 
     # -- where things are ------------------------------------------------------------------------
     def server(self) -> str:
@@ -285,6 +290,8 @@ class Desk:
         from app.services.datadir import SecretRequired
         from app.services.session import LoginError
 
+        if self.first_page is not None:
+            self.first_page.opening_failed()
         if isinstance(exc, SecretRequired):
             self.log_in()
         elif isinstance(exc, FirstLoginRequired):
@@ -352,7 +359,11 @@ class Desk:
         ctx = UiContext(store=result.store, runner=self.runner, settings=self.settings, profile=result.profile,  # type: ignore[arg-type]
                         actor=result.actor, clock=utcnow, sync=self.sync, cache_dir=result.data_dir / "cache",
                         agent_id=result.agent_id)
-        self.window.attach(ctx)
+        selected = self.first_page.selected_case() if self.first_page is not None else None
+        self.first_page = None
+        self.window.attach(ctx)  # its pages replace the first page, if one was shown
+        if selected is not None and self.window.cases is not None:
+            self.window.cases.list.restore_selection(selected)
         for old in (old_sync, old_retention):
             if old is not None:
                 old.deleteLater()

@@ -72,9 +72,14 @@ def probe(data_dir: str, settings_dir: str, bare: bool) -> None:
     app, window, _task = main.build(["--data-dir", data_dir, "--lang", "zh_CN"])
 
     def shown() -> None:
-        window.cases.list.table.viewport().repaint()
-        marks["shown"] = time.perf_counter()
-        marks["rss_ready"] = _rss_mb()
+        # Emitted first by the first page read with bare sqlite3 (app.ui.first_page), when there is one,
+        # then by the workspace's own list once the store is open: the first is when the list is up.
+        if window.cases is not None:
+            window.cases.list.table.viewport().repaint()
+            marks["workspace"] = time.perf_counter()
+        if "shown" not in marks:
+            marks["shown"] = time.perf_counter()
+            marks["rss_ready"] = _rss_mb()
 
     def complete() -> None:
         # then scroll through the whole list, as a user would, and see what memory does
@@ -84,7 +89,9 @@ def probe(data_dir: str, settings_dir: str, bare: bool) -> None:
             bar.setValue(bar.maximum() * i // 59)
             table.viewport().repaint()
         print(json.dumps({"ready_s": marks["shown"] - started,
-                          "first_page_s": marks["shown"] - marks.get("store_open", marks["shown"]),
+                          "workspace_s": marks.get("workspace", marks["shown"]) - started,
+                          "first_page_s": marks.get("workspace", marks["shown"]) - marks.get("store_open",
+                                                                                            marks["shown"]),
                           "rss_ready_mb": marks["rss_ready"], "rss_scrolled_mb": _rss_mb(),
                           "rows": window.cases.model.rowCount()}), flush=True)
         window.close()
@@ -278,7 +285,10 @@ def run(ctx: Context) -> list[Figure]:
     bare = [_launch(data_dir, settings_dir, bare=True)["ready_s"] for _ in range(3)]
     ready = median([r["ready_s"] for r in runs])
     figures.append(Figure("launch → interactive case list (warm, median)", ready, "s", 1.0, median(bare),
-                          "bare Qt window launch", note=f"{int(runs[0]['rows']):,} cases"))
+                          "bare Qt window launch", note=f"{int(runs[0]['rows']):,} cases; first page read "
+                          "with sqlite3 before the store opens"))
+    figures.append(Figure("  … → the workspace's own list, store open (median)",
+                          median([r["workspace_s"] for r in runs]), "s", None, median(bare), "bare Qt window launch"))
     # the floor for the first page: the SQL the list runs to fill it
     from app.store.queries import CaseQuery, first_rows
 

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from app.store.engine import Store
-from app.store.migrate import StoreError, open_store
+# No SQLAlchemy at import: the launch resolves the data folder while SQLAlchemy is still loading.
+from app.store.revision import StoreError
+
+if TYPE_CHECKING:
+    from app.store.engine import Store
 
 ENV_VAR = "DOORSTEP_DATA_DIR"
 STORE_FILE = "doorstep.sqlite3"
@@ -33,6 +37,7 @@ class SecretRequired(StoreError):
 
 def open_data_dir(data_dir: Path, secret: str | None = None) -> Store:
     """Open (creating or upgrading) the store in a data folder; an encrypted one needs the secret."""
+    from app.store.migrate import open_store
     from app.store.vault import is_encrypted_store
 
     path = store_path(data_dir)

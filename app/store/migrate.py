@@ -19,17 +19,13 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import DatabaseError, OperationalError
 
 from .engine import Connector, Store, checkpoint, create_store_engine, plain_sqlite_connector
+from .revision import HEAD_REVISION as HEAD_REVISION  # re-exported: callers import them from here
+from .revision import StoreError as StoreError
 
 log = logging.getLogger(__name__)
 
-# Must equal the head of migrations/versions (tests/integration/test_migrations.py checks it).
-HEAD_REVISION = "0002"
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent.parent / "migrations"
 SQLITE_MAGIC = b"SQLite format 3\x00"
-
-
-class StoreError(Exception):
-    """The store cannot be opened; the message says why in words a user can act on."""
 
 
 def _check_file(path: Path, encrypted: bool = False) -> bool:

@@ -1,18 +1,40 @@
 """Case list and search queries: light row tuples, filtered and sorted in SQL, paged.
 
 Never loads ORM objects for lists: 100,000 cases must filter, sort and page in milliseconds.
+The functions take a SQLAlchemy `Connection` or, where said, a bare DB-API connection (the launch
+reads the list's first page with the sqlite3 module while SQLAlchemy is still loading; so this
+module imports SQLAlchemy only where it is used).
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import NamedTuple
-
-from sqlalchemy import Connection, text
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .search import match_clause, search_terms
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
+# A SQLAlchemy Connection, or a bare DB-API connection (sqlite3 or SQLCipher): both run these statements.
+Reader = Any
+
+
+def _execute(conn: Reader, sql: str, params: Mapping[str, object]) -> Iterable[Any]:
+    """Run one statement with named parameters on either kind of connection."""
+    if hasattr(conn, "exec_driver_sql"):  # SQLAlchemy
+        from sqlalchemy import text
+
+        return conn.execute(text(sql), dict(params))  # type: ignore[no-any-return]
+    return conn.execute(sql, dict(params))  # type: ignore[no-any-return]
+
+
+def _scalar(conn: Reader, sql: str, params: Mapping[str, object]) -> Any:
+    for row in _execute(conn, sql, params):
+        return row[0]
+    return None
 
 
 class CaseRow(NamedTuple):
@@ -136,7 +158,7 @@ class CaseQuery:
 BROAD_MATCHES = 2000
 
 
-def broad_terms(conn: Connection, query: CaseQuery) -> frozenset[int]:
+def broad_terms(conn: Reader, query: CaseQuery) -> frozenset[int]:
     """Positions of the query's search terms that match at least BROAD_MATCHES cases, by a LIMIT probe
     each (a prefix of a case number that every case shares costs the same as one that few share).
     Only for sorts an index walks (no NULLs-last expression); else the planner's choice stands."""
@@ -146,22 +168,22 @@ def broad_terms(conn: Connection, query: CaseQuery) -> frozenset[int]:
     for i, term in enumerate(search_terms(query.search)):
         if term.kind == "case_no" and query.sort == "case_no":
             continue  # the case-number index is the prefix range and the order at once
-        size = conn.execute(text(term.size_sql()), {**term.params, "cap": BROAD_MATCHES}).scalar_one()
+        size = _scalar(conn, term.size_sql(), {**term.params, "cap": BROAD_MATCHES})
         if size >= BROAD_MATCHES:
             found.add(i)
     return frozenset(found)
 
 
-def count_cases(conn: Connection, query: CaseQuery) -> int:
+def count_cases(conn: Reader, query: CaseQuery) -> int:
     where, params = query.where()
     terms = search_terms(query.search)
     if len(terms) == 1 and terms[0].kind != "case_no" and not replace(query, search="").where()[0]:
         # One full-text term and nothing else: every case has exactly one search row, so the index
         # counts its matches itself (a millisecond for 15,000) without visiting the cases.
         table = terms[0].table
-        return int(conn.execute(text(f"SELECT count(*) FROM {table} WHERE {table} MATCH :{terms[0].key}"),
-                                terms[0].params).scalar_one())
-    return int(conn.execute(text("SELECT count(*) FROM cases" + where), params).scalar_one())
+        return int(_scalar(conn, f"SELECT count(*) FROM {table} WHERE {table} MATCH :{terms[0].key}",
+                           terms[0].params))
+    return int(_scalar(conn, "SELECT count(*) FROM cases" + where, params))
 
 
 def list_cases(conn: Connection, query: CaseQuery, offset: int = 0, limit: int = 100) -> list[CaseRow]:
@@ -170,28 +192,26 @@ def list_cases(conn: Connection, query: CaseQuery, offset: int = 0, limit: int =
     where, params = query.where(broad_terms(conn, query))
     params.update(limit=limit, offset=offset)
     sql = _SELECT + where + query.order_by() + " LIMIT :limit OFFSET :offset"
-    rows = conn.execute(text(sql), params)
-    return [_row(r) for r in rows]
+    return [_row(r) for r in _execute(conn, sql, params)]
 
 
 def case_ids(conn: Connection, query: CaseQuery) -> list[int]:
     """All matching ids in order (a few bytes each: fine for 100k)."""
     where, params = query.where(broad_terms(conn, query))
     sql = "SELECT cases.id FROM cases" + where + query.order_by()
-    return [r[0] for r in conn.execute(text(sql), params)]
+    return [r[0] for r in _execute(conn, sql, params)]
 
 
 def rows_by_ids(conn: Connection, ids: list[int]) -> dict[int, CaseRow]:
     if not ids:
         return {}
     sql = _SELECT + " WHERE cases.id IN (SELECT value FROM json_each(:ids))"
-    rows = conn.execute(text(sql),
-                        {"ids": "[" + ",".join(str(int(i)) for i in ids) + "]"})
+    rows = _execute(conn, sql, {"ids": "[" + ",".join(str(int(i)) for i in ids) + "]"})
     return {r[0]: _row(r) for r in rows}
 
 
 def distinct_districts(conn: Connection) -> list[str]:
-    return [r[0] for r in conn.execute(text("SELECT DISTINCT district FROM cases ORDER BY district"))]
+    return [r[0] for r in _execute(conn, "SELECT DISTINCT district FROM cases ORDER BY district", {})]
 
 
 def _row(r: object) -> CaseRow:
@@ -220,10 +240,9 @@ def ordered_case_ids(conn: Connection, query: CaseQuery) -> list[int]:
     return [r[0] for r in raw.execute("SELECT cases.id FROM cases" + where + list_order_by(query), params)]
 
 
-def first_rows(conn: Connection, query: CaseQuery, limit: int) -> tuple[int, list[CaseRow]]:
-    """How many cases match, and the first `limit` of them in list order."""
+def first_rows(conn: Reader, query: CaseQuery, limit: int) -> tuple[int, list[CaseRow]]:
+    """How many cases match, and the first `limit` of them in list order (either kind of connection)."""
     total = count_cases(conn, query)
     where, params = query.where(broad_terms(conn, query))
     params["limit"] = limit
-    rows = conn.execute(text(_SELECT + where + list_order_by(query) + " LIMIT :limit"), params)
-    return total, [_row(r) for r in rows]
+    return total, [_row(r) for r in _execute(conn, _SELECT + where + list_order_by(query) + " LIMIT :limit", params)]

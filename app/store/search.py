@@ -18,9 +18,10 @@ import re
 import unicodedata
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, text
+if TYPE_CHECKING:  # SQLAlchemy is imported where it is used: the launch reads a first page without it
+    from sqlalchemy import Connection
 
 FTS_DDL = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS case_search USING fts5("
@@ -82,6 +83,8 @@ def _doc_of_row(r: Sequence[Any]) -> SearchDoc:
 
 def docs_for(conn: Connection, case_ids: Sequence[int] | None = None) -> list[SearchDoc]:
     """Build the search documents of some cases (all when `case_ids` is None) from the store."""
+    from sqlalchemy import text
+
     if case_ids is None:
         return [_doc_of_row(r) for r in conn.execute(text(_DOCS_SQL.format(where=""))).all()]
     if not case_ids:
@@ -119,6 +122,8 @@ def _doc_params(docs: Sequence[SearchDoc]) -> tuple[list[dict[str, Any]], list[d
 
 def write_docs(conn: Connection, docs: Sequence[SearchDoc]) -> None:
     """Replace the search rows of these cases. Call inside the writing transaction."""
+    from sqlalchemy import text
+
     if not docs:
         return
     ids, full, short = _doc_params(docs)
@@ -129,6 +134,8 @@ def write_docs(conn: Connection, docs: Sequence[SearchDoc]) -> None:
 
 
 def reindex_cases(conn: Connection, case_ids: Sequence[int]) -> None:
+    from sqlalchemy import text
+
     existing = docs_for(conn, case_ids)
     gone = set(case_ids) - {d.case_id for d in existing}
     for cid in gone:
@@ -227,6 +234,8 @@ def match_clause(query: str, broad: Collection[int] = ()) -> tuple[str, dict[str
 
 def fts_out_of_step(conn: Connection) -> list[int]:
     """Case ids whose search rows differ from what their data says (empty when in step)."""
+    from sqlalchemy import text
+
     expected = {d.case_id: d for d in docs_for(conn)}
     actual = {
         r[0]: r[1:] for r in conn.execute(

@@ -13,7 +13,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -29,15 +29,17 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPixmap, QPolygon
 from PySide6.QtWidgets import QAbstractItemView, QStyledItemDelegate, QStyleOptionViewItem
-from sqlalchemy import Connection
-from sqlalchemy.exc import SQLAlchemyError
 
 from app.domain.masking import mask_name
-from app.store.engine import Store
 from app.store.queries import CaseQuery, CaseRow, first_rows, ordered_case_ids, rows_by_ids
 
 from . import labels
 from .worker import BackgroundRunner, Task
+
+if TYPE_CHECKING:  # no SQLAlchemy at import: the launch shows a first page before it has loaded
+    from sqlalchemy import Connection
+
+    from app.store.engine import Store
 
 log = logging.getLogger(__name__)
 
@@ -77,11 +79,11 @@ class _Entry(NamedTuple):
 
 
 # (connection, query, natural order wanted) → ordered case ids
-IdSource = Callable[[Connection, CaseQuery, bool], list[int]]
+IdSource = Callable[["Connection", CaseQuery, bool], list[int]]
 
 
 # (connection, query, how many) → (total matching, the first rows)
-FirstSource = Callable[[Connection, CaseQuery, int], tuple[int, list[CaseRow]]]
+FirstSource = Callable[["Connection", CaseQuery, int], tuple[int, list[CaseRow]]]
 
 
 def sql_ids(conn: Connection, query: CaseQuery, natural: bool) -> list[int]:
@@ -130,7 +132,7 @@ class CaseTableModel(QAbstractTableModel):
     reloaded = Signal()  # every id of the new query is in (after a reload or a sort)
     loadFailed = Signal(str)
 
-    def __init__(self, store: Store, runner: BackgroundRunner, today: Callable[[], date],
+    def __init__(self, store: Store | None, runner: BackgroundRunner, today: Callable[[], date],
                  source: IdSource = sql_ids, parent: QObject | None = None,
                  first_source: FirstSource | None = None):
         super().__init__(parent)
@@ -178,6 +180,8 @@ class CaseTableModel(QAbstractTableModel):
         generation = self._generation
         query = replace(self.query, today=self.today())
         store, source, natural, first_source = self.store, self.source, self.natural, self.first_source
+        if store is None:
+            raise RuntimeError("this list has no store yet")
 
         def all_ids() -> list[int | None]:
             with store.engine.connect() as conn:
@@ -207,7 +211,14 @@ class CaseTableModel(QAbstractTableModel):
         assert task is not None
         return task
 
-    def _apply_first(self, generation: int, result: tuple[int, list[CaseRow]]) -> None:
+    def show_first_rows(self, total: int, rows: list[CaseRow]) -> None:
+        """Show a first page read elsewhere (at launch, before the store has opened): the rows, and
+        placeholders for the rest. Same as the first page of a reload; the list stays as it is until
+        the store is there."""
+        self._generation += 1
+        self._apply_first(self._generation, (total, rows), rest=False)
+
+    def _apply_first(self, generation: int, result: tuple[int, list[CaseRow]], rest: bool = True) -> None:
         if generation != self._generation or self._complete == generation:
             return  # a newer query was asked for, or all the ids already arrived
         total, rows = result
@@ -229,7 +240,7 @@ class CaseTableModel(QAbstractTableModel):
             self._complete = generation
             self.loaded_once = True
             self.reloaded.emit()
-        else:  # the rest of the ids once the first rows are painted, so the two do not compete
+        elif rest:  # the rest of the ids once the first rows are painted, so the two do not compete
             self._rest_timer.start()
 
     def _apply_ids(self, generation: int, ids: list[int | None]) -> None:
@@ -305,11 +316,17 @@ class CaseTableModel(QAbstractTableModel):
         if None in ids:  # still arriving: nothing to read yet, nothing to cache
             self._placeholder_asked = True
             return [None] * len(ids)
+        if self.store is None:  # a first page shown before the store opened: the rest comes with it
+            return [None] * len(ids)
         try:
             with self.store.engine.connect() as conn:  # a primary-key read of ≤128 rows: well under a millisecond
                 found = rows_by_ids(conn, ids)
-        except SQLAlchemyError as exc:  # the store went away (closing): show blanks, cache nothing
-            log.warning("could not read cases for the list: %s", exc)
+        except Exception as exc:
+            from sqlalchemy.exc import SQLAlchemyError
+
+            if not isinstance(exc, SQLAlchemyError):
+                raise
+            log.warning("could not read cases for the list: %s", exc)  # the store went away (closing)
             return [None] * len(ids)
         rows: list[_Entry | CaseRow | None] = [found.get(i) for i in ids]
         self._pages[page] = rows
