@@ -153,7 +153,7 @@ def detail_lines(row: ApprovalRow, zone: str) -> list[tuple[str, str]]:
              (translate("ApprovalsPage", "Case"), item.case_no or f"#{item.case_id}"),
              (translate("ApprovalsPage", "Agent"), item.agent_username or "—"),
              (translate("ApprovalsPage", "Recorded"), local(aware(item.created_at), zone).strftime("%Y-%m-%d %H:%M")),
-             (translate("ApprovalsPage", "Summary"), item.summary)]
+             (translate("ApprovalsPage", "Summary"), summary_text(item))]
     for key, value in item.details.items():
         if value is None or value == "" or value == []:
             continue

@@ -374,7 +374,7 @@ class TeamPage(QWidget):
             self.totals_label.setText("")
         else:
             self.totals_label.setText(self.tr(
-                "Team: %1 of %2 planned visits done · %3 collected · %4 promise(s) due · %5 safety event(s) · "
+                "Team: %1 visit(s) done, %2 planned · %3 collected · %4 promise(s) due · %5 safety event(s) · "
                 "%6 flagged").replace("%1", str(t.done)).replace("%2", str(t.planned))
                 .replace("%3", format_fen(t.collected_fen)).replace("%4", str(t.promises_due))
                 .replace("%5", str(t.safety_events)).replace("%6", str(t.flagged)))

@@ -153,7 +153,7 @@ def people(qtbot: QtBot, tmp_path: Path, headoffice: HeadOffice, connect: Connec
 
 
 def test_hardship_is_approved_in_the_room_and_the_agent_sees_it_on_the_case(qtbot: QtBot, headoffice: HeadOffice,
-                                                                             people: Any) -> None:
+                                                                             people: Any, tmp_path: Path) -> None:
     from app.services.workspace import case_timeline, load_case_detail
 
     make_agent, make_supervisor = people
@@ -187,6 +187,7 @@ def test_hardship_is_approved_in_the_room_and_the_agent_sees_it_on_the_case(qtbo
     assert page.select(key)
     assert "Deferral" in page.details.text() and "延期三个月" in page.details.text()
     page.reason.setPlainText(f"  {REASON}  ")
+    assert page.window().grab().save(str(tmp_path / "approvals-live.png"))
     with qtbot.waitSignals([page.decisionQueued, sup.sync.finished], timeout=120_000):
         page.approve_button.click()  # head office answered just now: the page starts a sync itself
     event = rows(sup.store, "SELECT id, sync_state FROM events WHERE kind = 'decision'")
@@ -224,6 +225,11 @@ def test_hardship_is_approved_in_the_room_and_the_agent_sees_it_on_the_case(qtbo
     assert m.index(row1, 3).data() == "2" and m.index(row1, 6).data() == "¥123.45"
     assert "3 visit(s) on the map; 0 without a position" in team.map_note.text()
     assert "¥123.45 collected" in team.totals_label.text()
+    view = team.map_view
+    qtbot.waitUntil(lambda: view.is_loaded, timeout=60_000)
+    qtbot.waitUntil(lambda: len({view.grab().toImage().pixel(x, y) for x in range(0, view.width(), 9)
+                                 for y in range(0, view.height(), 9)}) > 8, timeout=20_000)
+    assert team.window().grab().save(str(tmp_path / "team-live.png"))
     # The reply was kept: offline, the room would show these figures with their age.
     from app.services.team import cached_team_day
 

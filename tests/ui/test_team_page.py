@@ -111,7 +111,7 @@ def test_offline_shows_the_saved_figures_with_their_age(qtbot: Any, ctx: Any, un
     assert m.index(0, 6).data() == format_fen(123_456) == "¥1,234.56"
     assert m.index(1, 1).data() == "never"
     assert m.index(1, 0).data().startswith(HOSTILE[:20])  # shown as given: item views render plain text
-    assert "10 of 16 planned visits done" in page.totals_label.text()
+    assert "10 visit(s) done, 16 planned" in page.totals_label.text()
     assert "¥1,234.56 collected" in page.totals_label.text()
     assert "2 visit(s) on the map; 1 without a position" in page.map_note.text()
     assert page.refresh_button.isEnabled()
