@@ -34,6 +34,7 @@ from app.contract.v1 import (
     Change,
     ChangesResponse,
     DecisionData,
+    ErrorResponse,
     HealthResponse,
     PushRequest,
     PushResponse,
@@ -95,6 +96,18 @@ class Service:
             prune(session, self.settings.retain_changes)
 
 
+# Every error reply is an ErrorResponse; the schema says so for every operation (a client, or a fuzzer,
+# can check any reply against it). 500 is not listed: it is a bug.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorResponse, "description": text} for code, text in (
+        (400, "malformed request (JSON, header, hash, cursor) or a value out of range"),
+        (401, "no valid access token"), (403, "your role may not do this"),
+        (404, "no such resource in your scope"), (410, "cursor too old: start a full resync"),
+        (412, "version mismatch"), (413, "request too large"), (422, "invalid request"),
+        (423, "account locked"), (428, "If-Match is required"), (429, "too many requests: see Retry-After"),
+        (503, "busy or unavailable: retry after Retry-After"))}
+
+
 def require(p: Principal, *roles: str) -> None:
     if p.user.role not in roles:
         raise ApiError(403, "forbidden", "your role may not do this")
@@ -103,7 +116,7 @@ def require(p: Principal, *roles: str) -> None:
 def create_app(settings: Settings, db: Database | None = None) -> Any:
     svc = Service(settings, db or Database(settings.db_url))
     api = FastAPI(title="Doorstep head office", version=API_VERSION, docs_url=None, redoc_url=None,
-                  openapi_url="/openapi.json")
+                  openapi_url="/openapi.json", responses=ERROR_RESPONSES)
     api.state.service = svc
 
     @api.exception_handler(ApiError)
@@ -179,7 +192,9 @@ def create_app(settings: Settings, db: Database | None = None) -> Any:
         "schema": PushRequest.model_json_schema()}}}}
 
     @api.post("/api/v1/sync/events", response_model=PushResponse, openapi_extra=push_schema,
-              responses={422: {"model": PushResponse, "description": "an event id was reused with another body"}})
+              responses={422: {"model": PushResponse | ErrorResponse,
+                               "description": "an event id was reused with another body (PushResponse), "
+                                              "or the envelope is invalid"}})
     async def push_events(request: Request, authorization: Annotated[str | None, Header()] = None) -> Any:
         # The envelope is checked here by hand, not by a pydantic body: events are validated one
         # by one, so a malformed item (even a non-object) is rejected alone, never the batch.
@@ -303,8 +318,7 @@ def create_app(settings: Settings, db: Database | None = None) -> Any:
         return CaseListResponse(cases=cases, total=total, next_offset=nxt if nxt < total else None)
 
     @api.post("/api/v1/cases/{case_id}/assign", response_model=AssignResult,
-              responses={412: {"model": AssignConflict, "description": "the case changed: its current state"},
-                         428: {"description": "If-Match is required"}})
+              responses={412: {"model": AssignConflict, "description": "the case changed: its current state"}})
     def assign(case_id: Annotated[int, Path(ge=1, le=MAX_ID)], body: AssignRequest, authorization: Annotated[str | None, Header()] = None,
                if_match: Annotated[str | None, Header()] = None) -> Any:
         p = svc.principal(authorization)
