@@ -32,6 +32,7 @@ from app.store.migrate import open_store
 from app.sync.engine import device_of
 from tests.conftest import DEMO_TODAY
 
+from .faultproxy import FaultProxy
 from .sync_fixtures import Connect, connect_fixture, headoffice_fixture  # noqa: F401 (fixtures)
 from .sync_server import PASSWORD, HeadOffice
 
@@ -85,7 +86,7 @@ class Agent:
 class Supervisor:
     """The supervisor's app: a store, the sync controller and the main window with its rooms."""
 
-    def __init__(self, qtbot: QtBot, tmp_path: Path, server_url: str):
+    def __init__(self, qtbot: QtBot, tmp_path: Path, server_url: str, retry_budget: float = 20.0):
         from PySide6.QtCore import QSettings
 
         from app.ui.context import UiContext
@@ -98,7 +99,7 @@ class Supervisor:
         self.store = open_store(tmp_path / "super" / "doorstep.sqlite3")
         self.runner = BackgroundRunner()
         account = HeadOfficeAccount(server=server_url, username="super01", device_id=device_of(self.store))
-        self.sync = HeadOfficeSync(self.store, self.runner, account, password=lambda: PASSWORD, retry_budget=20.0,
+        self.sync = HeadOfficeSync(self.store, self.runner, account, password=lambda: PASSWORD, retry_budget=retry_budget,
                                    interval_ms=3_600_000, probe_ms=3_600_000)
         self.settings = AppSettings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
         self.ctx = UiContext(store=self.store, runner=self.runner, settings=self.settings,
@@ -142,8 +143,8 @@ def people(qtbot: QtBot, tmp_path: Path, headoffice: HeadOffice, connect: Connec
         made.append(a)
         return a
 
-    def supervisor() -> Supervisor:
-        s = Supervisor(qtbot, tmp_path, headoffice.url)
+    def supervisor(url: str | None = None, retry_budget: float = 20.0) -> Supervisor:
+        s = Supervisor(qtbot, tmp_path, url or headoffice.url, retry_budget)
         made.append(s)
         return s
 
@@ -235,3 +236,45 @@ def test_hardship_is_approved_in_the_room_and_the_agent_sees_it_on_the_case(qtbo
 
     saved = cached_team_day(sup.store, DEMO_TODAY)
     assert saved is not None and saved.reply == team.shown.reply
+
+
+def test_a_decision_made_offline_queues_shows_pending_and_goes_with_the_next_sync(
+        qtbot: QtBot, headoffice: HeadOffice, people: Any) -> None:
+    from app.services.workspace import load_case_detail
+
+    make_agent, make_supervisor = people
+    agent = make_agent("agent01")
+    agent.sync()
+    (case_id,) = agent.cases(1)
+    hardship = agent.record(case_id, OutcomeCode.HARDSHIP, Channel.PHONE, 0, hardship_reason="illness",
+                            relief_kind="instalment_plan", relief_detail="12 期")
+    agent.sync()
+    with FaultProxy(headoffice.port) as proxy:
+        sup = make_supervisor(proxy.url, retry_budget=1.0)
+        ok, message = sup.sync_now()
+        assert ok, message
+        sup.attach()
+        page = sup.room(8, "ApprovalsPage")
+        key = ("relief", hardship)
+        qtbot.waitUntil(lambda: page.live and page.model.find(key) >= 0, timeout=60_000)
+        proxy.set_upstream(1)  # head office gone (nothing listens on port 1)
+        assert page.select(key)
+        page.reason.setPlainText("缺少医院证明")
+        with qtbot.waitSignals([page.decisionQueued, sup.sync.finished, page.fetchFailed], timeout=120_000):
+            page.reject_button.click()  # the page tries a sync at once; it fails, the list comes from the saved copy
+        qtbot.waitUntil(lambda: page.model.find(key) >= 0
+                        and page.model.row(page.model.find(key)).state == "queued", timeout=20_000)
+        row = page.model.find(key)
+        assert page.model.index(row, 5).data() == "Decided here, waiting to upload"
+        assert not page.approve_button.isEnabled()
+        assert rows(sup.store, "SELECT e.sync_state FROM events e JOIN outbox o ON o.event_id = e.id "
+                               "WHERE e.kind = 'decision'") == [("pending",)]
+        assert headoffice.query("SELECT count(*) FROM events WHERE kind = 'decision'") == [(0,)]
+        proxy.set_upstream(headoffice.port)  # back
+        ok, message = sup.sync_now()
+        assert ok, message
+        assert rows(sup.store, "SELECT sync_state FROM events WHERE kind = 'decision'") == [("acked",)]
+        qtbot.waitUntil(lambda: page.live and page.model.find(key) < 0, timeout=60_000)
+    agent.sync()
+    detail = load_case_detail(agent.store, case_id, NOW)
+    assert detail.relief_decision == ("rejected", "super01", "缺少医院证明")
