@@ -465,6 +465,9 @@ def _preview(store: Any, case_ids: list[int], agent_ids: list[int], profile: Any
         for cid, agent in conn.execute(text("SELECT id, agent_id FROM cases WHERE id IN "
                                             "(SELECT value FROM json_each(:ids))"), {"ids": json.dumps(case_ids)}):
             holders[int(cid)] = agent
+    # as the balancer does: an assignment queued and not yet delivered counts as the current one
+    queued = assigning.pending_assignments(store)
+    holders.update({cid: agent for cid, agent in queued.items() if cid in holders})
     before = {a: 0 for a in agent_ids}
     for agent in holders.values():
         if agent in before:
