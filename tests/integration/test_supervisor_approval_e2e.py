@@ -198,6 +198,13 @@ def test_hardship_is_approved_in_the_room_and_the_agent_sees_it_on_the_case(qtbo
     qtbot.waitUntil(lambda: page.live and page.model.find(key) < 0, timeout=60_000)
     decided = headoffice.query("SELECT count(*) FROM events WHERE kind = 'decision' AND status = 'accepted'")
     assert decided == [(1,)]
+    with qtbot.waitSignal(page.listShown, timeout=60_000, check_params_cb=lambda live: live):
+        page.status_filter.setCurrentIndex(page.status_filter.findData("decided"))
+    row = page.model.row(page.model.find(key))
+    assert row.state == "approved" and row.item.decided_by == "super01" and row.item.decision_reason == REASON
+    assert page.select(key)
+    assert "Decided by: super01" in page.details.text() and f"Reason given: {REASON}" in page.details.text()
+    assert not page.approve_button.isEnabled()  # decided at head office: nothing more to decide
 
     # --- the agent's next sync shows the decision on the case ---
     a1.sync()
