@@ -954,8 +954,14 @@ class AssignPage(QWidget):
         self.queued.emit(result)
         store = self.ctx.store
         task = self.ctx.runner.submit(lambda: _room_context(store))
-        task.succeeded.connect(lambda context: (self._context_loaded(context), self.model.reload(),
-                                                self.dataChanged.emit(), self.send_now()))
+        task.succeeded.connect(self._after_queue)
+
+    def _after_queue(self, context: RoomContext) -> None:
+        """The pending marks and the list first, then (online) the delivery."""
+        self._context_loaded(context)
+        self.model.reload()
+        self.dataChanged.emit()
+        self.send_now()
 
     def _failed(self, exc: object) -> None:
         self.message.emit(self.tr("Could not assign: %1").replace("%1", str(exc)[:300]))

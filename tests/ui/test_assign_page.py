@@ -281,3 +281,24 @@ def test_screenshots_of_the_assign_room_and_the_preview(supervisor_window: Any, 
             shutil.copy2(shot, keep)
     if language != "en":
         win.switch_language("en")
+
+
+def test_assign_a_district_queues_its_open_cases(assign_page: Any, qtbot: Any) -> None:
+    from app.services.assigning import pending_assignments
+    from tests.ui.conftest import sql
+
+    page = assign_page
+    with qtbot.waitSignal(page.dialogOpened, timeout=5_000) as opened:
+        page.assign_district()
+    dialog = opened.args[0]
+    district = dialog.districts.item(2).text()
+    dialog.districts.setCurrentRow(2)
+    target = page.context.agents[5]
+    dialog.agent.setCurrentIndex(dialog.agent.findData(target.id))
+    dialog.only_unassigned.setChecked(False)
+    with qtbot.waitSignal(page.queued, timeout=10_000) as done:
+        dialog.ok.click()
+    expected = {r[0] for r in sql(page.ctx.store, "SELECT id FROM cases WHERE district = :d AND status != 'closed'",
+                                  d=district)}
+    assert expected and done.args[0].queued == len(expected)
+    assert pending_assignments(page.ctx.store) == dict.fromkeys(expected, target.id)
