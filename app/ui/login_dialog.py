@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QLabel,
-    QLayout,
     QLineEdit,
     QVBoxLayout,
     QWidget,
@@ -115,9 +114,9 @@ class LoginDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.message)
         layout.addWidget(self.buttons)
-        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)  # grows with a long message
         (self.secret if self.user.text() else self.user).setFocus()
-        self.resize(420, self.sizeHint().height())
+        self.setMinimumWidth(460)
+        self.adjustSize()
 
     def _busy(self, busy: bool) -> None:
         for w in (self.user, self.secret, self.ok):
@@ -204,6 +203,7 @@ class LoginDialog(QDialog):
         self.message.setStyleSheet("color: #c0392b;")
         self.message.setText(text)
         self.message.show()
+        self.adjustSize()  # wrapped text needs the height for the dialog's width
 
 
 def head_office_problem(widget: QWidget, exc: BaseException) -> str:
@@ -275,9 +275,9 @@ class HeadOfficePasswordDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.message)
         layout.addWidget(self.buttons)
-        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
         self.password.setFocus()
-        self.resize(460, self.sizeHint().height())
+        self.setMinimumWidth(460)
+        self.adjustSize()
 
     def submit(self) -> None:
         password = self.password.text()
@@ -318,3 +318,4 @@ class HeadOfficePasswordDialog(QDialog):
         self.message.setStyleSheet("color: #c0392b;" if error else "color: palette(text);")
         self.message.setText(text)
         self.message.show()
+        self.adjustSize()
