@@ -474,12 +474,16 @@ def _write_results(store: Store, items: list[_Pending], reply: v1.AssignBatchRes
 
 
 def assignment_problems(store: Store, limit: int = 500) -> list[Problem]:
-    """Assignments head office did not apply (newest first), with the case as this device has it now."""
+    """Assignments head office did not apply (newest first), with the case as this device has it now;
+    a case assigned again since (pending or applied) is no longer listed."""
     with store.engine.connect() as conn:
         rows = conn.execute(text(
             "SELECT e.case_id, coalesce(c.case_no, ''), e.payload, d.status_code, c.agent_id, c.version, "
             "e.case_version, d.error FROM dead_letters d JOIN events e ON e.id = d.event_id "
-            "LEFT JOIN cases c ON c.id = e.case_id WHERE e.kind = :kind ORDER BY d.id DESC LIMIT :limit"),
+            "LEFT JOIN cases c ON c.id = e.case_id WHERE e.kind = :kind AND NOT EXISTS ("
+            "SELECT 1 FROM events later WHERE later.case_id = e.case_id AND later.kind = :kind "
+            "AND later.device_seq > e.device_seq AND later.sync_state IN ('pending', 'acked')) "
+            "ORDER BY d.id DESC LIMIT :limit"),
             {"kind": ASSIGN_KIND, "limit": limit}).all()
     out = []
     for case_id, case_no, payload, code, agent, version, seen, error in rows:

@@ -644,7 +644,7 @@ class AssignPage(QWidget):
         self.agent_filter.setAccessibleName(self.tr("Agent filter"))
         self.agent_filter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self._fill_agent_filter(())
-        agent_label = QLabel(self.tr("A&gent:"), self)
+        agent_label = QLabel(self.tr("Ag&ent:"), self)
         agent_label.setBuddy(self.agent_filter)
         self.agent_filter.currentIndexChanged.connect(lambda _i: self.apply_agent_filter())
 
@@ -707,11 +707,30 @@ class AssignPage(QWidget):
         self.problems.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.problems.horizontalHeader().setStretchLastSection(True)
         self.problems.setAccessibleName(self.tr("Assignments head office did not apply"))
+        self.problems.itemDoubleClicked.connect(
+            lambda item: self.list.select_case(int(item.data(Qt.ItemDataRole.UserRole))))
+        self.problems_tab = QWidget(self)
+        problems_lay = QVBoxLayout(self.problems_tab)
+        problems_lay.setContentsMargins(4, 4, 4, 4)
+        note = QLabel(self.tr("These cases changed at head office after you saw them, so your assignment was not "
+                              "applied. Check who holds each now; assign again if it is still wanted."),
+                      self.problems_tab)
+        note.setWordWrap(True)
+        self.again_button = QPushButton(self.tr("Assign agai&n…"), self.problems_tab)
+        self.again_button.setToolTip(self.tr("The selected cases of this list (all of them if none is selected)"))
+        self.again_button.clicked.connect(self.assign_again)
+        self.again_button.setEnabled(False)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.again_button)
+        problems_lay.addWidget(note)
+        problems_lay.addWidget(self.problems, 1)
+        problems_lay.addLayout(row)
         self.preview = BalancePreviewPanel(ctx, self)
         self.preview.confirmed.connect(self.confirm_preview)
         self.preview.discarded.connect(lambda: self.message.emit(self.tr("Proposal discarded; nothing was assigned.")))
         self.tabs.addTab(self.map_tab, self.tr("Map"))
-        self.tabs.addTab(self.problems, self.tr("Not applied"))
+        self.tabs.addTab(self.problems_tab, self.tr("Not applied"))
         self.tabs.addTab(self.preview, self.tr("Auto-balance preview"))
         self.tabs.currentChanged.connect(self._tab_changed)
 
@@ -1015,7 +1034,7 @@ class AssignPage(QWidget):
         if report.problems:
             parts.append(self.tr("%n were not applied: the cases changed meanwhile (see Not applied).", "",
                                  len(report.problems)))
-            self.tabs.setCurrentWidget(self.problems)
+            self.tabs.setCurrentWidget(self.problems_tab)
         self.message.emit(" ".join(parts))
         self.delivered.emit(report)
         self.reload()
@@ -1051,9 +1070,19 @@ class AssignPage(QWidget):
                 item = QTableWidgetItem(value)
                 item.setData(Qt.ItemDataRole.UserRole, p.case_id)
                 self.problems.setItem(row, col, item)
-        self.tabs.setTabText(self.tabs.indexOf(self.problems),
+        self.again_button.setEnabled(bool(problems))
+        self.tabs.setTabText(self.tabs.indexOf(self.problems_tab),
                              self.tr("Not applied (%1)").replace("%1", str(len(problems))) if problems
                              else self.tr("Not applied"))
+
+    def assign_again(self) -> AgentPickerDialog | None:
+        """The picker for the not-applied cases (selected rows, else all); they go with today's version."""
+        rows = {i.row() for i in self.problems.selectionModel().selectedRows()} or set(range(self.problems.rowCount()))
+        ids = sorted({int(self.problems.item(r, 0).data(Qt.ItemDataRole.UserRole)) for r in rows})
+        if not ids:
+            return None
+        self.select_ids(ids)
+        return self.pick_agent_for(ids)
 
     # -- auto-balance ------------------------------------------------------------------------------
     def auto_balance(self) -> BalanceDialog | None:

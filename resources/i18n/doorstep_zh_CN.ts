@@ -440,7 +440,7 @@
 <context>
     <name>AssignMapView</name>
     <message>
-        <location line="+221"/>
+        <location line="+225"/>
         <source>No cases with a map position</source>
         <translation>没有带地图位置的案件</translation>
     </message>
@@ -470,7 +470,7 @@
         <translation>在地图上拖动以画出区域</translation>
     </message>
     <message>
-        <location line="-7"/>
+        <location line="-11"/>
         <source>Assignment pending</source>
         <translation>分配待确认</translation>
     </message>
@@ -478,7 +478,7 @@
 <context>
     <name>AssignPage</name>
     <message>
-        <location line="+239"/>
+        <location line="+255"/>
         <source>Team cases</source>
         <translation>团队案件</translation>
     </message>
@@ -489,8 +489,8 @@
     </message>
     <message>
         <location line="+3"/>
-        <source>A&amp;gent:</source>
-        <translation>外访员(&amp;G)：</translation>
+        <source>Ag&amp;ent:</source>
+        <translation>外访员(&amp;E)：</translation>
     </message>
     <message>
         <location line="+4"/>
@@ -568,7 +568,22 @@
         <translation>总部未执行的分配</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+6"/>
+        <source>These cases changed at head office after you saw them, so your assignment was not applied. Check who holds each now; assign again if it is still wanted.</source>
+        <translation>这些案件在您查看后已在总部发生变化，因此您的分配未执行。请查看每件案件当前的外访员；如仍需要，请重新分配。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Assign agai&amp;n…</source>
+        <translation>重新分配(&amp;N)…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The selected cases of this list (all of them if none is selected)</source>
+        <translation>此列表中选中的案件（未选中时为全部）</translation>
+    </message>
+    <message>
+        <location line="+11"/>
         <source>Proposal discarded; nothing was assigned.</source>
         <translation>方案已放弃，未分配任何案件。</translation>
     </message>
@@ -579,12 +594,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+336"/>
+        <location line="+343"/>
         <source>Not applied</source>
         <translation>未执行</translation>
     </message>
     <message>
-        <location line="-335"/>
+        <location line="-342"/>
         <source>Auto-balance preview</source>
         <translation>自动均衡预览</translation>
     </message>
@@ -655,7 +670,7 @@
         </translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+15"/>
         <source>Could not assign: %1</source>
         <translation>无法分配：%1</translation>
     </message>
@@ -706,12 +721,12 @@
         <translation>总部拒绝：%1</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+9"/>
         <source>Not applied (%1)</source>
         <translation>未执行（%1）</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+16"/>
         <source>No agents on this device yet: sync first.</source>
         <translation>本设备上还没有外访员信息：请先同步。</translation>
     </message>
@@ -746,7 +761,7 @@
 <context>
     <name>BalanceDialog</name>
     <message>
-        <location line="-786"/>
+        <location line="-837"/>
         <source>Auto-balance</source>
         <translation>自动均衡</translation>
     </message>
@@ -798,7 +813,7 @@
 <context>
     <name>BalancePreviewPanel</name>
     <message>
-        <location line="+146"/>
+        <location line="+162"/>
         <location line="+96"/>
         <source>Choose Auto-balance… to see a proposal here.</source>
         <translation>选择“自动均衡…”后方案会显示在这里。</translation>
@@ -1281,7 +1296,7 @@
 <context>
     <name>DistrictDialog</name>
     <message>
-        <location filename="../../app/ui/assign_page.py" line="-304"/>
+        <location filename="../../app/ui/assign_page.py" line="-320"/>
         <source>Assign district</source>
         <translation>按区县分配</translation>
     </message>
@@ -1483,7 +1498,7 @@
 <context>
     <name>HeadOfficeSync</name>
     <message>
-        <location filename="../../app/ui/head_office_sync.py" line="+122"/>
+        <location filename="../../app/ui/head_office_sync.py" line="+125"/>
         <location line="+41"/>
         <location line="+77"/>
         <source>No head office is configured: set its address in Settings.</source>
@@ -2162,7 +2177,7 @@
 <context>
     <name>LoginDialog</name>
     <message>
-        <location filename="../../app/ui/login_dialog.py" line="-242"/>
+        <location filename="../../app/ui/login_dialog.py" line="-243"/>
         <source>Doorstep is locked</source>
         <translation>Doorstep 已锁定</translation>
     </message>
@@ -2284,7 +2299,7 @@
         <translation>登录失败：%1</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+22"/>
         <source>Plain http:// would send your password and cases unencrypted, so it is refused: use an https:// address in Settings (only a head office on this computer may use http://).</source>
         <translation>明文 http:// 会不加密地发送您的密码和案件，因此被拒绝：请在设置中使用 https:// 地址（只有运行在本机上的总部可以用 http://）。</translation>
     </message>
@@ -2527,7 +2542,7 @@
         <translation>后台任务仍在运行。</translation>
     </message>
     <message>
-        <location filename="../../main.py" line="+307"/>
+        <location filename="../../main.py" line="+314"/>
         <source>Doorstep is locked: restart it to log in.</source>
         <translation>Doorstep 已锁定：请重新启动后登录。</translation>
     </message>
@@ -2537,7 +2552,7 @@
         <translation>Doorstep 需要先在线登录总部：请重新启动后登录。</translation>
     </message>
     <message>
-        <location line="+76"/>
+        <location line="+83"/>
         <source>Sign in to head office</source>
         <translation>登录总部</translation>
     </message>

@@ -227,7 +227,7 @@ def test_a_conflict_is_shown_with_the_current_owner_and_never_overwritten(
     assert server_owner(headoffice, [other])[other][0] == agent01
     # shown: the Not applied tab with the current owner and version
     qtbot.waitUntil(lambda: page.problems.rowCount() == 1, timeout=20_000)
-    assert page.tabs.currentWidget() is page.problems
+    assert page.tabs.currentWidget() is page.problems_tab
     cells = [page.problems.item(0, c).text() for c in range(6)]
     case_no = rows(sup.store, "SELECT case_no FROM cases WHERE id = :c", c=case_id)[0][0]
     assert cells[0] == case_no and "agent01" in cells[1] and "agent03" in cells[2]
@@ -235,6 +235,16 @@ def test_a_conflict_is_shown_with_the_current_owner_and_never_overwritten(
     # the local list shows who holds it now
     assert rows(sup.store, "SELECT agent_id, version FROM cases WHERE id = :c", c=case_id) == [(agent03, now_version)]
     assert rows(sup.store, "SELECT count(*) FROM outbox")[0][0] == 0
+    # knowing who holds it now, the supervisor assigns it again: it goes with the current version
+    with qtbot.waitSignal(page.dialogOpened, timeout=10_000) as opened:
+        page.assign_again()
+    dialog = opened.args[0]
+    assert dialog.select_agent(agent01)
+    with qtbot.waitSignal(page.delivered, timeout=60_000) as delivered:
+        dialog.ok.click()
+    assert delivered.args[0].applied == 1 and delivered.args[0].problems == []
+    assert server_owner(headoffice, [case_id])[case_id] == (agent01, now_version + 1)
+    qtbot.waitUntil(lambda: page.problems.rowCount() == 0, timeout=20_000)  # resolved: no longer listed
 
 
 def test_a_reply_lost_after_head_office_committed_does_not_assign_twice(
