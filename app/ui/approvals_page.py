@@ -237,6 +237,7 @@ class ApprovalsPage(QWidget):
     fetchFailed = Signal(str)
     decisionQueued = Signal(object)  # LocalDecision
     decisionRefused = Signal(str)
+    caseActivated = Signal(int)  # Enter or double-click on an item: its case
 
     def __init__(self, ctx: UiContext, sync: Any, parent: QWidget | None = None):
         super().__init__(parent)
@@ -336,7 +337,8 @@ class ApprovalsPage(QWidget):
         self.reason.textChanged.connect(self._reason_changed)
         self.approve_button.clicked.connect(lambda: self.decide(True))
         self.reject_button.clicked.connect(lambda: self.decide(False))
-        ctx.sync.finished.connect(lambda _ok, _m: self._after_sync())
+        ctx.sync.finished.connect(self._sync_finished)  # a bound slot: disconnected when this page goes
+        self.table.activated.connect(self._activated)
         self._reason_changed()
         self._show_selected()
         self.status.setText(self.tr("Loading…"))
@@ -442,6 +444,14 @@ class ApprovalsPage(QWidget):
         self.select(keep)
         self._show_selected()
         self.listShown.emit(live)
+
+    def _sync_finished(self, _ok: bool, _message: str) -> None:
+        self._after_sync()
+
+    def _activated(self, index: QModelIndex) -> None:
+        r = self.model.row(index.row())
+        if r is not None:
+            self.caseActivated.emit(r.item.case_id)
 
     def _after_sync(self) -> None:
         """A sync may have delivered decisions (or head office may have decided others): look again."""

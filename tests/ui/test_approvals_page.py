@@ -97,7 +97,7 @@ def _decisions(ctx: Any) -> list[tuple[Any, ...]]:
                           "LEFT JOIN outbox o ON o.event_id = e.id WHERE e.kind = 'decision' ORDER BY e.device_seq")
 
 
-def test_offline_the_saved_list_shows_each_kind_with_its_details(page: Any, ctx: Any) -> None:
+def test_offline_the_saved_list_shows_each_kind_with_its_details(page: Any, ctx: Any, qtbot: Any) -> None:
     m = page.model
     assert [m.index(r, 1).data() for r in range(3)] == ["Hardship relief", "Compliance override", "Flagged record"]
     assert m.index(0, 5).data() == "Waiting for a decision"
@@ -118,6 +118,9 @@ def test_offline_the_saved_list_shows_each_kind_with_its_details(page: Any, ctx:
     assert m.index(1, 4).data().startswith("Daily call limit · <script>alert(1)</script>")  # text, as given
     assert m.index(0, 4).data() == "Instalment plan · Unemployment · 6 × ¥500 from January"
     assert page.approve_button.isEnabled() and page.reject_button.isEnabled()
+    with qtbot.waitSignal(page.caseActivated, timeout=5_000) as blocker:
+        page.table.activated.emit(m.index(2, 0))
+    assert blocker.args == [_case_ids(ctx)[2]]
 
 
 def test_a_decision_needs_a_reason_and_then_queues_an_event(page: Any, ctx: Any, qtbot: Any) -> None:
