@@ -27,6 +27,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -358,33 +359,51 @@ def deliver_pending(store: Store, client: AssignClient, *, now: Callable[[], dat
                     cancelled: Callable[[], bool] | None = None, chunk: int = CHUNK) -> Delivery:
     """Send every pending assignment to head office (chunks of ≤1,000) and write what it answered.
 
-    Stops between chunks when `cancelled()` says so (what was answered stays written). Raises the
-    client's SyncError when head office cannot be reached; the unsent assignments stay pending.
+    One request is in flight at a time, in queue order; while head office works on a chunk the next
+    is read here, and a chunk's answers are written while the next chunk is on its way. Stops
+    between chunks when `cancelled()` says so (what was answered stays written). Raises the client's
+    SyncError when head office cannot be reached; the unanswered assignments stay pending (one sent
+    but unanswered goes again next time, which the conflict rule makes harmless).
     """
     chunk = max(1, min(chunk, CHUNK))
     total = pending_assignment_count(store)
     report = Delivery()
-    after = 0
-    while True:
-        if cancelled is not None and cancelled():
-            break
-        batch = _pending(store, chunk, after)
-        if not batch:
-            break
-        after = batch[-1][0]
-        # one request per reason: the reason travels once per request
-        groups: dict[str, list[_Pending]] = {}
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="assign-send")
+
+    def stop() -> bool:
+        return cancelled is not None and cancelled()
+
+    def send(batch: list[tuple[int, _Pending]]) -> Future[list[tuple[list[_Pending], v1.AssignBatchResponse]]]:
+        groups: dict[str, list[_Pending]] = {}  # one request per reason: the reason travels once per request
         for _seq, p in batch:
             groups.setdefault(p.reason, []).append(p)
-        for reason, items in groups.items():
-            wire = [v1.AssignItem(case_id=p.case_id, version=p.version, agent_id=p.agent_id) for p in items]
-            reply = client.assign_batch(wire, reason=reason)
-            _write_results(store, items, reply, now())
-            report.chunks += 1
-            report.sent += len(items)
-            _count(report, items, reply, store)
-        if progress is not None:
-            progress(report.sent, max(total, report.sent))
+
+        def work() -> list[tuple[list[_Pending], v1.AssignBatchResponse]]:
+            out = []
+            for reason, items in groups.items():
+                wire = [v1.AssignItem(case_id=p.case_id, version=p.version, agent_id=p.agent_id) for p in items]
+                out.append((items, client.assign_batch(wire, reason=reason)))
+            return out
+
+        return pool.submit(work)
+
+    try:
+        batch = [] if stop() else _pending(store, chunk, 0)
+        future = send(batch) if batch else None
+        while batch and future is not None:
+            upcoming = [] if stop() else _pending(store, chunk, batch[-1][0])  # read while head office works
+            answered = future.result()
+            future = send(upcoming) if upcoming else None  # on its way while this chunk's answers are written
+            for items, reply in answered:
+                _write_results(store, items, reply, now())
+                report.chunks += 1
+                report.sent += len(items)
+                _count(report, items, reply, store)
+            if progress is not None:
+                progress(report.sent, max(total, report.sent))
+            batch = upcoming
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
     return report
 
 

@@ -264,3 +264,34 @@ def test_a_reply_lost_after_head_office_committed_does_not_assign_twice(
     assert report.problems == [] and report.applied == 3 and report.already == 3  # the resend found them done
     assert server_owner(headoffice, ids) == {cid: (agent05, seen[cid] + 1) for cid in ids}  # one version, not two
     assert rows(sup.store, "SELECT count(*) FROM outbox")[0][0] == 0
+
+
+def test_delivery_goes_in_chunks_in_order_and_stops_between_chunks(headoffice: HeadOffice, tmp_path: Path,
+                                                                   connect: Connect) -> None:
+    """Headless, as the sync round delivers: small chunks so a handful of cases make several requests."""
+    from datetime import UTC, datetime
+
+    from app.services.assigning import deliver_pending, pending_assignment_count, queue_assignments
+
+    store = open_store(tmp_path / "super-headless" / "doorstep.sqlite3")
+    try:
+        client = connect(headoffice.url, store, "super01")
+        sync_once(store, client)
+        agent04 = int(rows(store, "SELECT id FROM agents WHERE username = 'agent04'")[0][0])
+        ids = [r[0] for r in rows(store, "SELECT id FROM cases WHERE agent_id != :a ORDER BY id LIMIT 7", a=agent04)]
+        now = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
+        queue_assignments(store, ids, agent04, actor="super01", now=now)
+        seen: list[tuple[int, int]] = []
+        report = deliver_pending(store, client, now=lambda: now, chunk=2, progress=lambda d, t: seen.append((d, t)),
+                                 cancelled=lambda: len(seen) >= 2)
+        # stopped between chunks: the chunk already on its way when Stop came is answered and written
+        assert (report.chunks, report.sent, report.applied) == (3, 6, 6)
+        assert seen[:2] == [(2, 7), (4, 7)] and seen[-1] == (6, 7)
+        assert pending_assignment_count(store) == 1
+        done = [cid for cid, (owner, _v) in server_owner(headoffice, ids).items() if owner == agent04]
+        assert sorted(done) == sorted(ids[:6])  # in queue order
+        rest = deliver_pending(store, client, now=lambda: now, chunk=2)
+        assert (rest.sent, rest.applied) == (1, 1) and pending_assignment_count(store) == 0
+        assert all(owner == agent04 for owner, _v in server_owner(headoffice, ids).values())
+    finally:
+        store.close()
