@@ -423,12 +423,12 @@ class ApprovalsPage(QWidget):
             listing, self.local = result
             if listing is None:
                 self._show(None, live=False)
-                text = self.tr("Head office could not be asked (%1). No saved list yet; decisions made here "
-                               "still queue and upload with the next sync.")
+                text = self.tr("Not updated: %1. No saved list yet; decisions made here still queue and "
+                               "upload with the next sync.")
             else:
                 self._show(listing, live=False)
-                text = self.tr("Head office could not be asked (%1). Showing the list fetched %2; decisions made "
-                               "here queue and upload with the next sync.").replace(
+                text = self.tr("Not updated: %1. Showing the list fetched %2; decisions made here queue "
+                               "and upload with the next sync.").replace(
                     "%2", ago_text(listing.fetched_at, self.ctx.now()))
             self.status.setText(text.replace("%1", problem))
             self.fetchFailed.emit(problem)

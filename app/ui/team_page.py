@@ -90,7 +90,7 @@ def problem_text(exc: object) -> str:
         return translate("TeamPage", "sign in to head office first")
     if isinstance(exc, UntrustedServer):
         return translate("TeamPage", "head office's certificate did not check out")
-    return str(exc)[:300] or type(exc).__name__
+    return (str(exc)[:300] or type(exc).__name__).rstrip(" .。")
 
 
 def outcome_summary(outcomes: dict[str, int]) -> str:
@@ -351,9 +351,9 @@ class TeamPage(QWidget):
                 self._show(snapshot, numbers, live=False)
             if snapshot is None:
                 self._show(None, {}, live=False)
-                text = self.tr("Head office could not be asked (%1). No figures saved for this day yet.")
+                text = self.tr("Not updated: %1. No figures saved for this day yet.")
             else:
-                text = self.tr("Head office could not be asked (%1). Showing the figures fetched %2.").replace(
+                text = self.tr("Not updated: %1. Showing the figures fetched %2.").replace(
                     "%2", ago_text(snapshot.fetched_at, self.ctx.now()))
             self.status.setText(text.replace("%1", problem))
             self.fetchFailed.emit(problem)

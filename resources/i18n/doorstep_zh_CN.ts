@@ -95,12 +95,12 @@
     </message>
     <message>
         <location line="+5"/>
-        <location line="+173"/>
+        <location line="+174"/>
         <source>Waiting for a decision</source>
         <translation>待审批</translation>
     </message>
     <message>
-        <location line="-172"/>
+        <location line="-173"/>
         <source>Approved</source>
         <translation>已批准</translation>
     </message>
@@ -261,7 +261,7 @@
         <translation>总部说明</translation>
     </message>
     <message>
-        <location line="+82"/>
+        <location line="+83"/>
         <source>Decided</source>
         <translation>已审批</translation>
     </message>
@@ -321,7 +321,7 @@
         <translation>驳回(&amp;J)</translation>
     </message>
     <message>
-        <location line="+40"/>
+        <location line="+41"/>
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
@@ -359,16 +359,16 @@
     </message>
     <message>
         <location line="+16"/>
-        <source>Head office could not be asked (%1). No saved list yet; decisions made here still queue and upload with the next sync.</source>
-        <translation>无法询问总部（%1）。尚无已保存的列表；在本机作出的审批仍会排队，并在下次同步时上传。</translation>
+        <source>Not updated: %1. No saved list yet; decisions made here still queue and upload with the next sync.</source>
+        <translation>未更新：%1。尚无已保存的列表；在本机作出的审批仍会排队，并在下次同步时上传。</translation>
     </message>
     <message>
         <location line="+4"/>
-        <source>Head office could not be asked (%1). Showing the list fetched %2; decisions made here queue and upload with the next sync.</source>
-        <translation>无法询问总部（%1）。显示%2获取的列表；在本机作出的审批会排队，并在下次同步时上传。</translation>
+        <source>Not updated: %1. Showing the list fetched %2; decisions made here queue and upload with the next sync.</source>
+        <translation>未更新：%1。显示%2获取的列表；在本机作出的审批会排队，并在下次同步时上传。</translation>
     </message>
     <message>
-        <location line="+61"/>
+        <location line="+69"/>
         <source>Nothing selected.</source>
         <translation>未选择任何事项。</translation>
     </message>
@@ -3594,13 +3594,13 @@
     </message>
     <message>
         <location line="+19"/>
-        <source>Head office could not be asked (%1). No figures saved for this day yet.</source>
-        <translation>无法询问总部（%1）。这一天尚无已保存的数据。</translation>
+        <source>Not updated: %1. No figures saved for this day yet.</source>
+        <translation>未更新：%1。这一天尚无已保存的数据。</translation>
     </message>
     <message>
         <location line="+2"/>
-        <source>Head office could not be asked (%1). Showing the figures fetched %2.</source>
-        <translation>无法询问总部（%1）。显示%2获取的数据。</translation>
+        <source>Not updated: %1. Showing the figures fetched %2.</source>
+        <translation>未更新：%1。显示%2获取的数据。</translation>
     </message>
     <message>
         <location line="+21"/>

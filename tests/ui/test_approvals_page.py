@@ -101,7 +101,7 @@ def test_offline_the_saved_list_shows_each_kind_with_its_details(page: Any, ctx:
     m = page.model
     assert [m.index(r, 1).data() for r in range(3)] == ["Hardship relief", "Compliance override", "Flagged record"]
     assert m.index(0, 5).data() == "Waiting for a decision"
-    assert "could not be asked" in page.status.text() and "queue and upload" in page.status.text()
+    assert "Not updated: head office cannot be reached." in page.status.text() and "queue and upload" in page.status.text()
     page.select(("relief", "0b1e4c6e-0000-4000-8000-000000000001"))
     text = page.details.text()
     assert "What is asked: Hardship relief" in text and "Case: CD2600001" in text and "Agent: agent01" in text

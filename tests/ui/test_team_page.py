@@ -102,7 +102,7 @@ def test_offline_shows_the_saved_figures_with_their_age(qtbot: Any, ctx: Any, un
         page.show()
     qtbot.waitUntil(lambda: page.model.rowCount() == 2, timeout=10_000)
     assert page.live is False and page.shown is not None
-    assert "3 h ago" in page.status.text() and "could not be asked" in page.status.text()
+    assert "3 h ago" in page.status.text() and "Not updated: head office cannot be reached." in page.status.text()
     m = page.model
     assert m.index(0, 0).data() == "张三 (agent01)"
     assert m.index(0, 1).data().endswith("(3 h ago)")
