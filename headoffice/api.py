@@ -31,7 +31,6 @@ from app.contract.v1 import (
     AssignRequest,
     AssignResult,
     CaseListResponse,
-    Change,
     ChangesResponse,
     DecisionData,
     ErrorResponse,
@@ -46,7 +45,7 @@ from app.domain.clock import utcnow
 
 from . import auth
 from .auth import AuthError, Principal
-from .casedata import case_data, case_summary, load_cases
+from .casedata import case_data, case_summary, load_cases, to_json
 from .changes import BadCursor, ChangeWriter, Cursor, CursorGone, check_cursor, meta, prune, read_page
 from .config import Settings, load_profile
 from .db import Database
@@ -251,11 +250,10 @@ def create_app(settings: Settings, db: Database | None = None) -> Any:
                 if user is not None:
                     user.last_sync_at = now
         send_profile = parsed is None or parsed.profile != svc.profile_key
-        page = ChangesResponse(changes=out, next_cursor=Cursor(epoch, new_after, svc.profile_key).encode(),
-                               has_more=more, profile=svc.profile_json if send_profile else None,
-                               server_time=now)
-        # Serialised directly: the model is already valid, re-validating 500 cases would double the cost.
-        return Response(page.model_dump_json(), media_type="application/json")
+        page = {"changes": out, "next_cursor": Cursor(epoch, new_after, svc.profile_key).encode(), "has_more": more,
+                "profile": svc.profile_json if send_profile else None, "server_time": now}
+        # = ChangesResponse, serialised directly from plain data (see casedata.py).
+        return Response(to_json(page), media_type="application/json")
 
     # --- attachments ----------------------------------------------------------------------------
 
@@ -404,27 +402,29 @@ def _may_read_attachment(session: Any, user: User, row: Attachment) -> bool:
     return owned is not None
 
 
-def _changes_out(session: Any, user: User, rows: list[ChangeRow], now: datetime) -> list[Change]:
+def _changes_out(session: Any, user: User, rows: list[ChangeRow], now: datetime) -> list[dict[str, Any]]:
+    """The page's changes as JSON objects of wire `Change`s (see casedata.py for why not models)."""
     upserts = [r.case_id for r in rows if r.kind == "case_upsert" and r.case_id is not None]
     loaded = load_cases(session, upserts)
     data = case_data(session, list(loaded.values()), now)
-    out: list[Change] = []
+    out: list[dict[str, Any]] = []
     for r in rows:
         if r.kind == "case_upsert":
             case = loaded.get(r.case_id or -1)
             if case is None or (user.role == "agent" and case.agent_id != user.id) or (
                     user.role == "supervisor" and case.team != user.team):
                 continue  # a later row of this snapshot covers it
-            out.append(Change(seq=r.seq, kind="case_upsert", case_id=case.id, case=data[case.id]))
+            out.append({"seq": r.seq, "kind": "case_upsert", "case_id": case.id, "case": data[case.id]})
         elif r.kind == "case_removed":
-            out.append(Change(seq=r.seq, kind="case_removed", case_id=r.case_id, reason="reassigned"))
+            out.append({"seq": r.seq, "kind": "case_removed", "case_id": r.case_id, "reason": "reassigned"})
         elif r.kind == "event_status":
             d = json.loads(r.data or "{}")
-            out.append(Change(seq=r.seq, kind="event_status", case_id=r.case_id, event_id=r.event_id,
-                              event_status=str(d.get("event_status")), reason=d.get("reason")))
+            out.append({"seq": r.seq, "kind": "event_status", "case_id": r.case_id, "event_id": r.event_id,
+                        "event_status": str(d.get("event_status")), "reason": d.get("reason")})
         elif r.kind == "decision":
-            out.append(Change(seq=r.seq, kind="decision", case_id=r.case_id,
-                              decision=DecisionData.model_validate(json.loads(r.data or "{}"))))
+            decision = DecisionData.model_validate(json.loads(r.data or "{}"))
+            out.append({"seq": r.seq, "kind": "decision", "case_id": r.case_id,
+                        "decision": decision.model_dump(mode="json")})
     return out
 
 

@@ -18,6 +18,7 @@ changes nothing: no new version, no change rows.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -135,7 +136,8 @@ def _write(session: Session, actor: User, reason: str, moved: list[_State], hold
         if fresh:
             session.execute(insert(CaseHolder), [{"case_id": c, "user_id": u} for c, u in fresh])
     rows: list[dict[str, Any]] = []
-    note = {"by": actor.username, "reason": reason} if reason else {"by": actor.username}
+    note = json.dumps({"by": actor.username, "reason": reason} if reason else {"by": actor.username},
+                      ensure_ascii=False)  # who moved the cases and why, on each change row
     for s in sorted(moved, key=lambda s: s.row.id):
         for r in ChangeWriter.case_rows(s.row.id, s.agent_id, s.team, s.row.agent_id, s.row.team):
             rows.append(r | {"data": note})

@@ -121,10 +121,11 @@ class ChangeWriter:
         for r in rows:
             self._seq += 1
             data = r.get("data")
+            if data is not None and not isinstance(data, str):  # a str is JSON already (shared by many rows)
+                data = json.dumps(data, ensure_ascii=False)
             values.append({"seq": self._seq, "kind": r["kind"], "case_id": r.get("case_id"),
                            "audience_agent": r.get("agent"), "audience_team": r.get("team"),
-                           "event_id": r.get("event_id"),
-                           "data": None if data is None else json.dumps(data, ensure_ascii=False),
+                           "event_id": r.get("event_id"), "data": data,
                            "created_at": self.now})
         self.session.execute(insert(Change.__table__), values)
 
