@@ -750,8 +750,8 @@ class AssignPage(QWidget):
         self._keep: list[int] = []
         self.model.modelAboutToBeReset.connect(lambda: setattr(self, "_keep", self.selected_ids() or self._keep))
         self.model.reloaded.connect(self._list_reloaded)
-        if hasattr(sync, "finished"):
-            sync.finished.connect(lambda _ok, _m: self.reload())
+        if hasattr(sync, "finished"):  # a bound slot: disconnected when this page goes (a language switch)
+            sync.finished.connect(self._sync_finished)
         self.list.start()
         self.load_context()
 
@@ -773,6 +773,10 @@ class AssignPage(QWidget):
             self._map_ids = ()
             self._show_map()
         self.contextLoaded.emit()
+
+    @Slot(bool, str)
+    def _sync_finished(self, _ok: bool, _message: str) -> None:
+        self.reload()
 
     def reload(self) -> None:
         """After a sync or a delivery: the list, the pending marks, the problems."""

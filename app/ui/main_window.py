@@ -174,6 +174,7 @@ class MainWindow(QMainWindow):
         self._build_menus(pages)
         self.setWindowTitle(self.tr("Doorstep — field visits"))
         page = self.settings.json_value("main/page")
+        self._wanted_page = page  # a supervisor room is added later (once the role is read): it may be this one
         self.nav.setCurrentRow(page if isinstance(page, int) and 0 <= page < len(pages) else PAGE_CASES)
         self.supervisor_pages: list[QWidget] = []
         self._check_role()
@@ -439,7 +440,7 @@ class MainWindow(QMainWindow):
             index = self.stack.addWidget(page)
             self._action(self._go_menu, title, lambda _c=False, i=index: self.show_page(i),
                          QKeySequence(Qt.Modifier.CTRL | Qt.Key(Qt.Key.Key_1 + PAGE_ROUTE + 1 + offset)))
-        page = self.settings.json_value("main/page")
+        page = getattr(self, "_wanted_page", None)
         if isinstance(page, int) and PAGE_ROUTE < page < self.nav.count():
             self.show_page(page)
 

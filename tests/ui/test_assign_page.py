@@ -302,3 +302,22 @@ def test_assign_a_district_queues_its_open_cases(assign_page: Any, qtbot: Any) -
                                   d=district)}
     assert expected and done.args[0].queued == len(expected)
     assert pending_assignments(page.ctx.store) == dict.fromkeys(expected, target.id)
+
+
+def test_a_language_switch_rebuilds_the_room_and_the_old_one_hears_no_more_syncs(supervisor_window: Any,
+                                                                                 qtbot: Any) -> None:
+    win = supervisor_window
+    qtbot.waitUntil(lambda: win.nav.count() == 9, timeout=10_000)
+    win.show_page(6)
+    qtbot.waitUntil(lambda: type(win.stack.currentWidget()).__name__ == "AssignPage", timeout=10_000)
+    old = win.stack.currentWidget()
+    qtbot.waitUntil(lambda: old.map is not None and old.map.is_loaded, timeout=60_000)  # no page build in flight
+    with qtbot.waitSignal(win.caseListReady, timeout=20_000):
+        win.switch_language("en")
+    qtbot.waitUntil(lambda: win.nav.count() == 9, timeout=10_000)
+    qtbot.waitUntil(lambda: type(win.stack.currentWidget()).__name__ == "AssignPage"
+                    and win.stack.currentWidget() is not old, timeout=10_000)
+    new = win.stack.currentWidget()
+    qtbot.waitUntil(lambda: new.context is not None, timeout=10_000)
+    with qtbot.waitSignal(new.contextLoaded, timeout=10_000):
+        win.ctx.sync.finished.emit(True, "")  # a sync round ended: only the live room reloads, without errors
