@@ -147,6 +147,20 @@ def test_without_a_head_office_the_room_still_opens(qtbot: Any, ctx: Any, transl
     qtbot.waitUntil(lambda: "No figures saved" in page.status.text(), timeout=10_000)
 
 
+def test_showing_the_room_again_asks_head_office_again(qtbot: Any, ctx: Any, unreachable_sync: Any,
+                                                      translations: Any, made: list[Any]) -> None:
+    page = _page(qtbot, ctx, unreachable_sync, made)
+    with qtbot.waitSignal(page.fetchFailed, timeout=30_000):
+        page.show()
+    assert page.timer.isActive()  # auto refresh while on screen
+    page.hide()
+    assert not page.timer.isActive()
+    with qtbot.waitSignal(page.fetchFailed, timeout=30_000):
+        page.show()  # nothing fresh was fetched: shown again, it asks again
+    with qtbot.waitSignal(page.fetchFailed, timeout=30_000):
+        page.refresh_button.click()
+
+
 def test_team_model_passes_the_model_tester(qtbot: Any, qtmodeltester: Any) -> None:
     from app.ui.team_page import TeamModel
 
