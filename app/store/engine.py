@@ -8,6 +8,7 @@ encrypted driver (SQLCipher) can be dropped in without touching callers.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -19,6 +20,8 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool, StaticPool
+
+log = logging.getLogger(__name__)
 
 # A connector opens one DB-API connection to the given path (":memory:" for tests).
 Connector = Callable[[str], Any]
@@ -93,6 +96,64 @@ def refresh_statistics(engine: Engine) -> None:
         raw.close()
 
 
+# Transactions of `Store.write_db` between two checkpoints run off the writing thread: a saved outcome
+# writes about 30 pages, so this is near SQLite's own default of a checkpoint per 1,000 WAL pages.
+CHECKPOINT_EVERY = 32
+
+
+class Checkpointer:
+    """Folds the WAL into the database file on a thread of its own, so that the hot write path
+    (`Store.write_db`, whose connection does not checkpoint itself) never pays for a checkpoint: copying
+    ~1,000 pages and syncing the file took a save from ~3 ms to ~20 ms every 30-odd saves. PASSIVE: it
+    never waits for, or blocks, a reader or a writer. Other writers keep SQLite's automatic checkpoint."""
+
+    def __init__(self, engine: Engine, every: int = CHECKPOINT_EVERY):
+        self.engine = engine
+        self.every = every
+        self._writes = 0
+        self._wake = threading.Event()
+        self._stopped = False
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+        self.ran = threading.Event()  # set after each checkpoint (who needs to know can wait on it)
+
+    def wrote(self) -> None:
+        """One more write transaction committed; every `every`-th wakes the thread."""
+        with self._lock:
+            self._writes += 1
+            if self._writes < self.every or self._stopped:
+                return
+            self._writes = 0
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="doorstep-checkpoint", daemon=True)
+                self._thread.start()
+        self._wake.set()
+
+    def _run(self) -> None:
+        while True:
+            self._wake.wait()
+            self._wake.clear()
+            if self._stopped:
+                return
+            try:
+                pooled = self.engine.raw_connection()
+                try:
+                    pooled.driver_connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()  # type: ignore[union-attr]
+                finally:
+                    pooled.close()
+                self.ran.set()
+            except Exception:  # closing, busy, disk full: the next one (or SQLite's own at close) folds it
+                log.debug("background checkpoint failed", exc_info=True)
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stopped = True
+            thread = self._thread
+        self._wake.set()
+        if thread is not None:
+            thread.join(timeout=10)
+
+
 @dataclass
 class Store:
     """An open store: the engine, a session factory and the single-writer lock."""
@@ -101,9 +162,11 @@ class Store:
     engine: Engine
     sessions: sessionmaker[Session] = field(init=False)
     _write_lock: threading.RLock = field(default_factory=threading.RLock, init=False, repr=False)
+    checkpointer: Checkpointer = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.checkpointer = Checkpointer(self.engine)
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -121,11 +184,14 @@ class Store:
         """One unit of work on the bare DB-API connection, for hot write paths that cannot afford the
         ORM (saving an outcome): `BEGIN IMMEDIATE` (the write lock is taken before anything is read, so
         what is read is still true at COMMIT), COMMIT on success, ROLLBACK on any error. Same writer
-        lock as `write`, same pool, same pragmas (WAL, synchronous=FULL, foreign keys)."""
+        lock as `write`, same pool, same pragmas (WAL, synchronous=FULL, foreign keys); its commits
+        leave the WAL checkpoint to the `Checkpointer`'s thread."""
         with self._write_lock:
             pooled = self.engine.raw_connection()
+            db: Any = None
             try:
-                db: Any = pooled.driver_connection
+                db = pooled.driver_connection
+                db.execute("PRAGMA wal_autocheckpoint=0")  # per connection: the checkpointer does it
                 db.execute("BEGIN IMMEDIATE")
                 try:
                     yield db
@@ -139,7 +205,14 @@ class Store:
                         pooled.invalidate()
                     raise
             finally:
+                try:
+                    if db is not None:
+                        db.execute("PRAGMA wal_autocheckpoint=1000")  # SQLite's default, for the next user
+                except Exception:
+                    pooled.invalidate()
                 pooled.close()
+        if self.path is not None:
+            self.checkpointer.wrote()
 
     @contextmanager
     def read_db(self) -> Iterator[Any]:
@@ -151,4 +224,5 @@ class Store:
             pooled.close()
 
     def close(self) -> None:
+        self.checkpointer.stop()
         self.engine.dispose()

@@ -164,3 +164,37 @@ def test_a_failed_commit_path_leaves_the_connection_usable(demo_store: Store) ->
     result = record_outcome(demo_store, OutcomeInput(case_id, OutcomeCode.NO_ANSWER, Channel.PHONE, NOW), CN,
                             actor="agent01", now=NOW)
     assert result.case_version == columns(demo_store, case_id)[8]
+
+
+def test_saves_leave_the_checkpoint_to_the_checkpointer(demo_store: Store) -> None:
+    """The saving connection never folds the WAL into the database file itself (that made every 30-odd
+    saves slow); the checkpointer's thread does, after its number of saves."""
+    import hashlib
+    from pathlib import Path
+
+    from app.store.engine import checkpoint
+
+    path = Path(str(demo_store.path))
+    checkpoint(demo_store.engine)
+
+    def digest() -> str:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+
+    before = digest()
+    demo_store.checkpointer.every = 10**9
+    wal = Path(str(path) + "-wal")
+    ids = cases_with_history(demo_store)
+    for n in range(400):  # past SQLite's own checkpoint point of 1,000 pages (a save writes 10-30)
+        record_outcome(demo_store, OutcomeInput(ids[n % len(ids)], OutcomeCode.NO_ANSWER, Channel.LETTER,
+                                                NOW + timedelta(seconds=n)), CN, actor="agent01", now=NOW)
+        if wal.stat().st_size > 1200 * 4120:
+            break
+    assert wal.stat().st_size > 1200 * 4120  # the WAL grew past it: no save folded it back
+    assert digest() == before  # nothing copied into the database file yet
+    demo_store.checkpointer.every = 1
+    demo_store.checkpointer.ran.clear()
+    record_outcome(demo_store, OutcomeInput(ids[0], OutcomeCode.NO_ANSWER, Channel.LETTER, NOW), CN,
+                   actor="agent01", now=NOW)
+    assert demo_store.checkpointer.ran.wait(30)
+    assert digest() != before
+    assert check_store(demo_store).ok
