@@ -252,6 +252,7 @@ class Desk:
         self.asking = False  # a sign-in dialog is open
         self.declined = False  # the user cancelled the password dialog: automatic rounds do not ask again
         self.first_page: Any = None  # app.ui.first_page.FirstPageAtLaunch until the workspace is attached
+        window.settingsSaved.connect(self.settings_changed)
 
     # -- where things are ------------------------------------------------------------------------
     def server(self) -> str:
@@ -400,6 +401,26 @@ class Desk:
             self.window.refresh_lists()
 
     # -- signing in to head office from the open window ----------------------------------------------
+    def settings_changed(self) -> None:
+        """Settings saved: the sync takes the new head-office address (a new server needs its own sign-in)
+        and the new CA bundle and pins from its next round."""
+        if self.sync is None or self.opened is None:
+            return
+        from app.ui.head_office_sync import HeadOfficeAccount
+
+        server, account = self.server(), self.sync.account
+        if not server:
+            if account is not None:
+                self.sync.configure(None, tls=self.tls())
+        elif account is None or account.server.rstrip("/") != server.rstrip("/"):
+            self.sync.configure(HeadOfficeAccount(server=server, username=self.opened.actor,
+                                                  device_id=self.opened.device_id,
+                                                  attachments_dir=self.opened.data_dir / "attachments"),
+                                tokens=self.opened.tokens, tls=self.tls())  # type: ignore[arg-type]
+            self.sync.check_session()
+        else:
+            self.sync.tls = self.tls()
+
     def sign_in_requested(self) -> None:
         self.declined = False
         self.ask_sign_in("")

@@ -54,6 +54,7 @@ class MainWindow(QMainWindow):
     caseListReady = Signal()  # the Cases list has all its rows (once per build of the pages)
     pagesBuilt = Signal()
     statusRefreshed = Signal()
+    settingsSaved = Signal()  # the Settings dialog saved (head office, TLS or retention may have changed)
 
     def __init__(self, settings: AppSettings, translations: Translations | None = None,
                  parent: QWidget | None = None):
@@ -349,6 +350,7 @@ class MainWindow(QMainWindow):
     def _settings_saved(self, language_changed: bool) -> None:
         if language_changed:
             self.switch_language(resolve_language(self.settings.language))
+        self.settingsSaved.emit()
 
     def switch_language(self, language: str) -> None:
         """Swap translators and rebuild the pages: the switch shows at once, no restart needed."""

@@ -352,3 +352,33 @@ def test_lock_forgets_the_session_in_memory_unlock_resumes_it_and_sign_out_remov
     qtbot.waitUntil(lambda: len(_visible(HeadOfficePasswordDialog)) == 1, timeout=SYNC_TIMEOUT)
     _visible(HeadOfficePasswordDialog)[0].reject()
     _close(window)
+
+
+def test_settings_saved_in_the_window_reach_the_running_sync(
+        qtbot: QtBot, headoffice: HeadOffice, qsettings: Path, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import hashlib
+
+    import main
+
+    data = tmp_path / "laptop"
+    _configure(headoffice.url)
+    monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
+    _app, window, _task = main.build(["--data-dir", str(data), "--lang", "en", "--user", "agent01",
+                                      "--secret-stdin"])
+    qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: window.ctx is not None, timeout=60_000)
+    ok, message = _finished_ok(qtbot, window)
+    assert ok, message
+    sync = window.ctx.sync
+    pin = hashlib.sha256(b"the company's key").hexdigest()
+    dialog = window.open_settings()
+    dialog.pins.setPlainText(pin)
+    dialog.head_office.setText("https://ho.example.com")
+    dialog.save()
+    assert sync.account.server == "https://ho.example.com" and sync.tls.pins == (pin,)
+    assert sync.account.username == "agent01"
+    # The new head office has no session here yet: the Sync page says so once the vault was read.
+    qtbot.waitUntil(lambda: sync.signed_in is False, timeout=10_000)
+    assert "Not signed in to head office https://ho.example.com" in window.sync_page.account.text()
+    _close(window)
