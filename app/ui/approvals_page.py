@@ -359,6 +359,8 @@ class ApprovalsPage(QWidget):
         """The saved list and this laptop's decisions at once, then head office's list in the background."""
         self._generation += 1
         generation, status, store = self._generation, self.status_value(), self.ctx.store
+        if self.listing is not None and self.listing.status != status:
+            self.live = False  # another list was asked for: its saved copy may show while head office answers
         task = self.ctx.runner.submit(lambda: (cached_approvals(store, status), local_decisions(store)))
         task.succeeded.connect(lambda result: self._show_saved(generation, result))
         self.refresh_button.setEnabled(False)
