@@ -70,7 +70,7 @@ def build_team_map(visits: Sequence[TeamVisit], agents: Sequence[str], *, assets
         lats.append(lat)
         lons.append(lon)
         rows.append([int(v.case_id), lat, lon, agent_colour(v.agent), clip(v.case_no, 64), clip(v.agent_name, 100),
-                     clip(v.when, 32), clip(v.outcome, 100)])
+                     clip(v.when, 32), clip(v.outcome, 100), int(v.agent)])
     bounds = [[min(lats), min(lons)], [max(lats), max(lons)]] if rows else None
     center = ((min(lats) + max(lats)) / 2, (min(lons) + max(lons)) / 2) if rows else None
     if center is not None and not all(math.isfinite(c) for c in center):

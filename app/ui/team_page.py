@@ -272,6 +272,7 @@ class TeamPage(QWidget):
         self.timer.timeout.connect(self.refresh)
         self.refresh_button.clicked.connect(self.refresh)
         self.day_edit.dateChanged.connect(lambda _d: self.refresh())
+        self.table.selectionModel().selectionChanged.connect(lambda _n, _o: self._focus_selected_agent())
         self.status.setText(self.tr("Loading the team's figures…"))
 
     # --- showing -----------------------------------------------------------------------------
@@ -407,6 +408,12 @@ class TeamPage(QWidget):
         self.map_layout.addWidget(self.map_view, 1)
         self.map_view.caseClicked.connect(self.caseActivated)
         self._update_map()
+
+    def _focus_selected_agent(self) -> None:
+        """The selected agent's visits stand out on the map (everyone's when nothing is selected)."""
+        rows = self.table.selectionModel().selectedRows()
+        if self.map_view is not None:
+            self.map_view.run_js(f"doorstep.focusAgent({int(rows[0].row()) if rows else -1});")
 
     def _update_map(self) -> None:
         visits, names = self._visits

@@ -225,6 +225,14 @@ def test_team_map_colours_per_agent_and_text_only_popups(qtbot: Any, ctx: Any, u
     popup = _js(qtbot, view, "document.querySelector('.ds-popup').textContent")
     assert "<img" in popup and "Refused to pay" in popup
     assert _js(qtbot, view, "document.querySelectorAll('.ds-popup img').length") == 0
+    # Selecting an agent's row brings their visits forward and fades the others.
+    page.table.selectRow(1)
+    qtbot.waitUntil(lambda: _js(qtbot, view, f"doorstep.markers[{ids[0]}].options.fillOpacity") == 0.15,
+                    timeout=10_000)
+    assert _js(qtbot, view, f"doorstep.markers[{ids[2]}].options.fillOpacity") == 0.95
+    page.table.clearSelection()
+    qtbot.waitUntil(lambda: _js(qtbot, view, f"doorstep.markers[{ids[0]}].options.fillOpacity") == 0.95,
+                    timeout=10_000)
     with qtbot.waitSignal(page.caseActivated, timeout=10_000) as blocker:
         _js(qtbot, view, f"doorstep.markers[{ids[0]}].fire('click') && 1")
     assert blocker.args == [ids[0]]

@@ -269,7 +269,7 @@
     }
   };
 
-  /* The team's visits of a day: rows [caseId, lat, lon, colour, caseNo, agentName, time, outcome],
+  /* The team's visits of a day: rows [caseId, lat, lon, colour, caseNo, agentName, time, outcome, agentIndex],
    * a circle in the agent's colour each; popups are text nodes. */
   function teamPopup(r) {
     var box = node("div", "ds-popup");
@@ -296,6 +296,7 @@
         radius: 7, color: "#ffffff", weight: 2, fillColor: r[3], fillOpacity: 0.95
       });
       m._dsId = r[0];
+      m._dsAgent = r[8];
       m.bindPopup(teamPopup(r), { maxWidth: 320 });
       m.on("click", function (e) {
         ds.lastClicked = e.target._dsId;
@@ -305,6 +306,21 @@
       layers.push(m);
     }
     ds.layer = L.featureGroup(layers).addTo(map);
+  };
+
+  /* One agent's visits stand out (the others fade) and fill the view; -1 shows everyone again. */
+  ds.focusAgent = function (index) {
+    if (!ds.layer || !ds.map) { return 0; }
+    var points = [];
+    ds.layer.eachLayer(function (m) {
+      var mine = index < 0 || m._dsAgent === index;
+      m.setStyle(mine ? { fillOpacity: 0.95, opacity: 1 } : { fillOpacity: 0.15, opacity: 0.3 });
+      if (mine) { points.push(m.getLatLng()); if (index >= 0) { m.bringToFront(); } }
+    });
+    if (points.length) {
+      ds.map.fitBounds(L.latLngBounds(points), { padding: [30, 30], maxZoom: 15, animate: false });
+    }
+    return points.length;
   };
 
   function emphasise(marker) {
