@@ -388,10 +388,16 @@ class Desk:
         session = result.session
         if session is not None:  # sealed evidence files are read with the key while the store is unlocked
             sync.evidence_key = lambda: None if session.locked else session.keys.evidence_key  # type: ignore[attr-defined]
+        sync.reportReady.connect(self.synced)
         sync.signInRequired.connect(self.sign_in_needed)
         sync.signInRequested.connect(self.sign_in_requested)
         sync.signOutRequested.connect(self.sign_out)
         return sync
+
+    def synced(self, report: Any) -> None:
+        """A round brought or removed cases (the first sync of a new laptop: all of them): show them."""
+        if getattr(report, "cases_updated", 0) or getattr(report, "cases_removed", None):
+            self.window.refresh_lists()
 
     def purged(self, summary: Any) -> None:
         page = self.window.sync_page

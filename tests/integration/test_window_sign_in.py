@@ -135,6 +135,8 @@ def test_first_login_online_then_offline_restart_syncs_with_the_stored_refresh_t
     with window.ctx.store.read() as s:
         cases = s.scalar(select(func.count()).select_from(m.Case))
     assert cases and cases > 0
+    # The new laptop's list was empty when the window opened; the first sync's cases show without a refresh.
+    qtbot.waitUntil(lambda: window.cases is not None and window.cases.model.rowCount() == cases, timeout=20_000)
     qtbot.waitUntil(lambda: window.sync_page is not None and "Signed in to head office" in
                     window.sync_page.account.text())
     _close(window)
