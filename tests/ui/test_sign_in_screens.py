@@ -168,3 +168,22 @@ def test_settings_check_the_head_office_fields(qtbot: Any, app_settings: Any, tm
 
     tls = transport_settings(app_settings)
     assert tls.pins == (pin, backup) and tls.ca_bundle is None
+
+
+def test_sign_in_and_out_are_on_the_keyboard(window: Any, ctx: Any, qtbot: Any) -> None:
+    from PySide6.QtCore import Qt
+
+    from app.ui.head_office_sync import HeadOfficeAccount, HeadOfficeSync
+
+    account = HeadOfficeAccount(server="https://ho.example.com", username="agent01", device_id="device-1")
+    sync = HeadOfficeSync(ctx.store, ctx.runner, account, interval_ms=3_600_000, probe_ms=3_600_000)
+    window.ctx.sync = sync  # the window asks whatever sync controller it holds
+    window.activateWindow()
+    with qtbot.waitSignal(sync.signInRequested, timeout=5_000):
+        qtbot.keyClick(window, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    sync_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "S&ync")
+    sign_out = next(a for a in sync_menu.actions() if a.text() == "Sign &out of head office")
+    with qtbot.waitSignal(sync.signOutRequested, timeout=5_000):
+        sign_out.trigger()
+    sync.timer.stop()
+    sync.probe_timer.stop()
