@@ -194,7 +194,11 @@ class _Job(QRunnable):
         self.setAutoDelete(True)
 
     def run(self) -> None:
-        self._signals._relay.emit(self._fn())
+        outcome = self._fn()
+        try:
+            self._signals._relay.emit(outcome)
+        except RuntimeError:  # the map was closed while its page was being built: nobody is waiting
+            log.debug("map page built for a map that is gone")
 
 
 class _Problems(QObject):
@@ -317,8 +321,12 @@ class MapPage(QWidget):
                 page_tiles = tiles.page_tiles() if tiles is not None else None
                 html_text = build_html(assets, page_tiles, generation)
                 path = write_page(html_text, pages_dir, f"{stem}-{generation}")
-                for old in pages_dir.glob(f"{stem}-*.html"):
-                    if old != path:
+                # Only pages older than the newest go: builds may finish out of order, and a newer page
+                # (being loaded right now) must not lose its file to an older build finishing late.
+                pages = {old: _page_generation(old, stem) for old in pages_dir.glob(f"{stem}-*.html")}
+                newest = max(pages.values(), default=generation)
+                for old, old_generation in pages.items():
+                    if old_generation < newest:
                         old.unlink(missing_ok=True)
             except Exception as exc:  # reported to the GUI, never lost in the pool
                 log.exception("map page build failed")
@@ -374,6 +382,12 @@ class MapPage(QWidget):
     def _show_banner(self, text: str) -> None:
         self._banner.setText(text)
         self._banner.show()
+
+
+def _page_generation(path: Path, stem: str) -> int:
+    """The build generation in a page file's name (`<stem>-<generation>.html`); -1 if it has none."""
+    suffix = path.stem[len(stem) + 1:]
+    return int(suffix) if suffix.isdigit() else -1
 
 
 def _cleanup(pages_dir: Path, stem: str, holder: list[_TileService]) -> None:

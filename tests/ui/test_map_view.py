@@ -265,3 +265,35 @@ def test_bad_tile_server_is_a_message_not_a_crash(qtbot: Any, make_view: Any, mo
         assert view._banner.isVisible() and "saved tiles" in view._banner.text()
     finally:
         upstream.stop()
+
+
+class _HeldRunner:
+    """A runner that holds page builds until the test runs them, in the order the test chooses."""
+
+    def __init__(self) -> None:
+        self.jobs: list[Any] = []
+
+    def start(self, job: Any) -> None:
+        self.jobs.append(job)
+
+
+def test_an_older_build_finishing_late_keeps_the_newer_page(qtbot: Any, tmp_path: Path) -> None:
+    runner = _HeldRunner()
+    view = CaseMapView(cache_dir=tmp_path, runner=runner)  # type: ignore[arg-type]
+    qtbot.addWidget(view)
+    view.set_cases(demo_cases(3))
+    view.set_cases(demo_cases(5))
+    older, newer = runner.jobs
+    newer.run()
+    older.run()  # finishes after the newer one was written
+    pages = sorted(p.name for p in (tmp_path / "pages").glob("cases-*.html"))
+    assert len(pages) == 1 and pages[0].endswith("-2.html"), pages
+
+
+def test_closing_the_map_while_its_page_builds_raises_nothing(qtbot: Any, tmp_path: Path) -> None:
+    runner = _HeldRunner()
+    view = CaseMapView(cache_dir=tmp_path, runner=runner)  # type: ignore[arg-type]
+    view.set_cases(demo_cases(3))
+    [job] = runner.jobs
+    shiboken6.delete(view)
+    job.run()  # the build ends after its map is gone: nothing to deliver, no error
