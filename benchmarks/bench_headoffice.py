@@ -17,6 +17,7 @@ import sys
 import threading
 import time
 import uuid
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -168,8 +169,11 @@ def run(ctx: Context) -> list[Figure]:
             if not body["has_more"]:
                 break
         device = str(uuid.uuid4())
+        # A second apart, as a long queue is: each call is judged against the same day's earlier calls.
+        start = datetime(2026, 11, 30, 1, 0, tzinfo=UTC)
         events = [{"id": str(uuid.uuid4()), "device_id": device, "device_seq": i + 1, "case_id": own[i % len(own)],
-                   "case_version": 1, "kind": "outcome", "occurred_at": "2026-11-30T03:00:00+00:00",
+                   "case_version": 1, "kind": "outcome",
+                   "occurred_at": (start + timedelta(seconds=i)).isoformat(),
                    "schema_version": 1,
                    "payload": {"code": "no_answer", "channel": "phone", "notes": "无人接听", "phone": "+8613800000000",
                                "to_third_party": False, "collectors": 1, "fields": {}, "compliance": {}}}
