@@ -282,7 +282,14 @@ class Desk:
             task.succeeded.connect(self.logged_in)
             task.failed.connect(lambda exc: self.failed(exc, after_headless=True))
             return task
-        task = self.runner.submit(lambda: open_services(args.data_dir, args.user, first_login_server=server or None))
+        first_page = self.first_page
+
+        def opening() -> Opened:
+            if first_page is not None:
+                first_page.wait()  # the list's first page goes first (app.ui.first_page)
+            return open_services(args.data_dir, args.user, first_login_server=server or None)
+
+        task = self.runner.submit(opening)
         task.succeeded.connect(self.attach)
         task.failed.connect(self.failed)
         return task

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import re
 import sqlite3
+import threading
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
@@ -153,12 +154,26 @@ class FirstPageAtLaunch:
         self.today = today
         self.page: FirstPage | None = None
         self._loading: QWidget | None = None
+        # Set once the first page is painted or known not to come. Opening the store waits for it (see
+        # `wait`): both are Python work under one interpreter lock, so sharing it would delay the page.
+        self.settled = threading.Event()
         self.query = replace(saved_query(settings), today=today())
         query = self.query
         self.task = runner.submit(lambda: read_first_page(store_file(), query))
         self.task.succeeded.connect(self._arrived)
+        self.task.failed.connect(lambda _exc: self.settled.set())
+
+    def wait(self, timeout: float = 3.0) -> None:
+        """In a worker: wait (at most `timeout` seconds) until the first page is up or not coming."""
+        self.settled.wait(timeout)
 
     def _arrived(self, result: tuple[int, list[CaseRow]] | None) -> None:
+        try:
+            self._show(result)
+        finally:
+            self.settled.set()
+
+    def _show(self, result: tuple[int, list[CaseRow]] | None) -> None:
         window = self.window
         if result is None or not isValid(window) or getattr(window, "cases", None) is not None:
             return  # nothing to show, or the workspace is already there
