@@ -199,6 +199,7 @@ class TeamPage(QWidget):
         self.shown: TeamDay | None = None
         self.live = False
         self._numbers: dict[int, str] = {}
+        self._shown_once = False
         self._visits: tuple[list[TeamVisit], list[str]] = ([], [])
         self._generation = 0
         self._fetching = False
@@ -367,6 +368,7 @@ class TeamPage(QWidget):
 
     def _show(self, snapshot: TeamDay | None, numbers: dict[int, str], live: bool) -> None:
         self.shown, self.live, self._numbers = snapshot, live, numbers
+        self._shown_once = True
         agents = list(snapshot.reply.agents) if snapshot else []
         now = self.ctx.now()
         self.model.set_agents(agents, now)
@@ -407,7 +409,8 @@ class TeamPage(QWidget):
                                     tile_source=tile_source_from_settings(self.ctx.settings))
         self.map_layout.addWidget(self.map_view, 1)
         self.map_view.caseClicked.connect(self.caseActivated)
-        self._update_map()
+        if self._shown_once:  # else the first figures (saved, fetched or none) build the page: once, not twice
+            self._update_map()
 
     def _focus_selected_agent(self) -> None:
         """The selected agent's visits stand out on the map (everyone's when nothing is selected)."""

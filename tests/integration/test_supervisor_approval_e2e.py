@@ -216,6 +216,10 @@ def test_hardship_is_approved_in_the_room_and_the_agent_sees_it_on_the_case(qtbo
     assert len(decisions) == 1 and "super01" in decisions[0].text and REASON in decisions[0].text
 
     # --- Team: the day's figures are what the agents pushed ---
+    from PySide6.QtGui import QColor
+
+    from app.maps.teammap import agent_colour
+
     team = sup.room(7, "TeamPage")
     qtbot.waitUntil(lambda: team.live and team.shown is not None, timeout=60_000)
     assert team.shown.day == DEMO_TODAY
@@ -235,8 +239,14 @@ def test_hardship_is_approved_in_the_room_and_the_agent_sees_it_on_the_case(qtbo
     assert "¥123.45 collected" in team.totals_label.text()
     view = team.map_view
     qtbot.waitUntil(lambda: view.is_loaded, timeout=60_000)
-    qtbot.waitUntil(lambda: len({view.grab().toImage().pixel(x, y) for x in range(0, view.width(), 9)
-                                 for y in range(0, view.height(), 9)}) > 8, timeout=20_000)
+    colour = QColor(agent_colour(0)).rgb() & 0xFFFFFF
+
+    def painted() -> bool:  # the web view paints in its own time: wait for agent01's marker colour on screen
+        image = view.grab().toImage()
+        return any(image.pixel(x, y) & 0xFFFFFF == colour for x in range(0, image.width(), 2)
+                   for y in range(0, image.height(), 2))
+
+    qtbot.waitUntil(painted, timeout=20_000)
     assert team.window().grab().save(str(tmp_path / "team-live.png"))
     # The reply was kept: offline, the room would show these figures with their age.
     from app.services.team import cached_team_day

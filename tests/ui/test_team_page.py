@@ -284,8 +284,19 @@ def test_screenshot_of_the_team_room(qtbot: Any, ctx: Any, unreachable_sync: Any
     def colours(image: QImage) -> int:
         return len({image.pixel(x, y) for x in range(0, image.width(), 7) for y in range(0, image.height(), 7)})
 
-    # The web view paints in its own time: wait until the map area shows the drawn markers.
-    qtbot.waitUntil(lambda: colours(view.grab().toImage()) > 8, timeout=20_000)
+    # The web view paints in its own time: wait until the first agent's marker colour is on screen.
+    from PySide6.QtGui import QColor
+
+    from app.maps.teammap import agent_colour
+
+    marker = QColor(agent_colour(0)).rgb() & 0xFFFFFF
+
+    def painted() -> bool:
+        image = view.grab().toImage()
+        return any(image.pixel(x, y) & 0xFFFFFF == marker for x in range(0, image.width(), 2)
+                   for y in range(0, image.height(), 2))
+
+    qtbot.waitUntil(painted, timeout=20_000)
     path = tmp_path / f"team-{lang}.png"
     assert page.grab().save(str(path))
     assert colours(QImage(str(path))) > 40, "the screenshot is (nearly) one colour"
