@@ -12,6 +12,7 @@ and run this again; tests/ui/test_translations.py fails while any zh_CN string i
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import subprocess
 import sys
@@ -48,7 +49,15 @@ def main(argv: list[str] | None = None) -> int:
         if not args.check:
             subprocess.run([tool("pyside6-lupdate"), *sources(), "-no-obsolete", "-locations", "relative",
                             "-ts", str(ts.relative_to(ROOT))], cwd=ROOT, check=True)
-        subprocess.run([tool("pyside6-lrelease"), str(ts), "-qm", str(ts.with_suffix(".qm"))], cwd=ROOT, check=True)
+        # Compile beside the target and rename over it: a running app (or test) maps the .qm it loaded,
+        # and rewriting that file in place crashes it with a bus error.
+        qm = ts.with_suffix(".qm")
+        partial = qm.with_name(f".{qm.name}.partial")
+        try:
+            subprocess.run([tool("pyside6-lrelease"), str(ts), "-qm", str(partial)], cwd=ROOT, check=True)
+            os.replace(partial, qm)
+        finally:
+            partial.unlink(missing_ok=True)
     return 0
 
 
