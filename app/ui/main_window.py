@@ -464,6 +464,8 @@ class MainWindow(QMainWindow):
         view = getattr(module, cls)(self.ctx, self.ctx.sync, self)
         if hasattr(view, "dataChanged"):  # e.g. assignments queued: the waiting number changes
             view.dataChanged.connect(self.refresh_status)
+        if hasattr(view, "caseActivated"):  # a visit on the team map, an approval item: open its case
+            view.caseActivated.connect(self._map_case_clicked)
         self.supervisor_pages[offset] = view
         self.stack.removeWidget(old)
         old.deleteLater()

@@ -321,3 +321,17 @@ def test_a_language_switch_rebuilds_the_room_and_the_old_one_hears_no_more_syncs
     qtbot.waitUntil(lambda: new.context is not None, timeout=10_000)
     with qtbot.waitSignal(new.contextLoaded, timeout=10_000):
         win.ctx.sync.finished.emit(True, "")  # a sync round ended: only the live room reloads, without errors
+
+
+def test_a_case_named_in_the_team_room_opens_in_the_cases_page(supervisor_window: Any, qtbot: Any) -> None:
+    from tests.ui.conftest import sql
+
+    win = supervisor_window
+    qtbot.waitUntil(lambda: win.nav.count() == 9, timeout=10_000)
+    win.show_page(7)
+    qtbot.waitUntil(lambda: type(win.stack.currentWidget()).__name__ == "TeamPage", timeout=10_000)
+    team = win.stack.currentWidget()
+    case_id = sql(win.ctx.store, "SELECT id FROM cases ORDER BY id DESC LIMIT 1")[0][0]
+    team.caseActivated.emit(case_id)  # what a click on a visit of the team map sends
+    assert win.stack.currentIndex() == 1  # PAGE_CASES
+    qtbot.waitUntil(lambda: win.cases.detail.case_id == case_id, timeout=10_000)
