@@ -290,6 +290,41 @@ def test_a_decision_by_an_agent_or_on_another_case_is_flagged_not_applied(headof
     assert items[late["id"]]["status"] == "pending"
 
 
+def test_a_rejected_flagged_payment_leaves_the_overdue_amount_whichever_arrives_first(headoffice_server: Any) -> None:
+    ho = headoffice_server(cases=30)
+    agent = ho.client(ho.token("agent01"))
+    sup = ho.client(ho.token("super01"))
+    mine = sorted(_cases(sup, agent_id=_agents(sup)["agent01"]))
+    before = _cases(sup)
+    device, sup_device = str(uuid.uuid4()), str(uuid.uuid4())
+
+    def late_payment(case_id: int, seq: int) -> dict[str, Any]:  # 23:30 in Chengdu: flagged
+        return outcome_event(case_id, device, seq, code="partial_payment", at="2026-11-30T15:30:00+00:00",
+                             fields={"payment_amount_fen": 5_000, "payment_method": "platform_app",
+                                     "receipt_no": f"R-{seq}"})
+
+    # Case A: the payment first (it counts provisionally), then the rejection.
+    pay_a = late_payment(mine[0], 1)
+    assert _push(agent, pay_a)[0]["status"] == "flagged"
+    assert _cases(sup)[mine[0]]["overdue_fen"] == before[mine[0]]["overdue_fen"] - 5_000
+    assert _push(sup, _decision(mine[0], "flagged_event", pay_a["id"], False, "no receipt", 1, sup_device))[0][
+        "status"] == "accepted"
+    # Case B: the rejection reaches head office before the payment it is about (another device was faster).
+    pay_b = late_payment(mine[1], 2)
+    assert _push(sup, _decision(mine[1], "flagged_event", pay_b["id"], False, "no receipt", 2, sup_device))[0][
+        "status"] == "accepted"
+    assert _push(agent, pay_b)[0]["status"] == "flagged"
+    after = _cases(sup)
+    assert after[mine[0]]["overdue_fen"] == before[mine[0]]["overdue_fen"]
+    assert after[mine[1]]["overdue_fen"] == before[mine[1]]["overdue_fen"]
+    statuses = dict(SyncHeadOffice(ho).query("SELECT id, status FROM events WHERE id IN (?, ?)",
+                                             (pay_a["id"], pay_b["id"])))
+    assert statuses == {pay_a["id"]: "rejected", pay_b["id"]: "rejected"}
+    decided = {i["subject_id"]: i["status"] for i in sup.get("/api/v1/approvals", params={"status": "decided"}
+                                                                  ).json()["items"]}
+    assert decided == {pay_a["id"]: "rejected", pay_b["id"]: "rejected"}
+
+
 # --- the team's day -------------------------------------------------------------------------------------------
 
 
