@@ -65,9 +65,7 @@ def list_approvals(session: Session, user: User, status: Literal["pending", "dec
 
 def collect(session: Session, user: User) -> list[ApprovalItem]:
     """Every approval subject in the user's scope, with its status."""
-    scope_ids = None if user.role == "admin" else list(session.scalars(
-        select(Case.id).where(Case.team == user.team)))
-    verdicts = latest_verdicts(decision_rows(session, scope_ids))
+    verdicts = latest_verdicts(decision_rows(session, team=None if user.role == "admin" else user.team))
     names = dict(session.execute(select(User.id, User.username)).tuples().all())
     out: list[ApprovalItem] = []
 

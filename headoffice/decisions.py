@@ -86,9 +86,13 @@ def latest_verdicts(rows: Iterable[tuple[str, str, datetime, int]]) -> dict[tupl
     return {k: v for k, (_o, v) in best.items()}
 
 
-def decision_rows(session: Session, case_ids: Iterable[int] | None = None) -> list[tuple[str, str, datetime, int]]:
+def decision_rows(session: Session, case_ids: Iterable[int] | None = None,
+                  team: str | None = None) -> list[tuple[str, str, datetime, int]]:
+    """Accepted decision events: on the given cases, or on a team's cases, or all."""
     q = select(Event.id, Event.payload, Event.occurred_at, Event.author_id).where(
         Event.kind == "decision", Event.status == "accepted")
+    if team is not None:
+        q = q.join(Case, Case.id == Event.case_id).where(Case.team == team)
     if case_ids is not None:
         ids = sorted(set(case_ids))
         out: list[tuple[str, str, datetime, int]] = []
