@@ -77,7 +77,7 @@ class _Judge:
         ids = list(cases)
         debtors = {c.debtor_id for c in cases.values()}
         self.history: dict[int, list[HistoryItem]] = defaultdict(list)
-        self.notes: dict[int, list[SafetyNote]] = defaultdict(list)
+        self.notes: dict[int, list[Any]] = defaultdict(list)  # rows of the safety-note columns judged
         self.phones: dict[int, list[str]] = defaultdict(list)
         # Plain Core reads (no ORM row loading): a push of 500 events can read tens of thousands of attempts.
         conn = session.connection()
@@ -93,8 +93,10 @@ class _Judge:
         for c in cases.values():
             by_debtor[c.debtor_id].append(c.id)
         for chunk in _chunks(list(debtors)):
-            for n in session.scalars(select(SafetyNote).where(
-                    SafetyNote.case_id.in_(ids) | SafetyNote.debtor_id.in_(chunk))):
+            for n in conn.execute(select(SafetyNote.case_id, SafetyNote.debtor_id, SafetyNote.severity,
+                                         SafetyNote.two_person_required, SafetyNote.do_not_visit, SafetyNote.text,
+                                         SafetyNote.reported_at, SafetyNote.superseded_by, SafetyNote.expires_at)
+                                  .where(SafetyNote.case_id.in_(ids) | SafetyNote.debtor_id.in_(chunk))).all():
                 targets = set(by_debtor.get(n.debtor_id or -1, []))
                 if n.case_id in cases:
                     targets.add(n.case_id)
