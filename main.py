@@ -84,7 +84,9 @@ def open_services(data_dir_arg: str | None, user: str | None = None, store: obje
 
     from app.ui.main_window import PAGE_MODULES
 
-    for name in PAGE_MODULES:
+    # and what attaching them imports (the sync controller, the purge schedule, the role check), which
+    # would otherwise load on the GUI thread between the store opening and the list's first rows
+    for name in (*PAGE_MODULES, "app.ui.head_office_sync", "app.ui.retention_schedule", "app.services.assigning"):
         importlib.import_module(name)
     with store.read() as tx:
         raw = get_state(tx, PROFILE)
