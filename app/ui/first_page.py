@@ -21,9 +21,10 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QListWidget, QListWidgetItem, QMainWindow, QSplitter, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QListWidget, QListWidgetItem, QSplitter, QWidget
 from shiboken6 import isValid
 
 from app.store.queries import CaseQuery, CaseRow, first_rows
@@ -33,6 +34,9 @@ from .case_list import CaseListView
 from .case_model import PAGE, CaseTableModel
 from .settings import AppSettings
 from .worker import BackgroundRunner
+
+if TYPE_CHECKING:
+    from .main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -146,7 +150,7 @@ class FirstPageAtLaunch:
     """Wires a first page into the window at launch (see the module's note). Created by `main.py` right
     after the window is shown; `selected_case` is read just before the workspace is attached."""
 
-    def __init__(self, window: QMainWindow, settings: AppSettings, runner: BackgroundRunner,
+    def __init__(self, window: MainWindow, settings: AppSettings, runner: BackgroundRunner,
                  store_file: Callable[[], Path], today: Callable[[], date]):
         self.window = window
         self.settings = settings
@@ -189,7 +193,7 @@ class FirstPageAtLaunch:
         page.show()  # now, not on the layout's queued show: the rows are painted in the next lines
         self.page = page
         # The window's own signal: the Cases list painted its first rows (again when the workspace has).
-        page.shown.connect(getattr(window, "caseListShown", page.shown))
+        page.shown.connect(window.caseListShown)
         total, rows = result
         page.show_rows(total, rows)
 
@@ -207,15 +211,15 @@ class FirstPageAtLaunch:
         self.page = None
 
 
-def launch_first_page(window: QMainWindow, settings: AppSettings, runner: BackgroundRunner,
+def launch_first_page(window: MainWindow, settings: AppSettings, runner: BackgroundRunner,
                       data_dir_arg: str | None) -> FirstPageAtLaunch | None:
     """Start reading the first page if the window will open on the Cases page (see the module's note)."""
     from app.domain.clock import DEFAULT_ZONE, local_day, utcnow
 
-    from .main_window import PAGE_CASES
+    from .main_window import PAGE_CASES, PAGE_ROUTE
 
     page = settings.json_value("main/page")
-    if isinstance(page, int) and 0 <= page <= 5 and page != PAGE_CASES:
+    if isinstance(page, int) and 0 <= page <= PAGE_ROUTE and page != PAGE_CASES:
         return None  # the window opens on another page (see MainWindow.build_pages)
 
     def store_file() -> Path:

@@ -71,3 +71,21 @@ def test_counts_agree_whichever_way_they_are_taken(demo_store: Store) -> None:
             assert count_cases(conn, query) == plain, search
             total, rows = first_rows(conn, query, 10)
             assert total == plain and [r.id for r in rows] == case_ids(conn, query)[:10]
+
+
+@pytest.mark.parametrize("promise", ["today", "overdue", "due"])
+@pytest.mark.parametrize("descending", [False, True])
+def test_a_promise_filter_sorted_by_promise_date_keeps_its_order(demo_store: Store, promise: str,
+                                                                 descending: bool) -> None:
+    """Under a promise filter the NULLs-last term is left out (so the index serves it): same rows, same order."""
+    from tests.conftest import DEMO_TODAY
+
+    query = CaseQuery(promise=promise, today=DEMO_TODAY, sort="promise_due", descending=descending)
+    assert "IS NULL" not in query.order_by()
+    where, params = query.where()
+    direction = "DESC" if descending else "ASC"
+    nulls_last = f" ORDER BY cases.promise_due IS NULL, cases.promise_due {direction}, cases.id {direction}"
+    with demo_store.engine.connect() as conn:
+        expected = [r[0] for r in conn.execute(text("SELECT cases.id FROM cases" + where + nulls_last), params)]
+        assert expected and case_ids(conn, query) == expected
+    assert "IS NULL" in CaseQuery(sort="promise_due").order_by()  # unfiltered: NULLs still go last
