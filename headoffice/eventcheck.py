@@ -36,6 +36,11 @@ class Malformed(ValueError):
 
 
 def parse_event(raw: Any) -> EventIn:
+    return parse_event_text(raw)[0]
+
+
+def parse_event_text(raw: Any) -> tuple[EventIn, str]:
+    """The event and its payload as canonical JSON (what is stored; computed once, for the size check)."""
     if not isinstance(raw, Mapping):
         raise Malformed("an event must be a JSON object")
     try:
@@ -53,10 +58,11 @@ def parse_event(raw: Any) -> EventIn:
                         f"(this server accepts {MIN_EVENT_SCHEMA_VERSION}..{EVENT_SCHEMA_VERSION})")
     if ev.kind not in EVENT_KINDS:
         raise Malformed(f"unknown event kind {ev.kind!r}")
-    if len(canonical(ev.payload)) > MAX_PAYLOAD_BYTES:
+    text = canonical(ev.payload)
+    if len(text) > MAX_PAYLOAD_BYTES:
         raise Malformed("payload too large")
     _CHECKS.get(ev.kind, _any)(ev.payload)
-    return ev
+    return ev, text
 
 
 def canonical(value: Any) -> str:

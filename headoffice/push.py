@@ -36,7 +36,7 @@ from app.domain.outcomes import spec
 
 from .changes import ChangeWriter
 from .decisions import settle_flagged, subject_author, subject_problem
-from .eventcheck import Malformed, body_hash, canonical, parse_event
+from .eventcheck import Malformed, body_hash, parse_event_text
 from .models import Attempt, Case, CaseHolder, Event, Phone, SafetyNote, User
 from .projection import NewEvent, Rows, changes_state, project_event, recompute_cases, touch_cases
 
@@ -202,13 +202,15 @@ def push(session: Session, user: User, items: Sequence[Any], profile: Profile, n
          changes: ChangeWriter) -> PushOutcome:
     """Store a batch. The caller holds the write lock (see db.py), so no other push interleaves."""
     parsed: list[tuple[str, EventIn | str, str]] = []
+    payload_text: dict[str, str] = {}  # event id -> canonical payload, as stored
     for raw in items:
         raw_id = str(raw.get("id", ""))[:64] if isinstance(raw, Mapping) else ""
         try:
-            ev_in = parse_event(raw)
+            ev_in, text = parse_event_text(raw)
         except Malformed as exc:
             parsed.append((raw_id, str(exc), ""))
             continue
+        payload_text.setdefault(ev_in.id, text)
         parsed.append((ev_in.id, ev_in, body_hash(ev_in)))
     valid = [p[1] for p in parsed if isinstance(p[1], EventIn)]
     stored: dict[str, Event] = {}
@@ -270,7 +272,7 @@ def push(session: Session, user: User, items: Sequence[Any], profile: Profile, n
                                "; ".join(reasons)[:2000] if reasons else None)
             event_rows.append({
                 "id": ev_in.id, "device_id": ev_in.device_id, "device_seq": ev_in.device_seq, "case_id": case.id,
-                "case_version": ev_in.case_version, "kind": ev_in.kind, "payload": canonical(ev_in.payload),
+                "case_version": ev_in.case_version, "kind": ev_in.kind, "payload": payload_text[ev_in.id],
                 "occurred_at": ev_in.occurred_at, "schema_version": ev_in.schema_version,
                 "replaces": ev_in.replaces, "body_hash": digest, "author_id": user.id, "received_at": now,
                 "status": "flagged" if reasons else "accepted", "flag_reason": pending.flag_reason})
