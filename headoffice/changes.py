@@ -23,9 +23,9 @@ import json
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, delete, func, insert, or_, select
+from sqlalchemy import Row, Table, and_, delete, func, insert, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from .models import Change, Meta, User
@@ -127,7 +127,7 @@ class ChangeWriter:
                            "audience_agent": r.get("agent"), "audience_team": r.get("team"),
                            "event_id": r.get("event_id"), "data": data,
                            "created_at": self.now})
-        self.session.execute(insert(Change.__table__), values)
+        self.session.execute(insert(cast(Table, Change.__table__)), values)
 
     @staticmethod
     def case_rows(case_id: int, owner: int | None, team: str, old_owner: int | None = None,
@@ -160,17 +160,22 @@ def scope_filter(user: User) -> Any:
     return Change.audience_agent == user.id
 
 
-def read_page(session: Session, user: User, after: int, limit: int) -> tuple[list[Change], int, bool]:
+PAGE_COLUMNS = (Change.seq, Change.kind, Change.case_id, Change.event_id, Change.data)
+
+
+def read_page(session: Session, user: User, after: int, limit: int) -> tuple[list[Row[Any]], int, bool]:
     """Rows after `after` visible to `user`: (rows to serve, new cursor seq, more to come).
 
+    The rows carry the columns a reply needs (seq, kind, case_id, event_id, data) as plain row
+    tuples, not ORM objects: a page is read-only and may hold thousands of rows.
     The cursor advances past skipped rows too (superseded upserts), never beyond the last row read.
     """
     later = aliased(Change)
     superseded = (select(later.seq).where(later.case_id == Change.case_id, later.kind == "case_upsert",
                                           later.seq > Change.seq).exists())
-    rows = list(session.scalars(
-        select(Change).where(Change.seq > after, scope_filter(user),
-                             or_(Change.kind != "case_upsert", ~superseded))
+    rows = list(session.execute(
+        select(*PAGE_COLUMNS).where(Change.seq > after, scope_filter(user),
+                                    or_(Change.kind != "case_upsert", ~superseded))
         .order_by(Change.seq).limit(limit + 1)))
     more = len(rows) > limit
     rows = rows[:limit]

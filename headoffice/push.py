@@ -16,9 +16,9 @@ from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from app.contract.v1 import DecisionData, EventIn, EventResult
@@ -206,12 +206,12 @@ def push(session: Session, user: User, items: Sequence[Any], profile: Profile, n
     for raw in items:
         raw_id = str(raw.get("id", ""))[:64] if isinstance(raw, Mapping) else ""
         try:
-            ev_in, text = parse_event_text(raw)
+            good, text = parse_event_text(raw)
         except Malformed as exc:
             parsed.append((raw_id, str(exc), ""))
             continue
-        payload_text.setdefault(ev_in.id, text)
-        parsed.append((ev_in.id, ev_in, body_hash(ev_in)))
+        payload_text.setdefault(good.id, text)
+        parsed.append((good.id, good, body_hash(good)))
     valid = [p[1] for p in parsed if isinstance(p[1], EventIn)]
     stored: dict[str, Event] = {}
     for chunk in _chunks([e.id for e in valid]):
@@ -285,7 +285,7 @@ def push(session: Session, user: User, items: Sequence[Any], profile: Profile, n
     if event_rows:
         # One executemany, then the seqs read back: SQLite cannot return them in parameter order from a
         # multi-row insert, so RETURNING here would run one INSERT per event.
-        session.execute(insert(Event.__table__), event_rows)
+        session.execute(insert(cast(Table, Event.__table__)), event_rows)
         for chunk in _chunks(list(new)):
             for event_id, seq in session.execute(select(Event.id, Event.seq).where(Event.id.in_(chunk))):
                 new[event_id].seq = seq
