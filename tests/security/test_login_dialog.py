@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 
 from app.services.session import Session, SessionManager
 
@@ -91,8 +91,13 @@ def test_idle_watcher_fires_after_the_idle_minutes_and_input_restarts_it(qtbot: 
     watcher = IdleWatcher(10, check_ms=10, clock=lambda: now[0])
     field = QLineEdit()
     qtbot.addWidget(field)
+    field.show()  # a window opened after the watcher started: watched once it takes focus
+    field.activateWindow()
+    qtbot.waitUntil(lambda: qapp.focusWindow() is field.windowHandle())
     now[0] = 599.0
-    qapp.sendEvent(field, QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_A, Qt.KeyboardModifier.NoModifier, "a"))
+    # real input arrives at the top-level window first (QTest's QWindow overload goes that way)
+    QTest.keyClick(field.windowHandle(), Qt.Key.Key_A)
+    assert field.text() == "a"
     now[0] = 1198.0  # 599 s after the key press: not yet
     watcher.check()
     now[0] = 1200.0
