@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated, Any
@@ -52,7 +53,6 @@ from .db import Database
 from .faults import Faults
 from .hardening import Hardening
 from .models import Attachment, Attempt, Case, CaseHolder, User
-from .models import Change as ChangeRow
 from .push import push
 
 log = logging.getLogger("headoffice")
@@ -402,7 +402,7 @@ def _may_read_attachment(session: Any, user: User, row: Attachment) -> bool:
     return owned is not None
 
 
-def _changes_out(session: Any, user: User, rows: list[ChangeRow], now: datetime) -> list[dict[str, Any]]:
+def _changes_out(session: Any, user: User, rows: Sequence[Any], now: datetime) -> list[dict[str, Any]]:
     """The page's changes as JSON objects of wire `Change`s (see casedata.py for why not models)."""
     upserts = [r.case_id for r in rows if r.kind == "case_upsert" and r.case_id is not None]
     loaded = load_cases(session, upserts)

@@ -54,7 +54,8 @@ def normalise(text_: str) -> str:
 
 def spaced(text_: str) -> str:
     """'王伟 Li' → '王 伟 L i': every character its own token for the short index."""
-    return " ".join(ch for ch in normalise(text_) if not ch.isspace())
+    # After `normalise` the only whitespace left is single ' ' (\s matches what str.isspace() does).
+    return " ".join(normalise(text_).replace(" ", ""))
 
 
 def national_digits(phone: str) -> str:
@@ -134,14 +135,10 @@ def write_docs(conn: Connection, docs: Sequence[SearchDoc]) -> None:
 
 
 def reindex_cases(conn: Connection, case_ids: Sequence[int]) -> None:
-    from sqlalchemy import text
-
-    existing = docs_for(conn, case_ids)
-    gone = set(case_ids) - {d.case_id for d in existing}
-    for cid in gone:
-        conn.execute(text(_DELETE_DOC), {"id": cid})
-        conn.execute(text(_DELETE_SHORT), {"id": cid})
-    write_docs(conn, existing)
+    """Rebuild the search rows of these cases (deleting those of cases gone) in the connection's
+    transaction: one statement per table for the whole set, run on the DB-API connection underneath
+    (SQLAlchemy's per-row parameter handling would cost more than the FTS writes for a pulled page)."""
+    reindex_cases_db(conn.connection.driver_connection, case_ids)
 
 
 def reindex_cases_db(db: Any, case_ids: Sequence[int]) -> None:
@@ -151,7 +148,7 @@ def reindex_cases_db(db: Any, case_ids: Sequence[int]) -> None:
     existing = [_doc_of_row(r) for r in db.execute(_DOCS_SQL.format(where=_DOCS_OF_IDS),
                                                    {"ids": _ids_json(case_ids)}).fetchall()]
     ids, full, short = _doc_params(existing)
-    gone = [{"id": cid} for cid in set(case_ids) - {d.case_id for d in existing}]
+    gone = [{"id": cid} for cid in sorted(set(case_ids) - {d.case_id for d in existing})]
     db.executemany(_DELETE_DOC, ids + gone)
     db.executemany(_DELETE_SHORT, ids + gone)
     db.executemany(_INSERT_DOC, full)
