@@ -297,3 +297,27 @@ def test_closing_the_map_while_its_page_builds_raises_nothing(qtbot: Any, tmp_pa
     [job] = runner.jobs
     shiboken6.delete(view)
     job.run()  # the build ends after its map is gone: nothing to deliver, no error
+
+
+def test_pointer_over_a_map_with_the_idle_lock_running_does_not_crash(qtbot: Any, make_view: Any, qapp: Any) -> None:
+    """Regression: the idle lock once filtered every event of the application from Python; hover events
+    the map engine sends to its own Qt Quick items then crashed the process (SIGSEGV) under a real pointer."""
+    from PySide6.QtCore import QPoint
+    from PySide6.QtTest import QTest
+
+    from app.ui.idle_lock import IdleWatcher
+
+    view = make_view()
+    with qtbot.waitSignal(view.loaded, timeout=LOAD_TIMEOUT):
+        view.set_cases(demo_cases(20))
+    now = [0.0]
+    watcher = IdleWatcher(10, check_ms=60_000, clock=lambda: now[0])
+    watcher.watch(view.windowHandle())
+    now[0] = 500.0
+    window = view.windowHandle()
+    for x in range(50, 650, 25):  # the pointer crosses the map, through its window as a real one would
+        QTest.mouseMove(window, QPoint(x, 300))
+        qapp.processEvents()
+    js(qtbot, view, "1")  # the page still answers
+    assert watcher.lock is not None and watcher.lock.remaining_s() == 600.0  # the moves counted as input
+    watcher.stop()
