@@ -45,7 +45,8 @@ class SearchDoc:
     id_tail: str
 
     def short(self) -> tuple[str, str]:
-        return spaced(self.name), spaced(self.addresses)
+        # name and addresses are normalised already (`make_doc`): only the spaces go.
+        return " ".join(self.name.replace(" ", "")), " ".join(self.addresses.replace(" ", ""))
 
 
 def normalise(text_: str) -> str:
@@ -58,8 +59,13 @@ def spaced(text_: str) -> str:
     return " ".join(normalise(text_).replace(" ", ""))
 
 
+_NOT_ASCII_DIGIT = re.compile(r"[^0-9]+")
+
+
 def national_digits(phone: str) -> str:
-    digits = "".join(ch for ch in phone if ch.isdigit())
+    # ASCII text (nearly every number) in one regex pass; other text keeps str.isdigit's wider sense.
+    digits = (_NOT_ASCII_DIGIT.sub("", phone) if phone.isascii()
+              else "".join(ch for ch in phone if ch.isdigit()))
     if digits.startswith("86") and len(digits) == 13:
         digits = digits[2:]
     return digits
