@@ -112,30 +112,44 @@ def apply_page(session: Session, page: v1.ChangesResponse, now: datetime, refres
                current_user_id: int | None = None) -> PageResult:
     """Apply one page in the caller's transaction (the caller also advances the cursor in it)."""
     result = PageResult()
+    # Runs of upserts and runs of removals are each written as one set; a run ends where the other
+    # kind (or a decision, a status) comes, so the page's order still decides.
     upserts: dict[int, v1.CaseData] = {}
+    removals: list[tuple[int, str]] = []
+
+    def flush_upserts() -> None:
+        if upserts:
+            _upsert_cases(session, list(upserts.values()), now, refresh)
+            result.upserted.extend(upserts)
+            upserts.clear()
+
+    def flush_removals() -> None:
+        if removals:
+            removed, deferred = request_removals(session, removals, now, current_user_id=current_user_id)
+            result.removed.extend(removed)
+            result.deferred.extend(deferred)
+            removals.clear()
+
     for change in page.changes:
         if change.kind == "case_upsert" and change.case is not None:
+            flush_removals()
             upserts.pop(change.case.id, None)  # a later version of the same case in the page wins
             upserts[change.case.id] = change.case
         elif change.kind == "case_removed" and change.case_id is not None:
-            if upserts:
-                _upsert_cases(session, list(upserts.values()), now, refresh)
-                result.upserted.extend(upserts)
-                upserts = {}
-            removed = request_removal(session, change.case_id, change.reason or "", now,
-                                      current_user_id=current_user_id)
-            (result.removed if removed else result.deferred).append(change.case_id)
+            flush_upserts()
+            removals.append((change.case_id, change.reason or ""))
         elif change.kind == "decision" and change.decision is not None:
+            flush_removals()
             apply_decision(session, change.decision, change.case_id, now)
             result.decisions += 1
         elif change.kind == "event_status" and change.event_id:
+            flush_removals()
             apply_event_status(session, change.event_id, change.event_status or "", change.reason, now)
             result.statuses += 1
         elif change.kind == "profile" and page.profile is None and change.reason:
             pass  # a profile change without the profile body: the page's `profile` carries it
-    if upserts:
-        _upsert_cases(session, list(upserts.values()), now, refresh)
-        result.upserted.extend(upserts)
+    flush_removals()
+    flush_upserts()
     if page.profile is not None:
         set_state(session, PROFILE, json.dumps(page.profile, ensure_ascii=False, sort_keys=True))
         result.profile = True
@@ -490,30 +504,55 @@ def _write_safety_notes(session: Session, cases: list[v1.CaseData], pending_even
 def request_removal(session: Session, case_id: int, reason: str, now: datetime,
                     current_user_id: int | None = None) -> bool:
     """Remove the case now if nothing of it waits to upload (True); else defer it (False)."""
-    case_no = session.execute(text("SELECT case_no FROM cases WHERE id = :id"), {"id": case_id}).scalar()
-    if case_no is None:
-        pending = pending_removals(session)
-        if case_id in pending:
-            pending.pop(case_id)
-            _save_pending_removals(session, pending)
-        return True  # not on this laptop: nothing to do
-    if cases_with_queued_events(session, [case_id]):
-        pending = pending_removals(session)
-        if case_id not in pending:
-            pending[case_id] = reason
-            _save_pending_removals(session, pending)
-            _notice(session, now, NOTICE_DEFERRED, case_id,
-                    f"Case {case_no} is no longer yours ({_reason_text(reason)}). It stays on this laptop until "
-                    "what you recorded on it has been delivered to head office.")
-        return False
-    remove_case(session, case_id)
+    removed, _ = request_removals(session, [(case_id, reason)], now, current_user_id=current_user_id)
+    return bool(removed)
+
+
+def request_removals(session: Session, items: Sequence[tuple[int, str]], now: datetime,
+                     current_user_id: int | None = None) -> tuple[list[int], list[int]]:
+    """`request_removal` for many (case id, reason) in order, with a few statements for the whole set.
+    Returns (removed or not on this laptop, deferred), one entry per item."""
+    removed: list[int] = []
+    deferred: list[int] = []
+    if not items:
+        return removed, deferred
+    ids_json = _ids_json(cid for cid, _ in items)
+    here = {int(r[0]): str(r[1]) for r in run(
+        session, "SELECT id, case_no FROM cases WHERE id IN (SELECT value FROM json_each(:c))", {"c": ids_json})}
+    queued = cases_with_queued_events(session, here) if here else set()
     pending = pending_removals(session)
-    if pending.pop(case_id, None) is not None:
+    changed = False
+    gone: list[int] = []
+    notices: list[tuple[str, int, str]] = []
+    for case_id, reason in items:
+        case_no = here.get(case_id)
+        if case_no is None:  # not on this laptop (or removed earlier in this set): nothing to do
+            if pending.pop(case_id, None) is not None:
+                changed = True
+            removed.append(case_id)
+        elif case_id in queued:
+            if case_id not in pending:
+                pending[case_id] = reason
+                changed = True
+                notices.append((NOTICE_DEFERRED, case_id,
+                                f"Case {case_no} is no longer yours ({_reason_text(reason)}). It stays on this "
+                                "laptop until what you recorded on it has been delivered to head office."))
+            deferred.append(case_id)
+        else:
+            gone.append(case_id)
+            del here[case_id]
+            if pending.pop(case_id, None) is not None:
+                changed = True
+            notices.append((NOTICE_REMOVED, case_id,
+                            f"Case {case_no} was removed from this laptop ({_reason_text(reason)}). "
+                            "Everything you recorded on it was delivered to head office."))
+            removed.append(case_id)
+    remove_cases(session, gone)
+    if changed:
         _save_pending_removals(session, pending)
-    _notice(session, now, NOTICE_REMOVED, case_id,
-            f"Case {case_no} was removed from this laptop ({_reason_text(reason)}). "
-            "Everything you recorded on it was delivered to head office.")
-    return True
+    for kind, case_id, message in notices:
+        _notice(session, now, kind, case_id, message)
+    return removed, deferred
 
 
 def finish_deferred_removals(session: Session, now: datetime) -> list[int]:
@@ -522,35 +561,31 @@ def finish_deferred_removals(session: Session, now: datetime) -> list[int]:
     if not pending:
         return []
     still_queued = cases_with_queued_events(session, pending)
-    done = []
-    for case_id, reason in sorted(pending.items()):
-        if case_id in still_queued:
-            continue
-        case_no = session.execute(text("SELECT case_no FROM cases WHERE id = :id"), {"id": case_id}).scalar()
-        if case_no is not None:
-            remove_case(session, case_id)
-            _notice(session, now, NOTICE_REMOVED, case_id,
-                    f"Case {case_no} was removed from this laptop ({_reason_text(reason)}). "
-                    "Everything you recorded on it was delivered to head office.")
-        done.append(case_id)
-        del pending[case_id]
-    _save_pending_removals(session, pending)
-    return done
+    ready = [(case_id, reason) for case_id, reason in sorted(pending.items()) if case_id not in still_queued]
+    return request_removals(session, ready, now)[0]
 
 
 def remove_case(session: Session, case_id: int) -> None:
     """Delete a case and what hangs off it (its acknowledged events stay as the upload record)."""
-    debtor_id = session.execute(text("SELECT debtor_id FROM cases WHERE id = :id"), {"id": case_id}).scalar()
+    remove_cases(session, [case_id])
+
+
+def remove_cases(session: Session, case_ids: Sequence[int]) -> None:
+    """`remove_case` for a set of cases: one statement per table; a debtor left with no case goes too."""
+    if not case_ids:
+        return
+    session.flush()  # ORM changes made before this come first, as with the session's own statements
+    c = {"c": _ids_json(case_ids)}
+    debtors = _ids_json(int(r[0]) for r in run(
+        session, "SELECT DISTINCT debtor_id FROM cases WHERE id IN (SELECT value FROM json_each(:c))", c))
     for table in ("contact_attempts", "payments", "promises", "relief_proposals", "accounts", "safety_notes"):
-        session.execute(text(f"DELETE FROM {table} WHERE case_id = :id"), {"id": case_id})
-    session.execute(text("DELETE FROM cases WHERE id = :id"), {"id": case_id})
-    if debtor_id is not None:
-        others = session.execute(text("SELECT count(*) FROM cases WHERE debtor_id = :d"), {"d": debtor_id}).scalar()
-        if not others:
-            session.execute(text("DELETE FROM safety_notes WHERE debtor_id = :d"), {"d": debtor_id})
-            session.execute(text("DELETE FROM debtors WHERE id = :d"), {"d": debtor_id})
-    session.flush()
-    reindex_cases(session.connection(), [case_id])
+        run(session, f"DELETE FROM {table} WHERE case_id IN (SELECT value FROM json_each(:c))", c)
+    run(session, "DELETE FROM cases WHERE id IN (SELECT value FROM json_each(:c))", c)
+    orphans = {"d": _ids_json(int(r[0]) for r in run(
+        session, "SELECT value FROM json_each(:d) WHERE value NOT IN (SELECT debtor_id FROM cases WHERE debtor_id IS NOT NULL)", {"d": debtors}))}
+    run(session, "DELETE FROM safety_notes WHERE debtor_id IN (SELECT value FROM json_each(:d))", orphans)
+    run(session, "DELETE FROM debtors WHERE id IN (SELECT value FROM json_each(:d))", orphans)
+    reindex_cases(session.connection(), case_ids)
 
 
 def _reason_text(reason: str) -> str:
