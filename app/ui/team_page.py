@@ -371,7 +371,12 @@ class TeamPage(QWidget):
         self._shown_once = True
         agents = list(snapshot.reply.agents) if snapshot else []
         now = self.ctx.now()
-        self.model.set_agents(agents, now)
+        selected = self._selected_agent_id()
+        self.model.set_agents(agents, now)  # a reset: the selection goes, so the same agent is selected again
+        for row, a in enumerate(agents):
+            if a.agent_id == selected:
+                self.table.selectRow(row)
+                break
         t = totals(agents)
         if snapshot is None:
             self.totals_label.setText("")
@@ -412,6 +417,11 @@ class TeamPage(QWidget):
         if self._shown_once:  # else the first figures (saved, fetched or none) build the page: once, not twice
             self._update_map()
 
+    def _selected_agent_id(self) -> int | None:
+        rows = self.table.selectionModel().selectedRows()
+        agent = self.model.agent(rows[0].row()) if rows else None
+        return agent.agent_id if agent is not None else None
+
     def _focus_selected_agent(self) -> None:
         """The selected agent's visits stand out on the map (everyone's when nothing is selected)."""
         rows = self.table.selectionModel().selectedRows()
@@ -425,6 +435,7 @@ class TeamPage(QWidget):
                               .replace("%1", str(shown)).replace("%2", str(len(visits) - shown)))
         if self.map_view is not None:
             self.map_view.set_visits(visits, names)
+            self._focus_selected_agent()  # a new page: queued until it is ready, so the focus survives a refresh
 
 
 class _Guard:

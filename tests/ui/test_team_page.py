@@ -300,3 +300,24 @@ def test_screenshot_of_the_team_room(qtbot: Any, ctx: Any, unreachable_sync: Any
     path = tmp_path / f"team-{lang}.png"
     assert page.grab().save(str(path))
     assert colours(QImage(str(path))) > 40, "the screenshot is (nearly) one colour"
+
+
+def test_the_selected_agent_stays_selected_and_in_front_when_new_figures_arrive(
+        qtbot: Any, ctx: Any, unreachable_sync: Any, made: list[Any], translations: Any) -> None:
+    now = ctx.now()
+    ids = _case_ids(ctx)
+    save_team_day(ctx.store, TeamDay(_reply(DEMO_TODAY, now, ids), now - timedelta(minutes=10)))
+    page = _page(qtbot, ctx, unreachable_sync, made)
+    with qtbot.waitSignal(page.fetchFailed, timeout=30_000):
+        page.show()
+    qtbot.waitUntil(lambda: page.model.rowCount() == 2, timeout=20_000)
+    page.table.selectRow(1)
+    chosen = page.model.agent(1).agent_id
+    newer = TeamDay(_reply(DEMO_TODAY, now, ids), now)  # what a refresh brings: the model is reset
+    page._show(newer, {}, live=True)
+    rows = page.table.selectionModel().selectedRows()
+    assert [page.model.agent(r.row()).agent_id for r in rows] == [chosen]
+    view = page.map_view
+    assert view is not None
+    qtbot.waitUntil(lambda: view.is_loaded and _js(qtbot, view, f"doorstep.markers[{ids[0]}] ? "
+                    f"doorstep.markers[{ids[0]}].options.fillOpacity : null") == 0.15, timeout=60_000)
