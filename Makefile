@@ -15,7 +15,7 @@ run: setup ## start Doorstep on demo data, synced from a local head office (USER
 	$(PY) tools/run_demo.py --data-dir $(DATA) --user $(RUN_USER)
 
 test: setup ## the whole suite, as CI runs it
-	$(PY) -m pytest -n auto
+	$(PY) -m pytest -n auto --durations=15
 
 setup: system $(STAMP)
 
