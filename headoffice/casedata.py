@@ -112,12 +112,12 @@ def case_data(session: Session, cases: Sequence[Any], now: datetime) -> dict[int
                 "phone": r.phone, "details": _details(r.details)})
     out: dict[int, dict[str, Any]] = {}
     for c in cases:
-        d = debtors[c.debtor_id]
+        debtor = debtors[c.debtor_id]
         out[c.id] = {
             "id": c.id, "case_no": c.case_no, "agent_id": c.agent_id, "stage": c.stage, "status": c.status,
-            "trigger": c.trigger, "paused_reason": c.paused_reason, "version": c.version, "debtor_id": d.id,
-            "debtor_name": d.name, "id_number": d.id_number, "phones": phones[d.id], "addresses": addresses[d.id],
-            "contacts": contacts[d.id], "accounts": accounts[c.id], "safety_notes": notes[c.id],
+            "trigger": c.trigger, "paused_reason": c.paused_reason, "version": c.version, "debtor_id": debtor.id,
+            "debtor_name": debtor.name, "id_number": debtor.id_number, "phones": phones[debtor.id],
+            "addresses": addresses[debtor.id], "contacts": contacts[debtor.id], "accounts": accounts[c.id], "safety_notes": notes[c.id],
             "history": list(reversed(history[c.id]))}
     return out
 
