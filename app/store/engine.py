@@ -63,7 +63,7 @@ def create_store_engine(path: Path | str | None, connector: Connector = plain_sq
         # A file store gets a real QueuePool (the bare "sqlite://" URL would make SQLAlchemy pick its
         # in-memory SingletonThreadPool, which closes connections other threads still use past 5 threads).
         engine = create_engine("sqlite://", creator=lambda: connector(target), poolclass=QueuePool,
-                               pool_size=5, max_overflow=20, pool_timeout=30, **extra)
+                               pool_size=5, max_overflow=20, pool_timeout=30, pool_use_lifo=True, **extra)
     # A connector may ask for a bigger page cache: SQLCipher decrypts and authenticates every page it reads
     # from the file, so keeping the working set decrypted in SQLite's cache is what makes encryption cheap.
     cache_kib = int(getattr(connector, "cache_kib", DEFAULT_CACHE_KIB))

@@ -102,16 +102,19 @@ class CaseQuery:
     today: date | None = None
     extra: dict[str, str] = field(default_factory=dict)
 
-    def where(self, broad: Collection[int] = ()) -> tuple[str, dict[str, object]]:
+    def where(self, broad: Collection[int] = (), walk_sort: bool = False) -> tuple[str, dict[str, object]]:
         """The WHERE clause and its parameters. `broad`: positions of search terms that match a large
-        share of the cases (see `broad_terms`), written so the query walks the sort index instead."""
+        share of the cases (see `broad_terms`), written so the query walks the sort index instead.
+        `walk_sort`: the column filters match a large share too (see `broad_filters`): they are written
+        `+column` so no filter index competes with the sort's index."""
         parts: list[str] = []
         params: dict[str, object] = {}
 
         def one_of(column: str, values: tuple[str, ...], key: str) -> None:
             if values:
                 names = [f":{key}{i}" for i in range(len(values))]
-                parts.append(f"{column} IN ({', '.join(names)})")
+                unindexed = "+" if walk_sort and key != self.sort else ""
+                parts.append(f"{unindexed}{column} IN ({', '.join(names)})")
                 params.update({f"{key}{i}": v for i, v in enumerate(values)})
 
         one_of("cases.stage", self.stages, "stage")
@@ -127,7 +130,7 @@ class CaseQuery:
             op = {"today": "=", "overdue": "<", "due": "<="}[self.promise]
             parts.append(f"cases.promise_due {op} :today")
         if self.agent_id is not None:
-            parts.append("cases.agent_id = :agent_id")
+            parts.append(("+" if walk_sort else "") + "cases.agent_id = :agent_id")
             params["agent_id"] = self.agent_id
         if self.case_ids is not None:
             parts.append("cases.id IN (SELECT value FROM json_each(:case_ids))")
@@ -176,6 +179,26 @@ def broad_terms(conn: Reader, query: CaseQuery) -> frozenset[int]:
     return frozenset(found)
 
 
+# Sorts whose index is worth walking past a broad filter: their order has nothing to do with the filter
+# columns. (Priority and days past due follow the bucket and stage, so a walk could pass most of the
+# cases before the first match; the filters' own (column, priority) indexes serve a priority order.)
+_WALKABLE = frozenset({"case_no", "debtor_name", "overdue"})
+
+
+def broad_filters(conn: Reader, query: CaseQuery) -> bool:
+    """Whether the column filters (stage, bucket, status, district, agent) keep at least BROAD_MATCHES
+    cases, by a LIMIT probe. Then the first page is found sooner by walking the sort's index than through
+    a filter's index and a sort of everything it keeps; SQLite's planner does not always see that (the
+    SQLite inside SQLCipher took 20-60 ms where the walk takes 1)."""
+    if query.sort not in _WALKABLE or not (query.stages or query.buckets or query.statuses or query.districts
+                                             or query.agent_id is not None):
+        return False
+    where, params = replace(query, search="", safety_only=False, promise=None, case_ids=None).where()
+    size = _scalar(conn, f"SELECT count(*) FROM (SELECT 1 FROM cases{where} LIMIT :cap)",
+                   {**params, "cap": BROAD_MATCHES})
+    return bool(size >= BROAD_MATCHES)
+
+
 def count_cases(conn: Reader, query: CaseQuery) -> int:
     where, params = query.where()
     terms = search_terms(query.search)
@@ -191,7 +214,7 @@ def count_cases(conn: Reader, query: CaseQuery) -> int:
 def list_cases(conn: Connection, query: CaseQuery, offset: int = 0, limit: int = 100) -> list[CaseRow]:
     if limit < 0 or offset < 0:
         raise ValueError("offset and limit must be non-negative")
-    where, params = query.where(broad_terms(conn, query))
+    where, params = query.where(broad_terms(conn, query), broad_filters(conn, query))
     params.update(limit=limit, offset=offset)
     sql = _SELECT + where + query.order_by() + " LIMIT :limit OFFSET :offset"
     return [_row(r) for r in _execute(conn, sql, params)]

@@ -89,3 +89,40 @@ def test_a_promise_filter_sorted_by_promise_date_keeps_its_order(demo_store: Sto
         expected = [r[0] for r in conn.execute(text("SELECT cases.id FROM cases" + where + nulls_last), params)]
         assert expected and case_ids(conn, query) == expected
     assert "IS NULL" in CaseQuery(sort="promise_due").order_by()  # unfiltered: NULLs still go last
+
+
+FILTERS = (CaseQuery(stages=("field_visit",)), CaseQuery(buckets=("M2", "M3")), CaseQuery(districts=("锦江区",)),
+           CaseQuery(statuses=("open",), agent_id=3), CaseQuery(stages=("field_visit", "legal_letter"), buckets=("M4+",)))
+
+
+@pytest.mark.parametrize("base", FILTERS)
+@pytest.mark.parametrize("sort,descending", [("overdue", True), ("case_no", False), ("debtor_name", False),
+                                             ("priority", True)])
+def test_broad_filters_walk_the_sort_index_with_the_same_rows(demo_store: Store, base: CaseQuery, sort: str,
+                                                              descending: bool) -> None:
+    query = replace(base, sort=sort, descending=descending)
+    with demo_store.engine.connect() as conn:
+        planned = [r[0] for r in conn.execute(text("SELECT cases.id FROM cases" + query.where()[0] + query.order_by()),
+                                              query.where()[1])]
+        where, params = query.where(walk_sort=True)
+        walked = [r[0] for r in conn.execute(text("SELECT cases.id FROM cases" + where + query.order_by()), params)]
+        assert walked == planned and planned
+        steps = [r[3] for r in conn.execute(text("EXPLAIN QUERY PLAN SELECT cases.id FROM cases" + where
+                                                 + query.order_by()), params)]
+    if sort != "priority":
+        assert not any("TEMP B-TREE" in s for s in steps), steps  # the sort's index gives the order
+
+
+def test_broad_filters_decides_by_size_and_sort(demo_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    with demo_store.engine.connect() as conn:
+        field = CaseQuery(stages=("field_visit",), sort="overdue")
+        matches = count_cases(conn, field)
+        monkeypatch.setattr(queries, "BROAD_MATCHES", matches)
+        assert queries.broad_filters(conn, field)
+        assert not queries.broad_filters(conn, replace(field, sort="priority"))  # its (stage, priority) index serves
+        assert not queries.broad_filters(conn, CaseQuery(sort="overdue"))  # no column filter
+        monkeypatch.setattr(queries, "BROAD_MATCHES", matches + 1)
+        assert not queries.broad_filters(conn, field)
+        planned = list_cases(conn, field, 0, 50)  # BROAD_MATCHES above the matches: the planner's way
+        monkeypatch.setattr(queries, "BROAD_MATCHES", 1)
+        assert list_cases(conn, field, 0, 50) == planned and planned  # walking the overdue index: same page
