@@ -17,6 +17,7 @@ from PySide6.QtCore import (
     QAbstractTableModel,
     QCoreApplication,
     QDate,
+    QItemSelectionModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -375,7 +376,7 @@ class TeamPage(QWidget):
         self.model.set_agents(agents, now)  # a reset: the selection goes, so the same agent is selected again
         for row, a in enumerate(agents):
             if a.agent_id == selected:
-                self.table.selectRow(row)
+                self.select_row(row)
                 break
         t = totals(agents)
         if snapshot is None:
@@ -416,6 +417,12 @@ class TeamPage(QWidget):
         self.map_view.caseClicked.connect(self.caseActivated)
         if self._shown_once:  # else the first figures (saved, fetched or none) build the page: once, not twice
             self._update_map()
+
+    def select_row(self, row: int) -> None:
+        """Select one agent's row. Not `QTableView.selectRow`: that follows the keyboard modifiers held at
+        the moment (Ctrl toggles), so it could deselect instead."""
+        flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+        self.table.selectionModel().select(self.model.index(row, 0), flags)
 
     def _selected_agent_id(self) -> int | None:
         rows = self.table.selectionModel().selectedRows()

@@ -226,7 +226,7 @@ def test_team_map_colours_per_agent_and_text_only_popups(qtbot: Any, ctx: Any, u
     assert "<img" in popup and "Refused to pay" in popup
     assert _js(qtbot, view, "document.querySelectorAll('.ds-popup img').length") == 0
     # Selecting an agent's row brings their visits forward and fades the others.
-    page.table.selectRow(1)
+    page.select_row(1)
     qtbot.waitUntil(lambda: _js(qtbot, view, f"doorstep.markers[{ids[0]}].options.fillOpacity") == 0.15,
                     timeout=10_000)
     assert _js(qtbot, view, f"doorstep.markers[{ids[2]}].options.fillOpacity") == 0.95
@@ -311,7 +311,7 @@ def test_the_selected_agent_stays_selected_and_in_front_when_new_figures_arrive(
     with qtbot.waitSignal(page.fetchFailed, timeout=30_000):
         page.show()
     qtbot.waitUntil(lambda: page.model.rowCount() == 2, timeout=20_000)
-    page.table.selectRow(1)
+    page.select_row(1)
     chosen = page.model.agent(1).agent_id
     newer = TeamDay(_reply(DEMO_TODAY, now, ids), now)  # what a refresh brings: the model is reset
     page._show(newer, {}, live=True)
