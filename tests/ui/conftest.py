@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 from datetime import UTC, datetime, time
 from pathlib import Path
@@ -94,3 +95,25 @@ def pick_case(store: Any, where: str = "1=1", **params: Any) -> int:
     rows = sql(store, f"SELECT id FROM cases WHERE {where} ORDER BY id LIMIT 1", **params)
     assert rows, f"the demo city has no case where {where}"
     return int(rows[0][0])
+
+
+def _dead_port() -> int:
+    """A loopback port nothing listens on (bound, then released)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def unreachable_sync(ctx: Any) -> Iterator[Any]:
+    """The window's real head-office glue, pointed at a loopback port where nothing listens."""
+    from app.sync.engine import device_of
+    from app.ui.head_office_sync import HeadOfficeAccount, HeadOfficeSync
+
+    account = HeadOfficeAccount(server=f"http://127.0.0.1:{_dead_port()}", username="super01",
+                                device_id=device_of(ctx.store))
+    sync = HeadOfficeSync(ctx.store, ctx.runner, account, password=lambda: "pw", retry_budget=0.0,
+                          interval_ms=3_600_000, probe_ms=3_600_000)
+    yield sync
+    sync.timer.stop()
+    sync.probe_timer.stop()

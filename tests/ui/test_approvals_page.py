@@ -6,8 +6,6 @@ The live path against a real head office is in tests/integration/test_supervisor
 from __future__ import annotations
 
 import json
-import socket
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -53,27 +51,6 @@ def _items(case_ids: list[int], at: datetime) -> list[v1.ApprovalItem]:
 
 def _case_ids(ctx: Any) -> list[int]:
     return [int(r[0]) for r in sql(ctx.store, "SELECT id FROM cases ORDER BY id LIMIT 3")]
-
-
-def _dead_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture
-def unreachable_sync(ctx: Any) -> Iterator[Any]:
-    """The window's real head-office glue, pointed at a loopback port where nothing listens."""
-    from app.sync.engine import device_of
-    from app.ui.head_office_sync import HeadOfficeAccount, HeadOfficeSync
-
-    account = HeadOfficeAccount(server=f"http://127.0.0.1:{_dead_port()}", username="super01",
-                                device_id=device_of(ctx.store))
-    sync = HeadOfficeSync(ctx.store, ctx.runner, account, password=lambda: "pw", retry_budget=0.0,
-                          interval_ms=3_600_000, probe_ms=3_600_000)
-    yield sync
-    sync.timer.stop()
-    sync.probe_timer.stop()
 
 
 @pytest.fixture

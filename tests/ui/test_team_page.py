@@ -5,7 +5,6 @@ popups). The live path against a real head office is in tests/integration/test_s
 from __future__ import annotations
 
 import json
-import socket
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -41,28 +40,6 @@ def _reply(day: date, clock_at: datetime, case_ids: list[int]) -> v1.TeamTodayRe
         _agent(2, HOSTILE, visits=visits[2:], last_sync_at=None, collected_fen=0, safety_events=2, flagged=1,
                outcomes={"refused": 1}),
     ])
-
-
-def _dead_port() -> int:
-    """A loopback port nothing listens on (bound, then released)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture
-def unreachable_sync(ctx: Any) -> Iterator[Any]:
-    """The window's real head-office glue, pointed at a loopback port where nothing listens."""
-    from app.sync.engine import device_of
-    from app.ui.head_office_sync import HeadOfficeAccount, HeadOfficeSync
-
-    account = HeadOfficeAccount(server=f"http://127.0.0.1:{_dead_port()}", username="super01",
-                                device_id=device_of(ctx.store))
-    sync = HeadOfficeSync(ctx.store, ctx.runner, account, password=lambda: "pw", retry_budget=0.0,
-                          interval_ms=3_600_000, probe_ms=3_600_000)
-    yield sync
-    sync.timer.stop()
-    sync.probe_timer.stop()
 
 
 def _case_ids(ctx: Any) -> list[int]:
