@@ -72,7 +72,7 @@ def open_services(data_dir_arg: str | None, user: str | None = None, store: obje
     from app.domain.compliance import builtin_profile, load_profile_json
     from app.services.datadir import open_data_dir, resolve_data_dir, store_path
     from app.services.workspace import actor_name, agent_id_for
-    from app.store.syncstate import PROFILE, device_id, get_state
+    from app.store.syncstate import DEVICE_ID, PROFILE, USER, device_id
 
     data_dir = resolve_data_dir(data_dir_arg)
     if store is None:
@@ -86,10 +86,15 @@ def open_services(data_dir_arg: str | None, user: str | None = None, store: obje
 
     # and what attaching them imports (the sync controller, the purge schedule, the role check), which
     # would otherwise load on the GUI thread between the store opening and the list's first rows
-    for name in (*PAGE_MODULES, "app.ui.head_office_sync", "app.ui.retention_schedule", "app.services.assigning"):
+    # (the supervisor's role check, which loads the wire schema and pydantic, waits until the list is up)
+    for name in (*PAGE_MODULES, "app.ui.head_office_sync", "app.ui.retention_schedule"):
         importlib.import_module(name)
-    with store.read() as tx:
-        raw = get_state(tx, PROFILE)
+    # the launch's few reads on the bare connection: the ORM's first query (mapper set-up, statement
+    # compiling) then happens when a case detail is first read, after the list is up
+    with store.read_db() as db:  # type: ignore[attr-defined]
+        state = dict(db.execute("SELECT key, value FROM sync_state WHERE key IN (?, ?, ?)",
+                                (PROFILE, DEVICE_ID, USER)).fetchall())
+    raw = state.get(PROFILE)
     profile = builtin_profile("CN")
     if raw:
         try:
@@ -101,8 +106,10 @@ def open_services(data_dir_arg: str | None, user: str | None = None, store: obje
         from app.services.signin import adopt_device_id
 
         adopt_device_id(store, answer.device_id)  # a store made at this login: the id its tokens are bound to
-    with store.write() as tx:
-        device = device_id(tx)
+    device = state.get(DEVICE_ID) if answer is None else None
+    if device is None:  # made once, on first use (or adopted just above)
+        with store.write() as tx:  # type: ignore[attr-defined]
+            device = device_id(tx)
     tokens = None
     if session is not None:
         from app.services.signin import token_store_for
@@ -113,7 +120,7 @@ def open_services(data_dir_arg: str | None, user: str | None = None, store: obje
             session.head_office = None  # type: ignore[attr-defined]  # the vault has them now
         actor = str(session.username)  # type: ignore[attr-defined]
     else:
-        actor = user or actor_name(store)
+        actor = user or state.get(USER) or actor_name(store)
     return Opened(data_dir, store, profile, actor, agent_id_for(store, actor), device, session, tokens)
 
 
@@ -191,6 +198,20 @@ def _warm_store_imports() -> None:
     threading.Thread(target=warm, name="doorstep-warm-imports", daemon=True).start()
 
 
+def _warm_later_imports() -> None:
+    """In a worker, once the list is up: what the purge check and the supervisor's role check import (the
+    sync's pull code, the wire schema and pydantic), so the GUI thread finds them loaded."""
+    import importlib
+
+    from app.ui.case_workspace import DIALOG_MODULES
+
+    for name in (*DIALOG_MODULES, "app.services.retention", "app.services.assigning"):
+        try:
+            importlib.import_module(name)
+        except Exception:  # met again, and reported, where it is used
+            log.debug("loading %s ahead failed", name, exc_info=True)
+
+
 def build(argv: Sequence[str] | None = None):  # type: ignore[no-untyped-def]
     """Create the application, show the window and start opening the store. Returns (app, window, task)."""
     args = parse_args(argv)
@@ -198,6 +219,10 @@ def build(argv: Sequence[str] | None = None):  # type: ignore[no-untyped-def]
                         format="%(levelname)s %(name)s: %(message)s")
     _webengine_flags()
     from PySide6.QtCore import QCoreApplication, QSettings, Qt
+
+    from app.ui import import_hook
+
+    import_hook.install()  # before anything else loads: every later import pays PySide's check
     from PySide6.QtWidgets import QApplication
 
     from app.ui.i18n import Translations, prefer_cjk_font, resolve_language
@@ -258,6 +283,7 @@ class Desk:
         self.asking = False  # a sign-in dialog is open
         self.declined = False  # the user cancelled the password dialog: automatic rounds do not ask again
         self.first_page: Any = None  # app.ui.first_page.FirstPageAtLaunch until the workspace is attached
+        self._chores_due = False  # attached, the list not up yet: the purge and session checks wait for it
         window.settingsSaved.connect(self.settings_changed)
 
     # -- where things are ------------------------------------------------------------------------
@@ -360,6 +386,8 @@ class Desk:
         opening.failed.connect(lambda exc: self.window.show_error(str(exc)))
 
     def attach(self, result: Opened) -> None:
+        from PySide6.QtCore import Qt
+
         from app.domain.clock import utcnow
         from app.ui.context import UiContext
         from app.ui.retention_schedule import RetentionScheduler
@@ -373,17 +401,33 @@ class Desk:
         ctx = UiContext(store=result.store, runner=self.runner, settings=self.settings, profile=result.profile,  # type: ignore[arg-type]
                         actor=result.actor, clock=utcnow, sync=self.sync, cache_dir=result.data_dir / "cache",
                         agent_id=result.agent_id)
-        selected = self.first_page.selected_case() if self.first_page is not None else None
-        self.first_page = None
-        self.window.attach(ctx)  # its pages replace the first page, if one was shown
-        if selected is not None and self.window.cases is not None:
-            self.window.cases.list.restore_selection(selected)
+        first_page, self.first_page = self.first_page, None
+        # The rest waits until the list has painted its first rows: the purge check loads the sync's pull
+        # code and the wire schema (pydantic), a fifth of a second the GUI thread would spend before them.
+        self._chores_due = True
+        self.window.pageSettled.connect(self.after_list, Qt.ConnectionType.SingleShotConnection)
+        # its pages replace the first page, if one was shown, with the same rows and the case selected there
+        self.window.attach(ctx, first_rows=first_page.first_rows() if first_page is not None else None,
+                           selected=first_page.selected_case() if first_page is not None else None)
         for old in (old_sync, old_retention):
             if old is not None:
                 old.deleteLater()
         self.app.aboutToQuit.connect(result.store.close)  # type: ignore[attr-defined]
         if result.session is not None and not self.lock_armed:
             self.arm_lock(result.session)
+
+    def after_list(self) -> None:
+        """Once per opening, after the list is up: load the rest in a worker, then start the purge check and
+        the head-office session check, whose imports then cost the GUI thread nothing."""
+        if not self._chores_due or self.opened is None:
+            return
+        self._chores_due = False
+        task = self.runner.submit(_warm_later_imports)
+        task.finished.connect(self.start_chores)
+
+    def start_chores(self) -> None:
+        if self.retention is None or self.sync is None:
+            return
         self.retention.run_if_due()
         if self.sync.account is not None:
             self.sync.check_session()

@@ -179,23 +179,11 @@ class CaseTableModel(QAbstractTableModel):
         self._generation += 1
         generation = self._generation
         query = replace(self.query, today=self.today())
-        store, source, natural, first_source = self.store, self.source, self.natural, self.first_source
+        store, natural, first_source = self.store, self.natural, self.first_source
         if store is None:
             raise RuntimeError("this list has no store yet")
 
-        def all_ids() -> list[int | None]:
-            with store.engine.connect() as conn:
-                return list(source(conn, query, natural))
-
-        def submit_ids() -> Task | None:
-            if generation != self._generation:
-                return None  # superseded before it started
-            task = self.runner.submit(all_ids)
-            task.succeeded.connect(lambda ids: self._apply_ids(generation, ids))
-            task.failed.connect(lambda exc: self._failed(generation, exc))
-            self._pending = task
-            return task
-
+        submit_ids = self._ids_submitter(generation, query)
         if first_source is not None and not natural:
             def first() -> tuple[int, list[CaseRow]]:
                 with store.engine.connect() as conn:
@@ -210,6 +198,36 @@ class CaseTableModel(QAbstractTableModel):
         task = submit_ids()
         assert task is not None
         return task
+
+    def adopt_first_rows(self, total: int, rows: list[CaseRow]) -> None:
+        """Show the first page of this very query read moments ago elsewhere (at launch, by the first page
+        before the store opened) instead of reading it again, then read every id as a reload does."""
+        if self.store is None or self.first_source is None or self.natural:
+            raise RuntimeError("only a SQL-sorted list over an open store adopts a first page")
+        self._generation += 1
+        generation = self._generation
+        self._submit_ids = self._ids_submitter(generation, replace(self.query, today=self.today()))
+        self._apply_first(generation, (total, rows))
+
+    def _ids_submitter(self, generation: int, query: CaseQuery) -> Callable[[], Task | None]:
+        """What reads every matching id of `query` in a worker and swaps them in (unless superseded)."""
+        store, source, natural = self.store, self.source, self.natural
+        assert store is not None
+
+        def all_ids() -> list[int | None]:
+            with store.engine.connect() as conn:
+                return list(source(conn, query, natural))
+
+        def submit_ids() -> Task | None:
+            if generation != self._generation:
+                return None  # superseded before it started
+            task = self.runner.submit(all_ids)
+            task.succeeded.connect(lambda ids: self._apply_ids(generation, ids))
+            task.failed.connect(lambda exc: self._failed(generation, exc))
+            self._pending = task
+            return task
+
+        return submit_ids
 
     def show_first_rows(self, total: int, rows: list[CaseRow]) -> None:
         """Show a first page read elsewhere (at launch, before the store has opened): the rows, and

@@ -1,6 +1,12 @@
-"""A case list beside the case detail, and the dialogs that act on the selected case."""
+"""A case list beside the case detail, and the dialogs that act on the selected case.
+
+The dialogs' modules load when first opened (the window loads them in the background once the list is up),
+not before the list's first rows.
+"""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QMessageBox, QSplitter, QVBoxLayout, QWidget
@@ -11,8 +17,12 @@ from .case_detail import CaseDetailView
 from .case_list import CaseListView
 from .case_model import CaseTableModel
 from .context import UiContext
-from .outcome_dialog import OutcomeDialog
-from .safety_dialog import ExpireNoteDialog, SafetyNoteDialog
+
+if TYPE_CHECKING:
+    from .outcome_dialog import OutcomeDialog
+    from .safety_dialog import ExpireNoteDialog, SafetyNoteDialog
+
+DIALOG_MODULES = ("app.ui.outcome_dialog", "app.ui.safety_dialog")
 
 
 class CaseWorkspace(QWidget):
@@ -67,6 +77,8 @@ class CaseWorkspace(QWidget):
         detail = detail or self.current_detail()
         if detail is None:
             return None
+        from .outcome_dialog import OutcomeDialog
+
         dialog = OutcomeDialog(self.ctx, detail, self)
         dialog.saved.connect(lambda _r: self._changed(detail.id))
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -78,6 +90,8 @@ class CaseWorkspace(QWidget):
         detail = detail or self.current_detail()
         if detail is None:
             return None
+        from .safety_dialog import SafetyNoteDialog
+
         dialog = SafetyNoteDialog(self.ctx, detail, parent=self)
         dialog.saved.connect(lambda _uid: self._changed(detail.id))
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -86,6 +100,8 @@ class CaseWorkspace(QWidget):
         return dialog
 
     def edit_safety_note(self, detail: CaseDetail, note: SafetyLine) -> SafetyNoteDialog:
+        from .safety_dialog import SafetyNoteDialog
+
         dialog = SafetyNoteDialog(self.ctx, detail, note=note, parent=self)
         dialog.saved.connect(lambda _uid: self._changed(detail.id))
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -94,6 +110,8 @@ class CaseWorkspace(QWidget):
         return dialog
 
     def expire_safety_note(self, detail: CaseDetail, note: SafetyLine) -> ExpireNoteDialog:
+        from .safety_dialog import ExpireNoteDialog
+
         dialog = ExpireNoteDialog(self.ctx, note, self)
         dialog.expired.connect(lambda _uid: self._changed(detail.id))
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QListWidget, QListWidgetItem, QSplitter, QWidget
@@ -71,6 +71,14 @@ def read_first_page(store_file: Path, query: CaseQuery, limit: int = PAGE) -> tu
         return None
     finally:
         db.close()
+
+
+class FirstRows(NamedTuple):
+    """A first page read at launch: the query it answers, how many cases match, the first rows."""
+
+    query: CaseQuery
+    total: int
+    rows: list[CaseRow]
 
 
 class FirstPage(QWidget):
@@ -157,6 +165,7 @@ class FirstPageAtLaunch:
         self.runner = runner
         self.today = today
         self.page: FirstPage | None = None
+        self.rows: tuple[int, list[CaseRow]] | None = None  # what the page shows: (matching cases, first rows)
         self._loading: QWidget | None = None
         # Set once the first page is painted or known not to come. Opening the store waits for it (see
         # `wait`): both are Python work under one interpreter lock, so sharing it would delay the page.
@@ -195,6 +204,7 @@ class FirstPageAtLaunch:
         # The window's own signal: the Cases list painted its first rows (again when the workspace has).
         page.shown.connect(window.caseListShown)
         total, rows = result
+        self.rows = (total, rows)
         page.show_rows(total, rows)
 
     def selected_case(self) -> int | None:
@@ -202,6 +212,13 @@ class FirstPageAtLaunch:
         if self.page is None or not isValid(self.page):
             return None
         return self.page.selected_case
+
+    def first_rows(self) -> FirstRows | None:
+        """The query, count and rows the page shows, for the workspace's list to show in its turn without
+        reading them again (it reads every id next, as after any reload)."""
+        if self.page is None or self.rows is None:
+            return None
+        return FirstRows(self.query, *self.rows)
 
     def opening_failed(self) -> None:
         """The store did not open: give the window back its message area in place of the first page."""

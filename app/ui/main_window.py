@@ -33,6 +33,7 @@ from .settings import AppSettings
 if TYPE_CHECKING:  # the pages (and SQLAlchemy under them) load once the store is open, not before the window shows
     from .case_workspace import CaseWorkspace
     from .context import UiContext
+    from .first_page import FirstRows
     from .settings_dialog import SettingsDialog
     from .sync_page import SyncPage
 
@@ -53,6 +54,7 @@ class MainWindow(QMainWindow):
     caseListShown = Signal()  # the Cases list painted its first rows (once per build of the pages)
     caseListReady = Signal()  # the Cases list has all its rows (once per build of the pages)
     pagesBuilt = Signal()
+    pageSettled = Signal()  # the page in view painted its first rows (or failed to): background chores may start
     statusRefreshed = Signal()
     settingsSaved = Signal()  # the Settings dialog saved (head office, TLS or retention may have changed)
 
@@ -102,16 +104,17 @@ class MainWindow(QMainWindow):
             bar.addPermanentWidget(label)
 
     # -- pages -------------------------------------------------------------------------------
-    def attach(self, ctx: UiContext) -> None:
-        """Build the pages over an open store."""
+    def attach(self, ctx: UiContext, first_rows: FirstRows | None = None, selected: int | None = None) -> None:
+        """Build the pages over an open store. `first_rows`: the Cases list's first page as read at launch
+        (app.ui.first_page), shown at once if it answers the list's query; `selected`: the case to select."""
         self.ctx = ctx
         ctx.sync.connectivityChanged.connect(lambda _s: self._show_connectivity())
         ctx.sync.finished.connect(lambda _ok, _m: self.refresh_status())
         ctx.sync.finished.connect(lambda _ok, _m: self._check_role())  # a sync may bring (or change) the role
-        self.build_pages()
+        self.build_pages(first_rows, selected)
         self._status_timer.start()
 
-    def build_pages(self) -> None:
+    def build_pages(self, first_rows: FirstRows | None = None, selected: int | None = None) -> None:
         from app.services.workspace import today_case_ids
         from app.store.queries import case_ids
 
@@ -178,8 +181,7 @@ class MainWindow(QMainWindow):
         self._wanted_page = page  # a supervisor room is added later (once the role is read): it may be this one
         self.nav.setCurrentRow(page if isinstance(page, int) and 0 <= page < len(pages) else PAGE_CASES)
         self.supervisor_pages: list[QWidget] = []
-        self._check_role()
-        self.cases.list.restore_selection(keep.get("cases"))
+        self.cases.list.restore_selection(selected if selected is not None else keep.get("cases"))
         self.today.list.restore_selection(keep.get("today"))
         # The page in view loads first; the other list and the status bar wait for its first rows.
         first, second = (self.today, self.cases) if self.nav.currentRow() == PAGE_TODAY else (self.cases, self.today)
@@ -190,10 +192,17 @@ class MainWindow(QMainWindow):
                 started.append(True)
                 second.start()
                 self.refresh_status()
+                self._check_role()  # the supervisor's rooms, if this user has them
+                self.pageSettled.emit()
 
         first.model.firstRowsReady.connect(then)
         first.model.loadFailed.connect(lambda _m: then())
-        first.start()
+        if first is self.cases and first_rows is not None and not self.cases.model.natural \
+                and replace(self.cases.model.query, today=ctx.today()) == first_rows.query:
+            central.show()  # now, not on the layout's queued show: the rows are painted in the next lines
+            self.cases.model.adopt_first_rows(first_rows.total, first_rows.rows)
+        else:
+            first.start()
         self.pagesBuilt.emit()
 
     def _build_menus(self, pages: list[tuple[str, QWidget]]) -> None:
@@ -424,10 +433,16 @@ class MainWindow(QMainWindow):
     def _check_role(self) -> None:
         if self.ctx is None or self.supervisor_pages:
             return
-        from app.services.assigning import is_supervisor
-
         store, actor = self.ctx.store, self.ctx.actor
-        task = self.ctx.runner.submit(lambda: is_supervisor(store, actor))
+
+        def supervisor() -> bool:
+            # imported here, in the worker: the assigning service loads the wire schema (pydantic), a fifth
+            # of a second the case list's first rows do not wait for
+            from app.services.assigning import is_supervisor
+
+            return is_supervisor(store, actor)
+
+        task = self.ctx.runner.submit(supervisor)
         task.succeeded.connect(lambda yes: self._add_supervisor_rooms() if yes else None)
 
     def _add_supervisor_rooms(self) -> None:
