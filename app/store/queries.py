@@ -77,7 +77,8 @@ _NEVER_NULL = frozenset({"priority", "case_no", "debtor_name", "district", "days
                          "stage", "status", "safety"})
 
 
-# Sort keys over a few distinct values, indexed together with priority: ties go by priority.
+# Sort keys over a few distinct values: ties go by priority (a sort of the matches; no index keyed by these
+# columns and the priority is kept, as every saved outcome would have to move its entry in each).
 _BY_PRIORITY_WITHIN = frozenset({"stage", "status", "district", "safety"})
 
 _SELECT = ("SELECT cases.id, cases.case_no, cases.debtor_name, cases.district, cases.days_past_due, "
@@ -150,7 +151,7 @@ class CaseQuery:
             # No "IS NULL" term on NOT NULL columns: it would keep SQLite from walking their index. (Nor
             # under a promise filter, which keeps only cases with a promise date: the promise-date index
             # then serves the filter and the order at once, 0.1 ms instead of 9 at 100,000 cases.)
-            # Few-valued columns are indexed together with priority, so their ties go by priority.
+            # Few-valued columns break their ties by priority.
             middle = f", cases.priority {direction}" if self.sort in _BY_PRIORITY_WITHIN else ""
             return f" ORDER BY {column} {direction}{middle}, cases.id {direction}"
         # NULLs last either way, then a stable tiebreak so paging never repeats or skips a row.
@@ -180,8 +181,9 @@ def broad_terms(conn: Reader, query: CaseQuery) -> frozenset[int]:
 
 
 # Sorts whose index is worth walking past a broad filter: their order has nothing to do with the filter
-# columns. (Priority and days past due follow the bucket and stage, so a walk could pass most of the
-# cases before the first match; the filters' own (column, priority) indexes serve a priority order.)
+# columns. (Days past due follow the bucket and stage, so a walk could pass most of the cases before the
+# first match. A priority order walks the list index, which carries every filter column: no row is read
+# for a case the filters leave out.)
 _WALKABLE = frozenset({"case_no", "debtor_name", "overdue"})
 
 

@@ -49,7 +49,7 @@ def test_a_term_matching_many_cases_walks_the_sort_index(demo_store: Store, monk
         everyone = CaseQuery(search="CD26")  # every case number begins so
         assert broad_terms(conn, everyone) == {0}
         ids, steps = plan(conn, everyone, broad_terms(conn, everyone))
-        assert len(ids) == 600 and steps == ["SCAN cases USING INDEX ix_cases_priority"]
+        assert len(ids) == 600 and steps == ["SCAN cases USING INDEX ix_cases_list"]
         one = CaseQuery(search="CD260000012")
         assert broad_terms(conn, one) == frozenset()
         assert "case_no>? AND case_no<?" in plan(conn, one, frozenset())[1][0]
@@ -119,7 +119,7 @@ def test_broad_filters_decides_by_size_and_sort(demo_store: Store, monkeypatch: 
         matches = count_cases(conn, field)
         monkeypatch.setattr(queries, "BROAD_MATCHES", matches)
         assert queries.broad_filters(conn, field)
-        assert not queries.broad_filters(conn, replace(field, sort="priority"))  # its (stage, priority) index serves
+        assert not queries.broad_filters(conn, replace(field, sort="priority"))  # the list index serves it
         assert not queries.broad_filters(conn, CaseQuery(sort="overdue"))  # no column filter
         monkeypatch.setattr(queries, "BROAD_MATCHES", matches + 1)
         assert not queries.broad_filters(conn, field)
