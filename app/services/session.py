@@ -150,7 +150,7 @@ class Session:
         if self.connector is not None:
             self.connector.forget()
         if self.store is not None:
-            self.store.engine.dispose()
+            self.store.dispose()
         if self.keys is not None:
             self.keys.wipe()
         self.keys = None

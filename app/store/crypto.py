@@ -120,6 +120,7 @@ def rekey(store: Store, connector: EncryptedConnector, new_key: bytes | bytearra
     if len(new_key) != KEY_BYTES:
         raise ValueError("the store key must be 32 bytes")
     with store._write_lock:
+        store.dispose()  # the saving connection too: no connection may keep the old key past this
         checkpoint(store.engine)
         raw = store.engine.raw_connection()
         try:
@@ -130,7 +131,7 @@ def rekey(store: Store, connector: EncryptedConnector, new_key: bytes | bytearra
             raw.close()
         # Pooled connections still hold the old key: drop them, so the next one is keyed anew.
         connector.replace_key(new_key)
-        store.engine.dispose()
+        store.dispose()
 
 
 def _tables(conn: Any, schema: str = "main") -> list[str]:

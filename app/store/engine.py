@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -96,45 +97,80 @@ def refresh_statistics(engine: Engine) -> None:
         raw.close()
 
 
-# Transactions of `Store.write_db` between two checkpoints run off the writing thread: a saved outcome
-# writes about 30 pages, so this is near SQLite's own default of a checkpoint per 1,000 WAL pages.
-CHECKPOINT_EVERY = 32
+# The checkpointer folds the WAL once saves have paused this long (between two doors there are minutes)...
+CHECKPOINT_QUIET_S = 0.5
+# ...or after this many saves without a pause, so the WAL stays bounded (a save writes 15-30 pages).
+CHECKPOINT_MOST = 500
 
 
 class Checkpointer:
-    """Folds the WAL into the database file on a thread of its own, so that the hot write path
-    (`Store.write_db`, whose connection does not checkpoint itself) never pays for a checkpoint: copying
-    ~1,000 pages and syncing the file took a save from ~3 ms to ~20 ms every 30-odd saves. PASSIVE: it
-    never waits for, or blocks, a reader or a writer. Other writers keep SQLite's automatic checkpoint."""
+    """Folds the WAL into the database file on a thread of its own, once the saves have paused.
 
-    def __init__(self, engine: Engine, every: int = CHECKPOINT_EVERY):
+    The saving connection (`Store.write_db`) never checkpoints: a checkpoint copies the pages the WAL
+    holds into the database file and syncs it, and a save that ran meanwhile waited for that sync (a save
+    went from ~2 ms to 5-80 ms). Run every 30-odd saves on a thread of its own, it still met the next save
+    half the time, and as saves kept coming it never caught up with the WAL's end, so the WAL was never
+    started again from its beginning and every save grew the file (each commit then also syncs the file's
+    new size). So the thread waits for a pause of `quiet` seconds after a save: no save runs then, the
+    checkpoint folds the whole WAL, and the next save writes the WAL from its beginning again, over frames
+    the file already has. Saves that never pause (a script, a benchmark) are folded after `most` of them.
+    PASSIVE: it never waits for, or blocks, a reader or a writer. Other writers keep SQLite's automatic
+    checkpoint."""
+
+    def __init__(self, engine: Engine, quiet: float = CHECKPOINT_QUIET_S, most: int = CHECKPOINT_MOST):
         self.engine = engine
-        self.every = every
-        self._writes = 0
-        self._wake = threading.Event()
+        self.quiet = quiet
+        self.most = most
+        self._writes = 0  # saves since the last checkpoint
+        self._last = 0.0  # time.monotonic() of the last save
         self._stopped = False
         self._thread: threading.Thread | None = None
-        self._lock = threading.Lock()
+        self._cond = threading.Condition()
         self.ran = threading.Event()  # set after each checkpoint (who needs to know can wait on it)
 
+    def configure(self, quiet: float | None = None, most: int | None = None) -> None:
+        """Change the pause or the bound; the thread looks again at once."""
+        with self._cond:
+            if quiet is not None:
+                self.quiet = quiet
+            if most is not None:
+                self.most = most
+            self._cond.notify()
+
     def wrote(self) -> None:
-        """One more write transaction committed; every `every`-th wakes the thread."""
-        with self._lock:
+        """One more write transaction committed."""
+        with self._cond:
             self._writes += 1
-            if self._writes < self.every or self._stopped:
+            self._last = time.monotonic()
+            if self._stopped:
                 return
-            self._writes = 0
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="doorstep-checkpoint", daemon=True)
                 self._thread.start()
-        self._wake.set()
+            # Wake the thread only when it sleeps without a deadline (nothing was pending) or must act now;
+            # otherwise it wakes at its own deadline and looks at the time of the last save.
+            if self._writes == 1 or self._writes >= self.most:
+                self._cond.notify()
+
+    def _due(self) -> bool:
+        """Whether to fold now; else waits (the condition held) until something may have changed."""
+        if not self._writes:
+            self._cond.wait()
+            return False
+        idle = time.monotonic() - self._last
+        if idle >= self.quiet or self._writes >= self.most:
+            return True
+        self._cond.wait(self.quiet - idle)
+        return False
 
     def _run(self) -> None:
         while True:
-            self._wake.wait()
-            self._wake.clear()
-            if self._stopped:
-                return
+            with self._cond:
+                while not self._stopped and not self._due():
+                    pass
+                if self._stopped:
+                    return
+                self._writes = 0
             try:
                 pooled = self.engine.raw_connection()
                 try:
@@ -146,23 +182,29 @@ class Checkpointer:
                 log.debug("background checkpoint failed", exc_info=True)
 
     def stop(self) -> None:
-        with self._lock:
+        with self._cond:
             self._stopped = True
             thread = self._thread
-        self._wake.set()
+            self._cond.notify_all()
         if thread is not None:
             thread.join(timeout=10)
 
 
 @dataclass
 class Store:
-    """An open store: the engine, a session factory and the single-writer lock."""
+    """An open store: the engine, a session factory, the single-writer lock and the saving connection."""
 
     path: Path | None
     engine: Engine
     sessions: sessionmaker[Session] = field(init=False)
     _write_lock: threading.RLock = field(default_factory=threading.RLock, init=False, repr=False)
     checkpointer: Checkpointer = field(init=False, repr=False)
+    # `write_db`'s own connection, kept out of the pool: SQLite drops a connection's page cache when another
+    # connection wrote since it last looked, so saves that took whichever pooled connection came first
+    # (the checkpointer's, a reader's) kept starting cold, and on an encrypted store each page read cold
+    # is decrypted and authenticated again.
+    _writer: Any = field(default=None, init=False, repr=False)
+    _retire_writer: bool = field(default=False, init=False, repr=False)  # close it when the running save ends
 
     def __post_init__(self) -> None:
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
@@ -184,35 +226,56 @@ class Store:
         """One unit of work on the bare DB-API connection, for hot write paths that cannot afford the
         ORM (saving an outcome): `BEGIN IMMEDIATE` (the write lock is taken before anything is read, so
         what is read is still true at COMMIT), COMMIT on success, ROLLBACK on any error. Same writer
-        lock as `write`, same pool, same pragmas (WAL, synchronous=FULL, foreign keys); its commits
-        leave the WAL checkpoint to the `Checkpointer`'s thread."""
+        lock as `write`, same pragmas (WAL, synchronous=FULL, foreign keys), but a connection of its own
+        (see `_writer`) that leaves the WAL checkpoint to the `Checkpointer`'s thread."""
         with self._write_lock:
-            pooled = self.engine.raw_connection()
-            db: Any = None
-            try:
-                db = pooled.driver_connection
-                db.execute("PRAGMA wal_autocheckpoint=0")  # per connection: the checkpointer does it
-                db.execute("BEGIN IMMEDIATE")
+            if self._retire_writer:  # disposed while the previous save was ending
+                self._retire_writer = False
+                self._drop_writer()
+            if self._writer is None:
+                writer = self.engine.raw_connection()  # checked out for good; `dispose` closes it
                 try:
-                    yield db
-                    db.execute("COMMIT")
+                    writer.driver_connection.execute("PRAGMA wal_autocheckpoint=0")  # type: ignore[union-attr]
                 except BaseException:
-                    # also when COMMIT itself failed (disk I/O, busy): leave nothing half-done
-                    try:
-                        if db.in_transaction:
-                            db.execute("ROLLBACK")
-                    except Exception:  # the connection is broken: the pool must not hand it out again
-                        pooled.invalidate()
+                    writer.invalidate()
                     raise
-            finally:
+                self._writer = writer
+            db = self._writer.driver_connection
+            try:
+                db.execute("BEGIN IMMEDIATE")
+                yield db
+                db.execute("COMMIT")
+            except BaseException:
+                # also when BEGIN or COMMIT itself failed (disk I/O, busy): leave nothing half-done
                 try:
-                    if db is not None:
-                        db.execute("PRAGMA wal_autocheckpoint=1000")  # SQLite's default, for the next user
-                except Exception:
-                    pooled.invalidate()
-                pooled.close()
+                    if db.in_transaction:
+                        db.execute("ROLLBACK")
+                except Exception:  # the connection is broken: open a new one for the next save
+                    self._drop_writer()
+                raise
+            finally:
+                if self._retire_writer:
+                    self._retire_writer = False
+                    self._drop_writer()
         if self.path is not None:
             self.checkpointer.wrote()
+
+    def _drop_writer(self) -> None:
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            writer.invalidate()  # closes it; its pragmas never reach the pool
+
+    def dispose(self) -> None:
+        """Close every idle connection and the saving one (locking, re-keying): the next use opens anew.
+        Never waits: a save running now closes its connection itself when it ends."""
+        if self._write_lock.acquire(blocking=False):
+            try:
+                self._drop_writer()
+            finally:
+                self._write_lock.release()
+        else:
+            self._retire_writer = True
+        self.engine.dispose()
 
     @contextmanager
     def read_db(self) -> Iterator[Any]:
@@ -225,4 +288,4 @@ class Store:
 
     def close(self) -> None:
         self.checkpointer.stop()
-        self.engine.dispose()
+        self.dispose()

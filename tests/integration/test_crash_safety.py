@@ -119,9 +119,19 @@ def _alive(pid: int) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    # A zombie still answers kill(0); SIGCHLD is ignored in the zygote, so it is reaped at once.
+    # A zombie still answers kill(0) (SIGCHLD is ignored in the zygote, so it is reaped soon). But the main
+    # thread of a killed process turns zombie while its other threads (the store's checkpointer) may still
+    # be exiting, holding the database's files and locks: the process is gone only when every thread is.
     try:
-        with open(f"/proc/{pid}/stat") as fh:
-            return fh.read().split()[2] != "Z"
+        tasks = os.listdir(f"/proc/{pid}/task")
     except OSError:  # gone between the two looks
         return False
+    for task in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{task}/stat") as fh:
+                state = fh.read().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if state not in ("Z", "X"):
+            return True
+    return False

@@ -168,7 +168,7 @@ def test_a_failed_commit_path_leaves_the_connection_usable(demo_store: Store) ->
 
 def test_saves_leave_the_checkpoint_to_the_checkpointer(demo_store: Store) -> None:
     """The saving connection never folds the WAL into the database file itself (that made every 30-odd
-    saves slow); the checkpointer's thread does, after its number of saves."""
+    saves slow); the checkpointer's thread does, once the saves pause."""
     import hashlib
     from pathlib import Path
 
@@ -181,7 +181,7 @@ def test_saves_leave_the_checkpoint_to_the_checkpointer(demo_store: Store) -> No
         return hashlib.sha256(path.read_bytes()).hexdigest()
 
     before = digest()
-    demo_store.checkpointer.every = 10**9
+    demo_store.checkpointer.configure(quiet=3600.0, most=10**9)  # no pause is long enough, no count forces it
     wal = Path(str(path) + "-wal")
     ids = cases_with_history(demo_store)
     for n in range(400):  # past SQLite's own checkpoint point of 1,000 pages (a save writes 10-30)
@@ -191,10 +191,56 @@ def test_saves_leave_the_checkpoint_to_the_checkpointer(demo_store: Store) -> No
             break
     assert wal.stat().st_size > 1200 * 4120  # the WAL grew past it: no save folded it back
     assert digest() == before  # nothing copied into the database file yet
-    demo_store.checkpointer.every = 1
-    demo_store.checkpointer.ran.clear()
+    assert not demo_store.checkpointer.ran.is_set()
+    demo_store.checkpointer.configure(quiet=0.05)
     record_outcome(demo_store, OutcomeInput(ids[0], OutcomeCode.NO_ANSWER, Channel.LETTER, NOW), CN,
                    actor="agent01", now=NOW)
-    assert demo_store.checkpointer.ran.wait(30)
+    assert demo_store.checkpointer.ran.wait(30)  # the pause after the last save
     assert digest() != before
     assert check_store(demo_store).ok
+
+
+def test_saves_that_never_pause_are_folded_after_a_number_of_them(demo_store: Store) -> None:
+    demo_store.checkpointer.configure(quiet=3600.0, most=5)
+    ids = cases_with_history(demo_store)
+    for n in range(4):
+        record_outcome(demo_store, OutcomeInput(ids[n], OutcomeCode.NO_ANSWER, Channel.LETTER,
+                                                NOW + timedelta(seconds=n)), CN, actor="agent01", now=NOW)
+    assert not demo_store.checkpointer.ran.is_set()
+    record_outcome(demo_store, OutcomeInput(ids[4], OutcomeCode.NO_ANSWER, Channel.LETTER,
+                                            NOW + timedelta(seconds=4)), CN, actor="agent01", now=NOW)
+    assert demo_store.checkpointer.ran.wait(30)
+
+
+def test_after_a_pause_the_next_save_writes_the_wal_from_its_beginning(demo_store: Store) -> None:
+    """A checkpoint that ran while no save did folds the whole WAL, so the next save starts it again
+    (over frames the file already has) instead of growing it."""
+    from pathlib import Path
+
+    wal = Path(str(demo_store.path) + "-wal")
+    demo_store.checkpointer.configure(quiet=0.05)
+    ids = cases_with_history(demo_store)
+    sizes = []
+    for round_ in range(3):
+        demo_store.checkpointer.ran.clear()
+        for n in range(20):
+            record_outcome(demo_store, OutcomeInput(ids[n % len(ids)], OutcomeCode.NO_ANSWER, Channel.LETTER,
+                                                    NOW + timedelta(minutes=round_, seconds=n)), CN,
+                           actor="agent01", now=NOW)
+        sizes.append(wal.stat().st_size)
+        assert demo_store.checkpointer.ran.wait(30)
+    assert sizes[0] > 0 and sizes[2] <= sizes[0] * 1.2  # reused, not grown three times over
+
+
+def test_disposing_closes_the_saving_connection_and_the_next_save_opens_one(demo_store: Store) -> None:
+    ids = cases_with_history(demo_store)
+    record_outcome(demo_store, OutcomeInput(ids[0], OutcomeCode.NO_ANSWER, Channel.LETTER, NOW), CN,
+                   actor="agent01", now=NOW)
+    first = demo_store._writer
+    assert first is not None
+    demo_store.dispose()
+    assert demo_store._writer is None
+    result = record_outcome(demo_store, OutcomeInput(ids[1], OutcomeCode.NO_ANSWER, Channel.LETTER, NOW), CN,
+                            actor="agent01", now=NOW)
+    assert demo_store._writer is not None and demo_store._writer is not first
+    assert result.case_version == columns(demo_store, ids[1])[8]
