@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -41,8 +40,8 @@ from .case_model import (
     COL_STAGE,
     COL_STATUS,
     COLUMN_OF_SORT,
-    CaseRowDelegate,
     CaseTableModel,
+    CaseTableView,
 )
 from .settings import AppSettings
 
@@ -188,9 +187,7 @@ class CaseListView(QWidget):
         self._selected: int | None = None
         self._announce_next = False
         self.filters = FilterBar(self)
-        self.table = QTableView(self)
-        self.table.setModel(model)
-        self.table.setItemDelegate(CaseRowDelegate(model, self.table))
+        self.table = CaseTableView(model, self)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setAlternatingRowColors(True)
