@@ -1,8 +1,8 @@
 """Encryption at rest of the local store with SQLCipher.
 
 The app derives the key (app.domain.kdf: argon2id, then HKDF) and hands SQLCipher the raw 256-bit key
-(`PRAGMA key = "x'…'"`), so SQLCipher's own PBKDF2 is skipped and the cipher settings are pinned to
-SQLCipher 4 (AES-256-CBC, HMAC-SHA512 per page, 4096-byte pages). The WAL and every temporary file are
+(`PRAGMA key = "x'…'"`), so SQLCipher's own PBKDF2 is skipped; the cipher settings are pinned by name in
+app.store.ciphers (AES-256-CBC, an HMAC per page, 4096-byte pages) and the key file says which a store uses. The WAL and every temporary file are
 encrypted with the same key.
 
 * `encrypted_connector(key)` plugs into `open_store(path, connector=…)`; its first statement is
@@ -23,6 +23,7 @@ from typing import Any
 
 from sqlcipher3 import dbapi2 as sqlcipher
 
+from . import ciphers
 from .engine import Store, checkpoint
 from .keyfile import fsync_dir
 from .migrate import SQLITE_MAGIC, StoreError
@@ -31,13 +32,6 @@ from .wipe import overwrite_and_unlink
 log = logging.getLogger(__name__)
 
 KEY_BYTES = 32
-# Pinned so a future SQLCipher default change cannot make an existing store unreadable.
-CIPHER_SETTINGS = (
-    "PRAGMA cipher_compatibility = 4",
-    "PRAGMA cipher_page_size = 4096",
-    "PRAGMA cipher_hmac_algorithm = HMAC_SHA512",
-    "PRAGMA cipher_kdf_algorithm = PBKDF2_HMAC_SHA512",
-)
 
 
 class WrongSecret(StoreError):
@@ -54,14 +48,16 @@ def _key_pragma(key: bytes | bytearray, schema: str = "") -> str:
     return f"PRAGMA {prefix}key = \"x'{bytes(key).hex()}'\""
 
 
-def open_cipher_connection(path: str, key: bytes | bytearray) -> Any:
-    """A DB-API connection to an encrypted file, key applied and checked. Raises WrongSecret."""
+def open_cipher_connection(path: str, key: bytes | bytearray, cipher: str = ciphers.DEFAULT) -> Any:
+    """A DB-API connection to an encrypted file, key and the named cipher's settings applied and checked.
+    Raises WrongSecret."""
+    pragmas = ciphers.settings(cipher)
     conn = sqlcipher.connect(path, isolation_level=None, check_same_thread=False, timeout=10.0)
     try:
         # SQLCipher would print each failed page check to stderr; a wrong key is reported by WrongSecret.
         conn.execute("PRAGMA cipher_log_level = NONE")
         conn.execute(_key_pragma(key))
-        for pragma in CIPHER_SETTINGS:
+        for pragma in pragmas:
             conn.execute(pragma)
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlcipher.DatabaseError as exc:
@@ -81,16 +77,18 @@ class EncryptedConnector:
     # cases; up to this cap per connection for a 100,000-case store).
     cache_kib = 256 * 1024
 
-    def __init__(self, key: bytes | bytearray) -> None:
+    def __init__(self, key: bytes | bytearray, cipher: str = ciphers.DEFAULT) -> None:
         if len(key) != KEY_BYTES:
             raise ValueError("the store key must be 32 bytes")
+        ciphers.settings(cipher)  # a name this app knows
+        self.cipher = cipher
         # A private copy the session can wipe on lock (see app.services.session for the limits of this).
         self._key = bytearray(key)
 
     def __call__(self, path: str) -> Any:
         if not any(self._key):
             raise StoreError("the store is locked")
-        return open_cipher_connection(path, self._key)
+        return open_cipher_connection(path, self._key, self.cipher)
 
     def replace_key(self, key: bytes | bytearray) -> None:
         if len(key) != KEY_BYTES:
@@ -103,8 +101,8 @@ class EncryptedConnector:
             self._key[i] = 0
 
 
-def encrypted_connector(key: bytes | bytearray) -> EncryptedConnector:
-    return EncryptedConnector(key)
+def encrypted_connector(key: bytes | bytearray, cipher: str = ciphers.DEFAULT) -> EncryptedConnector:
+    return EncryptedConnector(key, cipher)
 
 
 def is_plain_sqlite(path: Path) -> bool:
@@ -160,7 +158,7 @@ def plain_leftovers(path: Path) -> Iterator[Path]:
         yield old
 
 
-def encrypt_plain_store(path: Path, key: bytes | bytearray) -> dict[str, int]:
+def encrypt_plain_store(path: Path, key: bytes | bytearray, cipher: str = ciphers.DEFAULT) -> dict[str, int]:
     """Encrypt the plain store at `path` in place, keeping every row. Returns the row count per table.
 
     The store must be closed. Crash-safe: until the final rename the plain store is untouched; after it,
@@ -177,7 +175,7 @@ def encrypt_plain_store(path: Path, key: bytes | bytearray) -> dict[str, int]:
         src.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         before = _counts(src, "main")
         src.execute(f"ATTACH DATABASE ? AS enc KEY \"x'{bytes(key).hex()}'\"", (str(tmp),))
-        for pragma in CIPHER_SETTINGS:
+        for pragma in ciphers.settings(cipher):
             src.execute(pragma.replace("PRAGMA ", "PRAGMA enc.", 1))
         src.execute("SELECT sqlcipher_export('enc')")
         version = src.execute("PRAGMA main.user_version").fetchone()[0]
@@ -185,7 +183,7 @@ def encrypt_plain_store(path: Path, key: bytes | bytearray) -> dict[str, int]:
         src.execute("DETACH DATABASE enc")
     finally:
         src.close()
-    check = open_cipher_connection(str(tmp), key)
+    check = open_cipher_connection(str(tmp), key, cipher)
     try:
         after = _counts(check, "main")
         integrity = check.execute("PRAGMA integrity_check").fetchone()[0]

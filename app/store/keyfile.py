@@ -29,6 +29,8 @@ from app.domain.kdf import (
     wipe,
 )
 
+from . import ciphers
+
 FORMAT = "doorstep-keyinfo"
 VERSION = 1
 SUFFIX = ".keyinfo"
@@ -46,10 +48,11 @@ class KeyInfo:
     verifier: str
     evidence_nonce: bytes
     evidence_wrapped: bytes
+    cipher: str = ciphers.LEGACY  # the store's SQLCipher settings, by name (app.store.ciphers)
 
     def to_json(self) -> str:
         return json.dumps({
-            "format": FORMAT, "version": VERSION, "cipher": "sqlcipher4-raw-key",
+            "format": FORMAT, "version": VERSION, "cipher": self.cipher,
             "kdf": {"name": "argon2id", "time_cost": self.params.time_cost, "memory_kib": self.params.memory_kib,
                     "parallelism": self.params.parallelism},
             "salt": self.salt.hex(), "verifier": self.verifier,
@@ -68,8 +71,12 @@ class KeyInfo:
                 raise KeyFileError("the key file names an unknown key derivation")
             params = KdfParams(int(kdf["time_cost"]), int(kdf["memory_kib"]), int(kdf["parallelism"]))
             params.check()
+            cipher = str(data.get("cipher", ciphers.LEGACY))
+            if cipher not in ciphers.SETTINGS:
+                raise KeyFileError("the key file names a store cipher this app does not know")
             info = cls(bytes.fromhex(data["salt"]), params, str(data["verifier"]),
-                       bytes.fromhex(data["evidence_key"]["nonce"]), bytes.fromhex(data["evidence_key"]["wrapped"]))
+                       bytes.fromhex(data["evidence_key"]["nonce"]), bytes.fromhex(data["evidence_key"]["wrapped"]),
+                       cipher)
         except KeyFileError:
             raise
         except (ValueError, KeyError, TypeError, AttributeError, KdfError) as exc:
@@ -134,12 +141,13 @@ def _wrap_key(master: bytearray) -> AESGCM:
         wipe(k)
 
 
-def new_keyinfo(master: bytearray, salt: bytes, params: KdfParams, evidence_key: bytes | None = None) -> KeyInfo:
+def new_keyinfo(master: bytearray, salt: bytes, params: KdfParams, evidence_key: bytes | None = None,
+                cipher: str = ciphers.DEFAULT) -> KeyInfo:
     """Key info for a master; a fresh random evidence key unless one is handed over (on a secret change)."""
     ev = evidence_key if evidence_key is not None else _random.token_bytes(KEY_LEN)
     nonce = _random.token_bytes(12)
     wrapped = _wrap_key(master).encrypt(nonce, ev, b"doorstep evidence key")
-    return KeyInfo(salt, params, verifier(master), nonce, wrapped)
+    return KeyInfo(salt, params, verifier(master), nonce, wrapped, cipher)
 
 
 def unwrap_evidence_key(info: KeyInfo, master: bytearray) -> bytearray:

@@ -21,6 +21,7 @@ from app.domain.kdf import (
     wipe,
 )
 
+from . import ciphers
 from .crypto import EncryptedConnector, WrongSecret, encrypt_plain_store, is_plain_sqlite, rekey
 from .engine import Store
 from .keyfile import (
@@ -47,6 +48,7 @@ class Keys:
     evidence_key: bytearray = field(repr=False)
     secrets_key: bytearray = field(repr=False)
     verifier: str = field(repr=False)
+    cipher: str = ciphers.DEFAULT  # the store's SQLCipher settings (from its key file)
 
     def wipe(self) -> None:
         for buf in (self.store_key, self.evidence_key, self.secrets_key):
@@ -60,7 +62,7 @@ class Keys:
 def _keys(info: KeyInfo, master: bytearray) -> Keys:
     try:
         return Keys(subkey(master, STORE_KEY), unwrap_evidence_key(info, master), subkey(master, SECRETS_FILE_KEY),
-                    info.verifier)
+                    info.verifier, info.cipher)
     finally:
         wipe(master)
 
@@ -111,7 +113,7 @@ def open_encrypted(store_file: Path, keys: Keys, migrate: bool = True) -> tuple[
     """Open (creating or upgrading) the encrypted store; the connector is returned so a lock can wipe it."""
     if is_plain_sqlite(store_file):
         raise StoreError(f"{store_file.name} is not encrypted yet; encrypt it first")
-    connector = EncryptedConnector(keys.store_key)
+    connector = EncryptedConnector(keys.store_key, keys.cipher)
     store = open_store(store_file, connector=connector, migrate=migrate)
     pending = pending_path(store_file)
     if pending.exists():
@@ -147,7 +149,8 @@ def change_secret(store_file: Path, store: Store, connector: EncryptedConnector,
         master = derive_master(sec, salt, params)
     finally:
         wipe(sec)
-    info = new_keyinfo(master, salt, params, evidence_key=bytes(keys.evidence_key))
+    # PRAGMA rekey changes the key only: the store keeps its cipher settings, and its key file says so.
+    info = new_keyinfo(master, salt, params, evidence_key=bytes(keys.evidence_key), cipher=old_info.cipher)
     new = _keys(info, master)
     write_keyinfo(pending_path(store_file), info)
     rekey(store, connector, new.store_key)
@@ -165,7 +168,7 @@ def encrypt_existing(store_file: Path, secret: str | bytes, params: KdfParams | 
         overwrite_and_unlink(leftover)
     keys = create_keys(store_file, secret, params)
     try:
-        encrypt_plain_store(store_file, keys.store_key)
+        encrypt_plain_store(store_file, keys.store_key, keys.cipher)
     except BaseException:
         overwrite_and_unlink(keyinfo_path(store_file))
         keys.wipe()

@@ -187,3 +187,64 @@ def test_encrypting_twice_or_a_non_store_is_refused(tmp_path: Path) -> None:
     open_encrypted(g, create_keys(g, SECRET))[0].close()
     with pytest.raises(StoreError):
         encrypt_plain_store(g, b"\x02" * 32)
+
+
+def test_new_stores_use_hmac_sha256_and_their_key_file_says_so(tmp_path: Path) -> None:
+    import json
+
+    from app.store import ciphers
+    from app.store.crypto import open_cipher_connection
+
+    f = tmp_path / "doorstep.sqlite3"
+    keys = create_keys(f, SECRET)
+    open_encrypted(f, keys)[0].close()
+    assert json.loads(keyinfo_path(f).read_text())["cipher"] == ciphers.DEFAULT == keys.cipher
+    open_cipher_connection(str(f), keys.store_key, ciphers.DEFAULT).close()
+    with pytest.raises(WrongSecret):  # the settings are part of the format: SHA-512 pages do not check
+        open_cipher_connection(str(f), keys.store_key, ciphers.LEGACY)
+
+
+def test_a_store_encrypted_with_the_earlier_sha512_settings_still_opens(tmp_path: Path) -> None:
+    """Stores encrypted before the SHA-256 settings have a key file without a cipher, or naming the legacy
+    one: they open with SHA-512, keep it through a secret change, and keep every row."""
+    import json
+
+    from app.store import ciphers
+    from app.store.crypto import open_cipher_connection
+
+    f = tmp_path / "doorstep.sqlite3"
+    plain = open_store(f)
+    with plain.write() as s:
+        s.execute(text("INSERT INTO sync_state(key, value) VALUES ('probe', '李娜 <b>x</b>')"))
+    plain.close()
+    keys = create_keys(f, SECRET)
+    encrypt_plain_store(f, keys.store_key, ciphers.LEGACY)
+    data = json.loads(keyinfo_path(f).read_text())
+    del data["cipher"]  # as the first key files were written: no cipher named, SHA-512 meant
+    keyinfo_path(f).write_text(json.dumps(data))
+    with pytest.raises(WrongSecret):
+        open_cipher_connection(str(f), keys.store_key, ciphers.DEFAULT)
+
+    old = unlock(f, SECRET)
+    assert old.cipher == ciphers.LEGACY
+    store, connector = open_encrypted(f, old)
+    new = change_secret(f, store, connector, old, SECRET, SECRET + "-2")
+    store.close()
+    assert new.cipher == ciphers.LEGACY
+    assert json.loads(keyinfo_path(f).read_text())["cipher"] == ciphers.LEGACY
+    store, _ = open_encrypted(f, unlock(f, SECRET + "-2"))
+    with store.read() as s:
+        assert s.execute(text("SELECT value FROM sync_state WHERE key='probe'")).scalar_one() == "李娜 <b>x</b>"
+    store.close()
+
+
+def test_a_key_file_naming_an_unknown_cipher_is_a_clear_error(tmp_path: Path) -> None:
+    import json
+
+    f = tmp_path / "doorstep.sqlite3"
+    create_keys(f, SECRET).wipe()
+    data = json.loads(keyinfo_path(f).read_text())
+    data["cipher"] = "rot13"
+    keyinfo_path(f).write_text(json.dumps(data))
+    with pytest.raises(KeyFileError, match="cipher"):
+        unlock(f, SECRET)
