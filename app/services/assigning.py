@@ -25,7 +25,6 @@ crash between the two only means the chunk is sent again, which the rule above m
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -37,7 +36,7 @@ from sqlalchemy import text
 from app.contract import v1
 from app.store.audit import append_audit
 from app.store.engine import Store
-from app.store.events import EVENT_SCHEMA_VERSION
+from app.store.events import EVENT_SCHEMA_VERSION, new_event_id
 from app.store.syncstate import NEXT_SEQ, device_id, get_state, set_state
 from app.store.types import to_db_time
 
@@ -254,7 +253,7 @@ def queue_plan(store: Store, plan: Mapping[int, int | None], *, actor: str, now:
         for agent in set(plan.values()):
             payloads[agent] = json.dumps({"agent_id": agent, "reason": reason}, ensure_ascii=False,
                                          sort_keys=True, separators=(",", ":"))
-        events = [{"id": str(uuid.uuid4()), "dev": device, "seq": first + n, "case": cid, "ver": versions[cid],
+        events = [{"id": new_event_id(), "dev": device, "seq": first + n, "case": cid, "ver": versions[cid],
                    "kind": ASSIGN_KIND, "payload": payloads[plan[cid]], "at": stamp,
                    "schema": EVENT_SCHEMA_VERSION, "actor": actor} for n, cid in enumerate(present)]
         raw = conn.connection.driver_connection
