@@ -7,6 +7,7 @@ and, where there is one, the reference measured in the same run.
 
 from __future__ import annotations
 
+import os
 import statistics
 import time
 from collections.abc import Callable
@@ -91,6 +92,9 @@ def demo_store(ctx: Context):  # type: ignore[no-untyped-def]
     generate(store, ctx.cases, seed=7, today=date.fromisoformat(DEMO_DAY_ISO))
     ctx.cache[key + ":generate_s"] = time.perf_counter() - started
     checkpoint(store.engine)
+    # Hundreds of MB just written wait in the page cache; the kernel writing them back during a figure
+    # would slow every fsync measured next (saves) for a reason no user meets. Flush them now.
+    os.sync()
     ctx.cache[key] = store
     return store
 
