@@ -127,6 +127,8 @@ class Checkpointer:
         self._thread: threading.Thread | None = None
         self._cond = threading.Condition()
         self.ran = threading.Event()  # set after each checkpoint (who needs to know can wait on it)
+        self.runs = 0  # checkpoints done
+        self.last_took = 0.0  # seconds the last one took
 
     def configure(self, quiet: float | None = None, most: int | None = None) -> None:
         """Change the pause or the bound; the thread looks again at once."""
@@ -172,11 +174,14 @@ class Checkpointer:
                     return
                 self._writes = 0
             try:
+                started = time.perf_counter()
                 pooled = self.engine.raw_connection()
                 try:
                     pooled.driver_connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()  # type: ignore[union-attr]
                 finally:
                     pooled.close()
+                self.last_took = time.perf_counter() - started
+                self.runs += 1
                 self.ran.set()
             except Exception:  # closing, busy, disk full: the next one (or SQLite's own at close) folds it
                 log.debug("background checkpoint failed", exc_info=True)
