@@ -61,6 +61,7 @@ from app.services.approvals import (
 from . import labels
 from .case_model import CaseRole, SortRole, format_fen
 from .context import UiContext
+from .selection import select_only_row
 from .team_page import STALE_AFTER_S, ago_text, problem_text
 
 COL_WHEN, COL_KIND, COL_CASE, COL_AGENT, COL_SUMMARY, COL_STATE = range(6)
@@ -488,7 +489,7 @@ class ApprovalsPage(QWidget):
                 i = 0
             else:
                 return False
-        self.table.selectRow(i)
+        select_only_row(self.table, i)
         return True
 
     def _selection_changed(self, _new: QItemSelection, _old: QItemSelection) -> None:

@@ -54,6 +54,7 @@ from app.maps.tilesource import TileSource
 from app.routing.model import clock_text
 from app.ui import labels
 from app.ui.map_view import RouteMapView, tile_source_from_settings
+from app.ui.selection import select_only_row
 
 log = logging.getLogger(__name__)
 
@@ -418,7 +419,7 @@ class RouteView(QWidget):
     def select_case(self, case_id: int) -> None:
         for i, r in enumerate(self.model.rows):
             if r.case_id == case_id:
-                self.table.selectRow(i)
+                select_only_row(self.table, i)
                 return
 
     def download_area(self) -> None:

@@ -17,7 +17,6 @@ from PySide6.QtCore import (
     QAbstractTableModel,
     QCoreApplication,
     QDate,
-    QItemSelectionModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -58,6 +57,7 @@ from . import labels
 from .case_model import SortRole, format_fen
 from .context import UiContext
 from .map_view import MapPage, tile_source_from_settings
+from .selection import select_only_row
 
 log = logging.getLogger(__name__)
 
@@ -421,8 +421,7 @@ class TeamPage(QWidget):
     def select_row(self, row: int) -> None:
         """Select one agent's row. Not `QTableView.selectRow`: that follows the keyboard modifiers held at
         the moment (Ctrl toggles), so it could deselect instead."""
-        flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
-        self.table.selectionModel().select(self.model.index(row, 0), flags)
+        select_only_row(self.table, row)
 
     def _selected_agent_id(self) -> int | None:
         rows = self.table.selectionModel().selectedRows()
