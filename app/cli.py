@@ -69,6 +69,17 @@ def open_from_args(args: argparse.Namespace) -> Any:
         return open_data_dir(data_dir, _read_secret())
 
 
+def open_from_args_with_evidence_key(args: argparse.Namespace) -> tuple[Any, bytearray | None]:
+    """`open_from_args`, and an encrypted store's evidence key (see datadir.open_data_dir_with_evidence_key)."""
+    from app.services.datadir import SecretRequired, open_data_dir_with_evidence_key, resolve_data_dir
+
+    data_dir = resolve_data_dir(args.data_dir)
+    try:
+        return open_data_dir_with_evidence_key(data_dir)
+    except SecretRequired:
+        return open_data_dir_with_evidence_key(data_dir, _read_secret())
+
+
 def _read_secret() -> str:
     """The store's secret: DOORSTEP_SECRET (for scripts), else asked on the terminal without echo."""
     import getpass

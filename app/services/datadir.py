@@ -37,12 +37,23 @@ class SecretRequired(StoreError):
 
 def open_data_dir(data_dir: Path, secret: str | None = None) -> Store:
     """Open (creating or upgrading) the store in a data folder; an encrypted one needs the secret."""
+    store, evidence_key = open_data_dir_with_evidence_key(data_dir, secret)
+    if evidence_key is not None:
+        from app.domain.kdf import wipe
+
+        wipe(evidence_key)
+    return store
+
+
+def open_data_dir_with_evidence_key(data_dir: Path, secret: str | None = None) -> tuple[Store, bytearray | None]:
+    """`open_data_dir`, and for an encrypted store a copy of its evidence key (photos and recordings are
+    sealed with it; the caller wipes it when done). None for a plain store, whose evidence is not sealed."""
     from app.store.migrate import open_store
     from app.store.vault import is_encrypted_store
 
     path = store_path(data_dir)
     if not is_encrypted_store(path):
-        return open_store(path)
+        return open_store(path), None
     if not secret:
         raise SecretRequired(f"the store in {data_dir} is encrypted: the secret is needed to open it")
     from app.store.vault import open_encrypted, unlock
@@ -50,6 +61,7 @@ def open_data_dir(data_dir: Path, secret: str | None = None) -> Store:
     keys = unlock(path, secret)
     try:
         store, _connector = open_encrypted(path, keys)
+        evidence_key = bytearray(keys.evidence_key)
     finally:
         keys.wipe()  # the connector keeps its own copy of the store key for new connections
-    return store
+    return store, evidence_key

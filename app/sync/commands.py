@@ -62,7 +62,8 @@ def read_password(args: argparse.Namespace) -> str:
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
-    from app.cli import CliError, open_from_args
+    from app.cli import CliError, open_from_args_with_evidence_key
+    from app.domain.kdf import wipe
     from app.services.datadir import resolve_data_dir
     from app.services.syncing import sync_once
     from app.sync.client import HeadOfficeClient
@@ -78,7 +79,9 @@ def cmd_sync(args: argparse.Namespace) -> int:
     if not args.server.startswith(("http://", "https://")):
         raise CliError("--server must start with http:// or https://")
     password = read_password(args)
-    store = open_from_args(args)
+    # Photos and recordings of an encrypted store are sealed with its evidence key: the upload reads them
+    # through it (decrypting in memory), so they reach head office as recorded.
+    store, evidence_key = open_from_args_with_evidence_key(args)
     try:
         try:
             tls = TransportSettings(ca_bundle=Path(args.ca_bundle) if args.ca_bundle else None,
@@ -95,7 +98,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
             options = SyncOptions(push_batch=args.batch, page_size=args.page_size,
                                   attachments_dir=resolve_data_dir(args.data_dir) / "attachments")
             try:
-                report = sync_once(store, client, options=options)
+                report = sync_once(store, client, options=options, evidence_key=evidence_key)
             except AuthError as exc:
                 raise CliError(str(exc)) from exc
             except SyncError as exc:
@@ -105,6 +108,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
             client.close()
     finally:
         store.close()
+        if evidence_key is not None:
+            wipe(evidence_key)
     if args.json:
         p = report.pushed
         json.dump({"accepted": p.accepted, "duplicate": p.duplicate, "flagged": p.flagged,

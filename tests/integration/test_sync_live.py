@@ -108,10 +108,62 @@ def test_evidence_uploads_by_hash_once(headoffice: HeadOffice, agent_store: Stor
     assert sync_once(agent_store, client, options=SyncOptions(attachments_dir=folder)).attachments_uploaded == 0
 
 
-def _cli(data_dir: Path, server: str, password: str, *extra: str) -> subprocess.CompletedProcess[str]:
+def _cli(data_dir: Path, server: str, password: str, *extra: str,
+         secret: str | None = None) -> subprocess.CompletedProcess[str]:
+    child = env() if secret is None else {**env(), "DOORSTEP_SECRET": secret}
     return subprocess.run([sys.executable, "-m", "app", "sync", "--data-dir", str(data_dir), "--server", server,
                            "--user", "agent02", "--retry-for", "5", *extra], input=password + "\n",
-                          capture_output=True, text=True, env=env(), cwd=ROOT, timeout=120, check=False)
+                          capture_output=True, text=True, env=child, cwd=ROOT, timeout=120, check=False)
+
+
+def test_command_line_sync_uploads_the_sealed_evidence_of_an_encrypted_store(
+        headoffice: HeadOffice, connect: Connect, tmp_path: Path) -> None:
+    """`python -m app sync` on an encrypted data folder reads its sealed recordings through the evidence key:
+    head office gets the recording as recorded, the laptop keeps only the sealed file."""
+    from app.domain.compliance import builtin_profile
+    from app.domain.enums import Channel
+    from app.domain.outcomes import OutcomeCode
+    from app.services.datadir import store_path
+    from app.services.evidence import add_evidence
+    from app.services.outcomes import OutcomeInput, record_outcome
+    from app.store.vault import create_keys, open_encrypted, unlock
+
+    from .sync_helpers import NOW
+
+    data = tmp_path / "sealed"
+    data.mkdir()
+    secret = "field laptop 正确 secret"
+    keys = create_keys(store_path(data), secret)
+    open_encrypted(store_path(data), keys)[0].close()
+    first = _cli(data, headoffice.url, PASSWORD, secret=secret)
+    assert first.returncode == 0, first.stderr
+    keys = unlock(store_path(data), secret)
+    store, _ = open_encrypted(store_path(data), keys)
+    recording = b"RIFF\x24\x80\x00\x00WAVEfmt " + "门口录音 王伟明 13812345678".encode() * 300
+    try:
+        with store.read() as session:
+            case_id = int(session.scalars(select(m.Case.id).order_by(m.Case.id)).first() or 0)
+        sha = add_evidence(store, data / "attachments", keys.evidence_key, recording, case_id=case_id,
+                           media_type="audio/wav")
+        at = NOW + timedelta(hours=1)
+        record_outcome(store, OutcomeInput(case_id=case_id, code=OutcomeCode.NOT_HOME, channel=Channel.VISIT, at=at,
+                                           collectors=2, recording_sha256=sha),
+                       builtin_profile("CN"), "agent02", now=at + timedelta(minutes=1))
+    finally:
+        store.close()
+        keys.wipe()
+    second = _cli(data, headoffice.url, PASSWORD, "--json", secret=secret)
+    assert second.returncode == 0, second.stderr
+    on_disk = [p.read_bytes() for p in (data / "attachments").rglob("*") if p.is_file()]
+    assert on_disk and all("王伟明".encode() not in b for b in on_disk)  # sealed here
+    keys = unlock(store_path(data), secret)
+    store, _ = open_encrypted(store_path(data), keys)
+    try:
+        client = connect(headoffice.url, store, username="agent02")
+        assert client.get_attachment(sha) == recording  # as recorded, at head office
+    finally:
+        store.close()
+        keys.wipe()
 
 
 def test_command_line_sync_and_its_refusals(headoffice: HeadOffice, tmp_path: Path) -> None:
