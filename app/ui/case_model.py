@@ -9,6 +9,8 @@ asks for them and kept in a small LRU cache, so memory stays flat however far on
 from __future__ import annotations
 
 import logging
+import sqlite3
+import sys
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import replace
@@ -36,6 +38,7 @@ from PySide6.QtWidgets import (
     QTableView,
     QWidget,
 )
+from shiboken6 import isValid
 
 from app.domain.masking import mask_name
 from app.store.queries import CaseQuery, CaseRow, first_rows, ordered_case_ids, rows_by_ids
@@ -109,6 +112,17 @@ def format_fen(fen: int, currency: str = "CNY", locale: QLocale | None = None) -
     yuan, rest = divmod(abs(fen), 100)
     symbol = "¥" if currency == "CNY" else currency + " "
     return f"{sign}{symbol}{locale.toString(yuan)}{locale.decimalPoint()}{rest:02d}"
+
+
+def _store_gone(exc: BaseException) -> bool:
+    """Whether a read failed for want of the store (closing, locked, gone: an error of SQLAlchemy's pool or
+    of the DB-API driver, sqlite3 or SQLCipher) rather than by a bug, which must surface."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    if isinstance(exc, (SQLAlchemyError, sqlite3.Error)):
+        return True
+    cipher = sys.modules.get("sqlcipher3.dbapi2")  # loaded if an encrypted store is open
+    return cipher is not None and isinstance(exc, cipher.Error)
 
 
 _ICONS: dict[int, QIcon] = {}
@@ -244,6 +258,8 @@ class CaseTableModel(QAbstractTableModel):
         self._apply_first(self._generation, (total, rows), rest=False)
 
     def _apply_first(self, generation: int, result: tuple[int, list[CaseRow]], rest: bool = True) -> None:
+        if not isValid(self):
+            return  # the list was deleted (a page rebuilt) while its rows were being read
         if generation != self._generation or self._complete == generation:
             return  # a newer query was asked for, or all the ids already arrived
         total, rows = result
@@ -269,7 +285,7 @@ class CaseTableModel(QAbstractTableModel):
             self._rest_timer.start()
 
     def _apply_ids(self, generation: int, ids: list[int | None]) -> None:
-        if generation != self._generation:
+        if not isValid(self) or generation != self._generation:
             return
         known = self._known if self._shown == generation else 0
         if known and len(ids) == len(self._ids) and ids[:known] == self._ids[:known]:
@@ -294,7 +310,7 @@ class CaseTableModel(QAbstractTableModel):
         self.reloaded.emit()
 
     def _failed(self, generation: int, exc: object) -> None:
-        if generation == self._generation:
+        if isValid(self) and generation == self._generation:
             self.loadFailed.emit(str(exc))
 
     def refresh_cases(self, ids: list[int]) -> None:
@@ -344,14 +360,14 @@ class CaseTableModel(QAbstractTableModel):
         if self.store is None:  # a first page shown before the store opened: the rest comes with it
             return [None] * len(ids)
         try:
-            with self.store.engine.connect() as conn:  # a primary-key read of ≤128 rows: well under a millisecond
-                found = rows_by_ids(conn, ids)
+            # a primary-key read of ≤128 rows on the bare DB-API connection: SQLAlchemy's connection and
+            # result rows doubled the time of this read, paid on the GUI thread on every scroll jump
+            with self.store.read_db() as db:
+                found = rows_by_ids(db, ids)
         except Exception as exc:
-            from sqlalchemy.exc import SQLAlchemyError
-
-            if not isinstance(exc, SQLAlchemyError):
+            if not _store_gone(exc):
                 raise
-            log.warning("could not read cases for the list: %s", exc)  # the store went away (closing)
+            log.warning("could not read cases for the list: %s", exc)  # the store went away (closing, locked)
             return [None] * len(ids)
         rows: list[_Entry | CaseRow | None] = [found.get(i) for i in ids]
         self._pages[page] = rows
