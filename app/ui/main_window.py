@@ -34,6 +34,7 @@ if TYPE_CHECKING:  # the pages (and SQLAlchemy under them) load once the store i
     from .case_workspace import CaseWorkspace
     from .context import UiContext
     from .first_page import FirstRows
+    from .reports_page import ReportsPage
     from .settings_dialog import SettingsDialog
     from .sync_page import SyncPage
 
@@ -67,6 +68,7 @@ class MainWindow(QMainWindow):
         self.cases: CaseWorkspace | None = None
         self.today: CaseWorkspace | None = None
         self.sync_page: SyncPage | None = None
+        self.reports_page: ReportsPage | None = None
         self.map_page: QWidget | None = None
         self._map_built = False
         self.supervisor_pages: list[QWidget] = []
@@ -115,12 +117,8 @@ class MainWindow(QMainWindow):
         self._status_timer.start()
 
     def build_pages(self, first_rows: FirstRows | None = None, selected: int | None = None) -> None:
-        from app.services.workspace import today_case_ids
-        from app.store.queries import case_ids
-
         from .case_model import CaseTableModel, sql_first
         from .case_workspace import CaseWorkspace
-        from .sync_page import SyncPage
 
         ctx = self.ctx
         assert ctx is not None
@@ -133,29 +131,23 @@ class MainWindow(QMainWindow):
         self.nav.setFixedWidth(max(110, self.nav.fontMetrics().horizontalAdvance("Reports" * 2)))
         self.stack = QStackedWidget(self)
 
+        page = self.settings.json_value("main/page")
+        self._wanted_page = page  # a supervisor room is added later (once the role is read): it may be this one
+        opening = page if isinstance(page, int) and 0 <= page <= PAGE_ROUTE else PAGE_CASES
         cases_model = CaseTableModel(ctx.store, ctx.runner, ctx.today, parent=self, first_source=sql_first)
         self.cases = CaseWorkspace(ctx, cases_model, "cases", parent=self)
-        store, zone, agent = ctx.store, ctx.zone, ctx.agent_id
-
-        def today_ids(conn: Any, query: Any, natural: bool) -> list[int]:
-            ids = today_case_ids(store, ctx.now(), zone, agent)
-            if natural:
-                return ids
-            return case_ids(conn, replace(query, case_ids=tuple(ids)))
-
-        today_model = CaseTableModel(ctx.store, ctx.runner, ctx.today, source=today_ids, parent=self)
-        self.today = CaseWorkspace(ctx, today_model, "today", natural_order=True, parent=self)
+        self.today = self.sync_page = self.reports_page = None  # the old ones go with the old pages
         self.map_page = PlaceholderPage(self.tr("Map"), self.tr("The map opens here…"), self)
-        self.sync_page = SyncPage(ctx, self)
-        from .reports_page import ReportsPage
-
-        self.reports_page = ReportsPage(ctx, lambda: self.cases.list.selected_case if self.cases else None,
-                                        ctx.cache_dir.parent / "reports", self)
         self.route_page: QWidget = PlaceholderPage(self.tr("Day route"), self.tr("The day's route opens here…"), self)
         self._route_built = False
-        pages = [(self.tr("&Today"), self.today), (self.tr("&Cases"), self.cases), (self.tr("&Map"), self.map_page),
-                 (self.tr("&Sync"), self.sync_page), (self.tr("&Reports"), self.reports_page),
-                 (self.tr("Day r&oute"), self.route_page)]
+        # Opening on Cases, the Today, Sync and Reports pages are built once its first rows are painted
+        # (`_build_later_pages`); until then each is a placeholder in its place.
+        later = opening == PAGE_CASES
+        placeholders = {i: PlaceholderPage("", "", self) for i in (PAGE_TODAY, PAGE_SYNC, PAGE_REPORTS)} if later \
+            else self._later_pages()
+        pages = [(self.tr("&Today"), placeholders[PAGE_TODAY]), (self.tr("&Cases"), self.cases),
+                 (self.tr("&Map"), self.map_page), (self.tr("&Sync"), placeholders[PAGE_SYNC]),
+                 (self.tr("&Reports"), placeholders[PAGE_REPORTS]), (self.tr("Day r&oute"), self.route_page)]
         for title, page in pages:
             QListWidgetItem(re.sub(r"\(&\w\)|&", "", title), self.nav)
             self.stack.addWidget(page)
@@ -170,27 +162,29 @@ class MainWindow(QMainWindow):
         if old is not None and old is not self.loading:
             old.deleteLater()
         self.nav.currentRowChanged.connect(self._page_changed)
-        for workspace in (self.cases, self.today):
-            workspace.dataChanged.connect(self.refresh_status)
-            workspace.planChanged.connect(self._plan_changed)
+        self.cases.dataChanged.connect(self.refresh_status)
+        self.cases.planChanged.connect(self._plan_changed)
         self.cases.list.listReady.connect(self._first_list_ready)
         self.cases.model.firstRowsReady.connect(self._first_rows_shown)
         self._build_menus(pages)
         self.setWindowTitle(self.tr("Doorstep — field visits"))
-        page = self.settings.json_value("main/page")
-        self._wanted_page = page  # a supervisor room is added later (once the role is read): it may be this one
-        self.nav.setCurrentRow(page if isinstance(page, int) and 0 <= page < len(pages) else PAGE_CASES)
+        if not later:
+            self._place_later_pages(placeholders, keep.get("today"))
+        self.nav.setCurrentRow(opening)
         self.supervisor_pages: list[QWidget] = []
         self.cases.list.restore_selection(selected if selected is not None else keep.get("cases"))
-        self.today.list.restore_selection(keep.get("today"))
         # The page in view loads first; the other list and the status bar wait for its first rows.
-        first, second = (self.today, self.cases) if self.nav.currentRow() == PAGE_TODAY else (self.cases, self.today)
+        first = self.today if opening == PAGE_TODAY and self.today is not None else self.cases
         started: list[bool] = []
 
         def then() -> None:
             if not started:
                 started.append(True)
-                second.start()
+                if later:
+                    self._place_later_pages(placeholders, keep.get("today"), self._later_pages())
+                second = self.cases if first is self.today else self.today
+                if second is not None:
+                    second.start()
                 self.refresh_status()
                 self._check_role()  # the supervisor's rooms, if this user has them
                 self.pageSettled.emit()
@@ -204,6 +198,57 @@ class MainWindow(QMainWindow):
         else:
             first.start()
         self.pagesBuilt.emit()
+
+    def _later_pages(self) -> dict[int, QWidget]:
+        """The Today, Sync and Reports pages (by index)."""
+        from app.services.workspace import today_case_ids
+        from app.store.queries import case_ids
+
+        from .case_model import CaseTableModel
+        from .case_workspace import CaseWorkspace
+        from .reports_page import ReportsPage
+        from .sync_page import SyncPage
+
+        ctx = self.ctx
+        assert ctx is not None
+        store, zone, agent = ctx.store, ctx.zone, ctx.agent_id
+
+        def today_ids(conn: Any, query: Any, natural: bool) -> list[int]:
+            ids = today_case_ids(store, ctx.now(), zone, agent)
+            if natural:
+                return ids
+            return case_ids(conn, replace(query, case_ids=tuple(ids)))
+
+        today_model = CaseTableModel(ctx.store, ctx.runner, ctx.today, source=today_ids, parent=self)
+        today = CaseWorkspace(ctx, today_model, "today", natural_order=True, parent=self)
+        sync = SyncPage(ctx, self)
+        reports = ReportsPage(ctx, lambda: self.cases.list.selected_case if self.cases else None,
+                              ctx.cache_dir.parent / "reports", self)
+        return {PAGE_TODAY: today, PAGE_SYNC: sync, PAGE_REPORTS: reports}
+
+    def _place_later_pages(self, placeholders: dict[int, QWidget], today_selected: int | None,
+                           pages: dict[int, QWidget] | None = None) -> None:
+        """Put the Today, Sync and Reports pages in their places (`pages`: built now, in place of the
+        placeholders; None: they are `placeholders` themselves, built with the rest)."""
+        if pages is not None:
+            current = self.stack.currentIndex()
+            for index, page in pages.items():
+                old = placeholders[index]
+                self.stack.insertWidget(index, page)
+                self.stack.removeWidget(old)
+                old.deleteLater()
+            self.stack.setCurrentIndex(current)
+        else:
+            pages = placeholders
+        self.today = pages[PAGE_TODAY]  # type: ignore[assignment]
+        self.sync_page = pages[PAGE_SYNC]  # type: ignore[assignment]
+        self.reports_page = pages[PAGE_REPORTS]  # type: ignore[assignment]
+        assert self.today is not None
+        self.today.dataChanged.connect(self.refresh_status)
+        self.today.planChanged.connect(self._plan_changed)
+        self.today.list.restore_selection(today_selected)
+        if self.stack.currentIndex() == PAGE_SYNC and self.sync_page is not None:
+            self.sync_page.refresh()
 
     def _build_menus(self, pages: list[tuple[str, QWidget]]) -> None:
         bar = self.menuBar()
