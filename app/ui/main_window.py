@@ -141,7 +141,7 @@ class MainWindow(QMainWindow):
         self.route_page: QWidget = PlaceholderPage(self.tr("Day route"), self.tr("The day's route opens here…"), self)
         self._route_built = False
         # Opening on Cases, the Today, Sync and Reports pages are built once its first rows are painted
-        # (`_build_later_pages`); until then each is a placeholder in its place.
+        # (`_later_pages`, `_place_later_pages`); until then each is a placeholder in its place.
         later = opening == PAGE_CASES
         placeholders = {i: PlaceholderPage("", "", self) for i in (PAGE_TODAY, PAGE_SYNC, PAGE_REPORTS)} if later \
             else self._later_pages()
