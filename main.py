@@ -205,8 +205,9 @@ def _warm_later_imports() -> None:
     import importlib
 
     from app.ui.case_workspace import DIALOG_MODULES
+    from app.ui.main_window import LATER_MODULES
 
-    for name in (*DIALOG_MODULES, "app.services.retention", "app.services.assigning"):
+    for name in (*LATER_MODULES, *DIALOG_MODULES, "app.services.retention", "app.services.assigning"):
         try:
             importlib.import_module(name)
         except Exception:  # met again, and reported, where it is used

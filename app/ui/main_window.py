@@ -38,8 +38,10 @@ if TYPE_CHECKING:  # the pages (and SQLAlchemy under them) load once the store i
     from .settings_dialog import SettingsDialog
     from .sync_page import SyncPage
 
-PAGE_MODULES = ("app.ui.case_workspace", "app.ui.sync_page", "app.ui.settings_dialog", "app.ui.reports_page",
-                "app.services.workspace")
+# What the Cases page needs before its first rows (loaded beside the store, off the GUI thread), and
+# what the other pages and dialogs need (loaded once those rows are painted).
+PAGE_MODULES = ("app.ui.case_workspace", "app.services.workspace")
+LATER_MODULES = ("app.ui.sync_page", "app.ui.reports_page", "app.ui.settings_dialog")
 
 log = logging.getLogger(__name__)
 
