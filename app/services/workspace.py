@@ -19,6 +19,7 @@ from app.domain.enums import Bucket
 from app.domain.masking import mask_id_number, mask_name, mask_phone
 from app.store import models as m
 from app.store.engine import Store
+from app.store.notices import read_decision
 from app.store.syncstate import LAST_SYNC, USER, get_state
 from app.store.types import from_db_time
 
@@ -296,7 +297,12 @@ def case_timeline(store: Store, case_id: int) -> list[TimelineItem]:
                                       details={"reason": r.reason, "status": r.status,
                                                "decided_by": r.decided_by or ""}))
         for n in session.scalars(select(m.Notice).where(m.Notice.case_id == case_id, m.Notice.kind == "decision")):
-            items.append(TimelineItem(n.at, "decision", "", text=n.text))  # a supervisor's verdict (sync)
+            verdict = read_decision(n.text)  # a supervisor's verdict (sync)
+            if verdict is None:  # the older free-text form
+                items.append(TimelineItem(n.at, "decision", "", text=n.text))
+            else:
+                items.append(TimelineItem(n.at, "decision", str(verdict["subject"]), text=str(verdict["reason"]),
+                                          details={"approved": bool(verdict["approved"]), "by": str(verdict["by"])}))
     items.sort(key=lambda i: ensure_utc(i.at), reverse=True)
     return items
 

@@ -35,6 +35,7 @@ from app.domain.money import MAX_FEN, Money
 from app.domain.outcomes import OutcomeCode
 from app.domain.promises import DEFAULT_GRACE_DAYS, PaymentView, PromiseView, evaluate_promise
 from app.store import models as m
+from app.store.notices import decision_text
 from app.store.search import reindex_cases
 from app.store.syncstate import PROFILE, get_state, set_state
 from app.store.types import from_db_time, to_db_time
@@ -611,7 +612,6 @@ def apply_decision(session: Session, d: v1.DecisionData, case_id: int | None, no
             "UPDATE relief_proposals SET status = :s, decided_by = :by, decision_reason = :r, decided_at = :at "
             "WHERE event_id = :id OR CAST(id AS TEXT) = :id"),
             {"s": verdict, "by": by, "r": reason, "at": to_db_time(d.decided_at), "id": d.subject_id})
-        message = f"Relief proposal {verdict} by {by}: {reason}"
     elif d.subject == "flagged_event":
         # Approved: the record is accepted after all. Rejected: it stays flagged, with the verdict.
         session.execute(text(
@@ -619,12 +619,9 @@ def apply_decision(session: Session, d: v1.DecisionData, case_id: int | None, no
             "THEN 'acked' ELSE sync_state END WHERE id = :id"),
             {"r": f"{'approved' if d.approved else 'rejected'} by {by}: {reason}", "ok": d.approved,
              "id": d.subject_id})
-        message = f"A flagged record was {verdict} by {by}: {reason}"
-    else:
-        message = f"Compliance override {verdict} by {by}: {reason}"
     if case_id is None:
         case_id = session.execute(text("SELECT case_id FROM events WHERE id = :id"), {"id": d.subject_id}).scalar()
-    _notice(session, now, NOTICE_DECISION, case_id, message)
+    _notice(session, now, NOTICE_DECISION, case_id, decision_text(d.subject, d.approved, by, reason))
 
 
 def apply_event_status(session: Session, event_id: str, status: str, reason: str | None, now: datetime) -> None:

@@ -86,6 +86,15 @@ class TimelineModel(QAbstractTableModel):
             return self.tr("Supervisor's decision")
         return item.kind
 
+    def verdict(self, subject: str, approved: bool) -> str:
+        """A supervisor's verdict on what it was about; %1 is the supervisor."""
+        if subject == "relief":
+            return self.tr("Relief proposal approved by %1") if approved else self.tr("Relief proposal rejected by %1")
+        if subject == "flagged_event":
+            return self.tr("Flagged record approved by %1") if approved else self.tr("Flagged record rejected by %1")
+        return (self.tr("Compliance override approved by %1") if approved
+                else self.tr("Compliance override rejected by %1"))
+
     def detail(self, item: TimelineItem) -> str:
         parts: list[str] = []
         d = item.details
@@ -127,6 +136,8 @@ class TimelineModel(QAbstractTableModel):
                 parts.append(self.tr("replaced by a newer version"))
             elif d.get("expires_at"):
                 parts.append(self.tr("expires/expired %1").replace("%1", str(d["expires_at"])[:10]))
+        elif item.kind == "decision" and "approved" in d:
+            parts.append(self.verdict(item.code, bool(d["approved"])).replace("%1", str(d.get("by", ""))))
         elif item.kind == "relief":
             parts.append(labels.hardship_reason(str(d.get("reason", ""))))
             parts.append(labels.relief_kind(item.code))

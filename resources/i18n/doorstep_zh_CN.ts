@@ -46,7 +46,7 @@
 <context>
     <name>ApprovalsModel</name>
     <message>
-        <location filename="../../app/ui/approvals_page.py" line="+207"/>
+        <location filename="../../app/ui/approvals_page.py" line="+208"/>
         <source>When</source>
         <translation>时间</translation>
     </message>
@@ -326,7 +326,7 @@
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+25"/>
         <source>No head office is configured.</source>
         <translation>尚未配置总部。</translation>
     </message>
@@ -594,12 +594,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+343"/>
+        <location line="+347"/>
         <source>Not applied</source>
         <translation>未执行</translation>
     </message>
     <message>
-        <location line="-342"/>
+        <location line="-346"/>
         <source>Auto-balance preview</source>
         <translation>自动均衡预览</translation>
     </message>
@@ -609,7 +609,7 @@
         <translation>无法读取团队信息：%1</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+28"/>
         <source>All agents</source>
         <translation>全部外访员</translation>
     </message>
@@ -761,7 +761,7 @@
 <context>
     <name>BalanceDialog</name>
     <message>
-        <location line="-837"/>
+        <location line="-841"/>
         <source>Auto-balance</source>
         <translation>自动均衡</translation>
     </message>
@@ -1103,7 +1103,7 @@
 <context>
     <name>CaseListView</name>
     <message>
-        <location filename="../../app/ui/case_list.py" line="+211"/>
+        <location filename="../../app/ui/case_list.py" line="+208"/>
         <source>Cases</source>
         <translation>案件</translation>
     </message>
@@ -1123,7 +1123,7 @@
 <context>
     <name>CaseMapView</name>
     <message>
-        <location filename="../../app/ui/map_view.py" line="+403"/>
+        <location filename="../../app/ui/map_view.py" line="+417"/>
         <source>Low priority</source>
         <translation>低优先级</translation>
     </message>
@@ -1161,7 +1161,7 @@
 <context>
     <name>CaseTableModel</name>
     <message>
-        <location filename="../../app/ui/case_model.py" line="+386"/>
+        <location filename="../../app/ui/case_model.py" line="+427"/>
         <source>Sort by %1</source>
         <translation>按%1排序</translation>
     </message>
@@ -1245,7 +1245,7 @@
 <context>
     <name>CaseWorkspace</name>
     <message>
-        <location filename="../../app/ui/case_workspace.py" line="+110"/>
+        <location filename="../../app/ui/case_workspace.py" line="+128"/>
         <source>Only an agent&apos;s day can be planned: start Doorstep as an agent.</source>
         <translation>只能为外访员规划当日行程：请以外访员身份启动 Doorstep。</translation>
     </message>
@@ -1382,7 +1382,7 @@
 <context>
     <name>FilterBar</name>
     <message>
-        <location filename="../../app/ui/case_list.py" line="-228"/>
+        <location filename="../../app/ui/case_list.py" line="-226"/>
         <source>Search: name, phone digits, case no., address, ID tail  (Ctrl+F)</source>
         <translation>搜索：姓名、电话号码、案件编号、地址、身份证尾号（Ctrl+F）</translation>
     </message>
@@ -2322,13 +2322,13 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/main_window.py" line="+86"/>
-        <location line="+89"/>
+        <location filename="../../app/ui/main_window.py" line="+93"/>
+        <location line="+79"/>
         <source>Doorstep — field visits</source>
         <translation>Doorstep 外访工作台</translation>
     </message>
     <message>
-        <location line="-88"/>
+        <location line="-78"/>
         <source>Opening the case store…</source>
         <translation>正在打开案件库…</translation>
     </message>
@@ -2338,12 +2338,12 @@
         <translation>无法打开案件库：</translation>
     </message>
     <message>
-        <location line="+38"/>
+        <location line="+35"/>
         <source>Navigation</source>
         <translation>导航</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+10"/>
         <source>Map</source>
         <translation>地图</translation>
     </message>
@@ -2353,7 +2353,7 @@
         <translation>地图将在此打开…</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+1"/>
         <source>Day route</source>
         <translation>今日路线</translation>
     </message>
@@ -2363,7 +2363,7 @@
         <translation>今日路线将在此打开…</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+7"/>
         <source>&amp;Today</source>
         <translation>今日(&amp;T)</translation>
     </message>
@@ -2373,27 +2373,27 @@
         <translation>案件(&amp;C)</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>&amp;Map</source>
         <translation>地图(&amp;M)</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+0"/>
         <source>&amp;Sync</source>
         <translation>同步(&amp;S)</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>&amp;Reports</source>
         <translation>报表(&amp;R)</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+0"/>
         <source>Day r&amp;oute</source>
         <translation>今日路线(&amp;O)</translation>
     </message>
     <message>
-        <location line="+45"/>
+        <location line="+105"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
@@ -2480,7 +2480,7 @@
         <translation>请先选择一个案件。</translation>
     </message>
     <message>
-        <location line="+138"/>
+        <location line="+145"/>
         <source>&amp;Assign</source>
         <translation>分配(&amp;A)</translation>
     </message>
@@ -2500,7 +2500,7 @@
         <translation>此页面在这里打开…</translation>
     </message>
     <message>
-        <location line="+64"/>
+        <location line="+66"/>
         <source>● Online</source>
         <translation>● 在线</translation>
     </message>
@@ -2542,7 +2542,7 @@
         <translation>后台任务仍在运行。</translation>
     </message>
     <message>
-        <location filename="../../main.py" line="+314"/>
+        <location filename="../../main.py" line="+378"/>
         <source>Doorstep is locked: restart it to log in.</source>
         <translation>Doorstep 已锁定：请重新启动后登录。</translation>
     </message>
@@ -2552,7 +2552,7 @@
         <translation>Doorstep 需要先在线登录总部：请重新启动后登录。</translation>
     </message>
     <message>
-        <location line="+83"/>
+        <location line="+128"/>
         <source>Sign in to head office</source>
         <translation>登录总部</translation>
     </message>
@@ -2580,7 +2580,7 @@
 <context>
     <name>MapPage</name>
     <message>
-        <location filename="../../app/ui/map_view.py" line="-56"/>
+        <location filename="../../app/ui/map_view.py" line="-62"/>
         <source>The map could not be built: %1</source>
         <translation>无法生成地图：%1</translation>
     </message>
@@ -2836,7 +2836,7 @@
 <context>
     <name>RouteMapView</name>
     <message>
-        <location filename="../../app/ui/map_view.py" line="+69"/>
+        <location filename="../../app/ui/map_view.py" line="+75"/>
         <source>Start</source>
         <translation>起点</translation>
     </message>
@@ -2854,7 +2854,7 @@
 <context>
     <name>RouteStopsModel</name>
     <message>
-        <location filename="../../app/ui/route_view.py" line="+97"/>
+        <location filename="../../app/ui/route_view.py" line="+98"/>
         <source>Lock</source>
         <translation>锁定</translation>
     </message>
@@ -3457,7 +3457,7 @@
 <context>
     <name>TeamMapView</name>
     <message>
-        <location filename="../../app/ui/team_page.py" line="+457"/>
+        <location filename="../../app/ui/team_page.py" line="+484"/>
         <source>No visits with a map position</source>
         <translation>没有带地图位置的外访</translation>
     </message>
@@ -3465,7 +3465,7 @@
 <context>
     <name>TeamModel</name>
     <message>
-        <location line="-323"/>
+        <location line="-349"/>
         <source>Agent</source>
         <translation>外访员</translation>
     </message>
@@ -3553,7 +3553,7 @@
         <translation>总部的证书未通过校验</translation>
     </message>
     <message>
-        <location line="+122"/>
+        <location line="+123"/>
         <source>Day</source>
         <translation>日期</translation>
     </message>
@@ -3573,7 +3573,7 @@
         <translation>团队</translation>
     </message>
     <message>
-        <location line="+47"/>
+        <location line="+48"/>
         <source>Loading the team&apos;s figures…</source>
         <translation>正在加载团队数据…</translation>
     </message>
@@ -3603,7 +3603,7 @@
         <translation>未更新：%1。显示%2获取的数据。</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+27"/>
         <source>Team: %1 visit(s) done, %2 planned · %3 collected · %4 promise(s) due · %5 safety event(s) · %6 flagged</source>
         <translation>团队：已完成外访 %1 次，计划 %2 次 · 回款 %3 · 到期承诺 %4 笔 · 安全事件 %5 起 · 被标记 %6 项</translation>
     </message>
@@ -3613,7 +3613,7 @@
         <translation>已保存的数据（%1获取）；正在询问总部…</translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+49"/>
         <source>%1 visit(s) on the map; %2 without a position.</source>
         <translation>地图上有 %1 次外访；%2 次没有位置。</translation>
     </message>
@@ -3661,7 +3661,37 @@
         <translation>主管审批</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+6"/>
+        <source>Relief proposal approved by %1</source>
+        <translation>减免方案已由 %1 批准</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Relief proposal rejected by %1</source>
+        <translation>减免方案被 %1 驳回</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Flagged record approved by %1</source>
+        <translation>被标记的记录已由 %1 认可</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Flagged record rejected by %1</source>
+        <translation>被标记的记录被 %1 驳回</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Compliance override approved by %1</source>
+        <translation>合规例外已由 %1 批准</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Compliance override rejected by %1</source>
+        <translation>合规例外被 %1 驳回</translation>
+    </message>
+    <message>
+        <location line="+16"/>
         <source>%1 collector(s)</source>
         <translation>%1 名外访员</translation>
     </message>
@@ -3711,7 +3741,7 @@
         <translation>失效日期 %1</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+8"/>
         <source>%1 by %2</source>
         <translation>%1（%2）</translation>
     </message>

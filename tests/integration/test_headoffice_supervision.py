@@ -24,6 +24,7 @@ from app.store import models as m
 from app.store.engine import Store
 from app.store.events import append_event
 from app.store.migrate import open_store
+from app.store.notices import read_decision
 from app.sync.client import HeadOfficeClient
 from app.sync.engine import device_of
 from app.sync.errors import ProtocolError
@@ -265,13 +266,17 @@ def test_decisions_on_relief_flagged_and_override_reach_the_agent(
     client = sign_in(ho, store, "agent01")
     sync_once(store, client)
     with store.read() as session:
-        notices = {n.case_id: n.text for n in session.scalars(select(m.Notice).where(m.Notice.kind == "decision"))}
+        notices = {n.case_id: read_decision(n.text)
+                   for n in session.scalars(select(m.Notice).where(m.Notice.kind == "decision"))}
         relief = session.scalars(select(m.ReliefProposal).where(m.ReliefProposal.event_id == hardship["id"])).all()
     assert set(notices) == set(mine[:4])
-    assert "同意延期 approved" in notices[mine[0]] and "rejected" in notices[mine[1]]
+    assert notices[mine[0]] == {"subject": "relief", "approved": True, "by": "super01", "reason": "同意延期 approved"}
+    assert notices[mine[1]] == {"subject": "flagged_event", "approved": False, "by": "super01",
+                                "reason": "quiet hours: not valid"}
     assert relief == [] or relief[0].status == "approved"  # a proposal recorded elsewhere is not on this laptop
     timeline = case_timeline(store, mine[1])
-    assert any(i.kind == "decision" and "quiet hours" in i.text for i in timeline)
+    assert any(i.kind == "decision" and i.code == "flagged_event" and i.text == "quiet hours: not valid"
+               and i.details == {"approved": False, "by": "super01"} for i in timeline)
 
 
 def test_a_decision_by_an_agent_or_on_another_case_is_flagged_not_applied(headoffice_server: Any) -> None:

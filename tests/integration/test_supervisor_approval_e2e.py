@@ -213,7 +213,8 @@ def test_hardship_is_approved_in_the_room_and_the_agent_sees_it_on_the_case(qtbo
     detail = load_case_detail(a1.store, c_hard, NOW)
     assert detail.relief_decision == ("approved", "super01", REASON) and detail.pending_relief == 0
     decisions = [i for i in case_timeline(a1.store, c_hard) if i.kind == "decision"]
-    assert len(decisions) == 1 and "super01" in decisions[0].text and REASON in decisions[0].text
+    assert len(decisions) == 1 and decisions[0].details == {"approved": True, "by": "super01"}
+    assert decisions[0].code == "relief" and decisions[0].text == REASON
 
     # --- Team: the day's figures are what the agents pushed ---
     from PySide6.QtGui import QColor

@@ -233,6 +233,7 @@ def test_at_the_agent_the_decision_shows_on_the_case(qtbot: Any, ctx: Any, trans
     from app.domain.enums import Channel
     from app.domain.outcomes import OutcomeCode
     from app.services.outcomes import OutcomeInput, record_outcome
+    from app.store import models
     from app.sync.apply import apply_decision
     from app.ui.case_detail import CaseDetailView
 
@@ -259,4 +260,13 @@ def test_at_the_agent_the_decision_shows_on_the_case(qtbot: Any, ctx: Any, trans
     relief = next(d for w, d in texts if w == "Relief proposal")
     assert "Rejected by super01" in relief
     decided = [d for w, d in texts if w == "Supervisor's decision"]
-    assert len(decided) == 1 and "super01" in decided[0] and "失业证明" in decided[0]
+    assert decided == ["Relief proposal rejected by super01 · <b>请先提供</b>失业证明"]  # item views: plain text
+    # an older notice (free English text, before verdicts were kept as data) still shows as written
+    with ctx.store.write() as session:
+        session.add(models.Notice(at=ctx.now(), kind="decision", case_id=case_id, read=False,
+                             text="Relief proposal approved by super02: ok"))
+    with qtbot.waitSignal(view.loaded, timeout=10_000):
+        view.show_case(case_id)
+    texts = [(view.timeline_model.index(r, 1).data(), view.timeline_model.index(r, 2).data())
+             for r in range(view.timeline_model.rowCount())]
+    assert "Relief proposal approved by super02: ok" in [d for w, d in texts if w == "Supervisor's decision"]
