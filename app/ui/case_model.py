@@ -29,7 +29,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPaintEvent, QPixmap, QPolygon
+from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPaintEvent, QPixmap, QPolygon, QStaticText
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QStyle,
@@ -78,6 +78,8 @@ _ALIGNMENTS = tuple(_RIGHT if c in (COL_PRIORITY, COL_DPD, COL_OVERDUE) else _LE
 _FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 _NO_FLAGS = Qt.ItemFlag.NoItemFlags
 _RED = QBrush(QColor("#c0392b"))
+_RIGHT_SIDE = int(Qt.AlignmentFlag.AlignRight)
+FITTED_MOST = 8_000  # laid-out cell texts kept (a jump shows ~300 cells; unique ones churn, repeated ones stay)
 
 
 class _Entry(NamedTuple):
@@ -538,7 +540,7 @@ class CaseRowDelegate(QStyledItemDelegate):
         super().__init__(view)
         self.model = model
         self.view = view
-        self._fitted: dict[tuple[str, int], str] = {}
+        self._fitted: dict[tuple[str, int, int], tuple[QStaticText, int]] = {}
         self.selected_row = -1
         self.refresh_style()
         view.selectionModel().currentRowChanged.connect(self._current_changed)
@@ -560,6 +562,7 @@ class CaseRowDelegate(QStyledItemDelegate):
         self._highlighted_text = palette.highlightedText().color()
         self._red = _RED.color()
         self._metrics = self.view.fontMetrics()
+        self._line_height = self._metrics.height()
         self._fitted.clear()
         option = QStyleOptionViewItem()
         option.initFrom(self.view)  # the style reads the grid colour from the option's palette
@@ -610,16 +613,27 @@ class CaseRowDelegate(QStyledItemDelegate):
             painter.setPen(self._text)
         x, y, width, height = rect.getRect()
         width -= 8  # 4 px padding either side
-        key = (text, width)
-        shown = self._fitted.get(key)
-        if shown is None:  # measuring text is the costly part of a cell: do it once per text and width
+        align = _ALIGNMENTS[c]
+        key = (text, width, align)
+        fitted = self._fitted.get(key)
+        if fitted is None:
+            # Measuring and laying text out is the costly part of a cell: once per text, width and side,
+            # kept as a QStaticText (its glyphs laid out) with its offset in the cell. Most columns repeat
+            # a few values (district, bucket, stage, status, dates), so most cells draw a laid-out text.
             metrics = self._metrics
-            shown = text if metrics.horizontalAdvance(text) <= width else \
-                metrics.elidedText(text, Qt.TextElideMode.ElideRight, width)
-            if len(self._fitted) > 50_000:
+            advance = metrics.horizontalAdvance(text)
+            shown = text
+            if advance > width:
+                shown = metrics.elidedText(text, Qt.TextElideMode.ElideRight, width)
+                advance = metrics.horizontalAdvance(shown)
+            static = QStaticText(shown)
+            static.setTextFormat(Qt.TextFormat.PlainText)
+            fitted = (static, 4 + (width - advance if align & _RIGHT_SIDE else 0))
+            if len(self._fitted) > FITTED_MOST:
                 self._fitted.clear()
-            self._fitted[key] = shown
-        painter.drawText(x + 4, y, width, height, _ALIGNMENTS[c], shown)
+            self._fitted[key] = fitted
+        static, dx = fitted
+        painter.drawStaticText(x + dx, y + (height - self._line_height) // 2, static)
 
     def paint_rows(self, painter: QPainter, view: QTableView, area: QRect) -> None:
         """Paint every row of the view that meets `area` (viewport coordinates) in one call: what the
