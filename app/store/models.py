@@ -107,6 +107,10 @@ class Case(Base):
         Index("ix_cases_list", "priority", "id", "stage", "status", "bucket", "district", "safety_level",
               "agent_id"),
         Index("ix_cases_bucket_dpd", "bucket", "days_past_due"),  # bucket filter + days sort (0002)
+        # Counts under a filter (0004); an outcome never changes these columns, so saves do not pay for them.
+        Index("ix_cases_stage", "stage"),
+        Index("ix_cases_district", "district"),
+        Index("ix_cases_safety", "safety_level"),
         Index("ix_cases_promise_due", "promise_due"),
         Index("ix_cases_dpd", "days_past_due"),
         Index("ix_cases_overdue", "overdue_fen"),
