@@ -48,8 +48,8 @@ def open_data_dir(data_dir: Path, secret: str | None = None) -> Store:
 def open_data_dir_with_evidence_key(data_dir: Path, secret: str | None = None) -> tuple[Store, bytearray | None]:
     """`open_data_dir`, and for an encrypted store a copy of its evidence key (photos and recordings are
     sealed with it; the caller wipes it when done). None for a plain store, whose evidence is not sealed."""
+    from app.store.keypaths import is_encrypted_store
     from app.store.migrate import open_store
-    from app.store.vault import is_encrypted_store
 
     path = store_path(data_dir)
     if not is_encrypted_store(path):

@@ -47,10 +47,7 @@ from app.store.search import reindex_cases_db
 from app.store.types import from_db_time, to_db_time
 
 from .casefacts import CHANNEL_ACT, EVASION_CODES
-
-
-class CaseNotFound(LookupError):
-    pass
+from .errors import CaseNotFound as CaseNotFound  # raised here; defined apart for light importers
 
 
 class ComplianceBlocked(Exception):

@@ -24,7 +24,7 @@ from app.store.syncstate import LAST_SYNC, USER, get_state
 from app.store.types import from_db_time
 
 from .casefacts import active_safety_notes
-from .outcomes import CaseNotFound
+from .errors import CaseNotFound
 from .privacy import record_reveal
 
 

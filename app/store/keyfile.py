@@ -30,11 +30,13 @@ from app.domain.kdf import (
 )
 
 from . import ciphers
+from .keypaths import PENDING_SUFFIX as PENDING_SUFFIX
+from .keypaths import SUFFIX as SUFFIX
+from .keypaths import keyinfo_path as keyinfo_path
+from .keypaths import pending_path as pending_path
 
 FORMAT = "doorstep-keyinfo"
 VERSION = 1
-SUFFIX = ".keyinfo"
-PENDING_SUFFIX = ".keyinfo-pending"
 
 
 class KeyFileError(Exception):
@@ -84,14 +86,6 @@ class KeyInfo:
         if len(info.salt) < SALT_LEN or len(info.verifier) != 2 * KEY_LEN:
             raise KeyFileError("the key file is damaged (salt or verifier)")
         return info
-
-
-def keyinfo_path(store_file: Path) -> Path:
-    return store_file.with_name(store_file.name + SUFFIX)
-
-
-def pending_path(store_file: Path) -> Path:
-    return store_file.with_name(store_file.name + PENDING_SUFFIX)
 
 
 def read_keyinfo(path: Path) -> KeyInfo:

@@ -36,6 +36,7 @@ from .keyfile import (
     unwrap_evidence_key,
     write_keyinfo,
 )
+from .keypaths import is_encrypted_store as is_encrypted_store
 from .migrate import StoreError, open_store
 from .wipe import overwrite_and_unlink
 
@@ -65,10 +66,6 @@ def _keys(info: KeyInfo, master: bytearray) -> Keys:
                     info.verifier, info.cipher)
     finally:
         wipe(master)
-
-
-def is_encrypted_store(store_file: Path) -> bool:
-    return keyinfo_path(store_file).exists() or pending_path(store_file).exists()
 
 
 def create_keys(store_file: Path, secret: str | bytes, params: KdfParams | None = None) -> Keys:

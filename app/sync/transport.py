@@ -23,9 +23,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from cryptography import x509
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-
 
 class InsecureTransport(ValueError):
     """The server address or TLS settings would expose the data; the message says why."""
@@ -43,6 +40,9 @@ class TransportSettings:
 
 
 def spki_sha256(der_certificate: bytes) -> bytes:
+    from cryptography import x509  # here: the launch imports this module, and x509 takes ~30 ms to load
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
     cert = x509.load_der_x509_certificate(der_certificate)
     spki = cert.public_key().public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
     return hashlib.sha256(spki).digest()
