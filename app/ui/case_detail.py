@@ -294,9 +294,11 @@ class CaseDetailView(QWidget):
         t = self._words()
         lines = []
         if d.do_not_visit:
-            lines.append(f"<span style='font-size:14pt'>⛔ {E(t['DO NOT VISIT'])}</span>")
+            # ⊘ and ⚠ are in the common text fonts (DejaVu, Noto, Microsoft YaHei); the emoji ⛔ and 👥 were
+            # boxes on a laptop without an emoji font.
+            lines.append(f"<span style='font-size:14pt'>⊘ {E(t['DO NOT VISIT'])}</span>")
         if d.two_person_required:
-            lines.append(f"<span style='font-size:13pt'>👥 {E(t['Two-person visit required'])}</span>")
+            lines.append(f"<span style='font-size:13pt'>⚠ {E(t['Two-person visit required'])}</span>")
         for note in d.safety[:3]:
             text = note.text if len(note.text) <= 160 else note.text[:160] + "…"
             lines.append(f"⚠ {E(labels.severity(note.severity))} · {E(labels.safety_category(note.category))}: "
