@@ -92,7 +92,8 @@ def test_a_promise_filter_sorted_by_promise_date_keeps_its_order(demo_store: Sto
 
 
 FILTERS = (CaseQuery(stages=("field_visit",)), CaseQuery(buckets=("M2", "M3")), CaseQuery(districts=("锦江区",)),
-           CaseQuery(statuses=("open",), agent_id=3), CaseQuery(stages=("field_visit", "legal_letter"), buckets=("M4+",)))
+           CaseQuery(statuses=("open",), agent_id=3), CaseQuery(stages=("field_visit", "legal_letter"), buckets=("M4+",)),
+           CaseQuery(districts=("锦江区",), safety_only=True))
 
 
 @pytest.mark.parametrize("base", FILTERS)
@@ -109,8 +110,9 @@ def test_broad_filters_walk_the_sort_index_with_the_same_rows(demo_store: Store,
         assert walked == planned and planned
         steps = [r[3] for r in conn.execute(text("EXPLAIN QUERY PLAN SELECT cases.id FROM cases" + where
                                                  + query.order_by()), params)]
-    if sort != "priority":
-        assert not any("TEMP B-TREE" in s for s in steps), steps  # the sort's index gives the order
+    assert not any("TEMP B-TREE" in s for s in steps), steps  # the sort's index gives the order
+    if sort == "priority":
+        assert steps == ["SCAN cases USING COVERING INDEX ix_cases_list"], steps  # no row read to test a filter
 
 
 def test_broad_filters_decides_by_size_and_sort(demo_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -119,7 +121,8 @@ def test_broad_filters_decides_by_size_and_sort(demo_store: Store, monkeypatch: 
         matches = count_cases(conn, field)
         monkeypatch.setattr(queries, "BROAD_MATCHES", matches)
         assert queries.broad_filters(conn, field)
-        assert not queries.broad_filters(conn, replace(field, sort="priority"))  # the list index serves it
+        assert queries.broad_filters(conn, replace(field, sort="priority"))  # walks the list index (filters in it)
+        assert not queries.broad_filters(conn, replace(field, sort="days_past_due"))  # its index carries no filter
         assert not queries.broad_filters(conn, CaseQuery(sort="overdue"))  # no column filter
         monkeypatch.setattr(queries, "BROAD_MATCHES", matches + 1)
         assert not queries.broad_filters(conn, field)
