@@ -215,9 +215,52 @@ def count_cases(conn: Reader, query: CaseQuery) -> int:
     return int(_scalar(conn, "SELECT count(*) FROM cases" + where, params))
 
 
+# Few-valued sorts whose column has an index of its own (0004): their first page is read value by value.
+_GROUPED = {"stage": "cases.stage", "district": "cases.district", "safety": "cases.safety_level"}
+
+
+def _group_values(conn: Reader, column: str, descending: bool) -> list[Any]:
+    """The column's distinct values in sort order, one index probe each (a skip scan: microseconds)."""
+    agg, op = ("max", "<") if descending else ("min", ">")
+    sql = (f"WITH RECURSIVE v(x) AS (SELECT {agg}({column}) FROM cases UNION ALL "
+           f"SELECT (SELECT {agg}({column}) FROM cases WHERE {column} {op} v.x) FROM v WHERE v.x IS NOT NULL) "
+           "SELECT x FROM v WHERE x IS NOT NULL")
+    return [r[0] for r in _execute(conn, sql, {})]
+
+
+def grouped_first_page(conn: Reader, query: CaseQuery, limit: int) -> list[CaseRow] | None:
+    """The first `limit` rows of a stage, district or safety sort (ties by priority), read group by group:
+    for each value in order, a walk of the list index that stops when the page is full. Sorting the matches
+    instead took 35-75 ms at 100,000 cases, since no index keyed by these columns carries the priority (see
+    ix_cases_list). None when this does not apply (another sort, a search, a promise filter, or filters so
+    narrow that a walk would pass most of the index for each value): the caller runs the one query."""
+    column = _GROUPED.get(query.sort)
+    if column is None or query.search or query.promise or query.case_ids is not None:
+        return None
+    by_priority = replace(query, sort="priority")
+    filtered = bool(query.stages or query.buckets or query.statuses or query.districts or query.safety_only
+                    or query.agent_id is not None)
+    if filtered and not broad_filters(conn, by_priority):
+        return None
+    where, params = by_priority.where(walk_sort=True)  # every filter unindexed: the list index is walked
+    direction = "DESC" if query.descending else "ASC"
+    rows: list[CaseRow] = []
+    for value in _group_values(conn, column, query.descending):
+        if len(rows) >= limit:
+            break
+        sql = (_SELECT + (where + " AND " if where else " WHERE ") + f"+{column} = :group_value"
+               + f" ORDER BY cases.priority {direction}, cases.id {direction} LIMIT :n")
+        rows += [_row(r) for r in _execute(conn, sql, {**params, "group_value": value, "n": limit - len(rows)})]
+    return rows
+
+
 def list_cases(conn: Connection, query: CaseQuery, offset: int = 0, limit: int = 100) -> list[CaseRow]:
     if limit < 0 or offset < 0:
         raise ValueError("offset and limit must be non-negative")
+    if offset == 0:
+        grouped = grouped_first_page(conn, query, limit)
+        if grouped is not None:
+            return grouped
     where, params = query.where(broad_terms(conn, query), broad_filters(conn, query))
     params.update(limit=limit, offset=offset)
     sql = _SELECT + where + query.order_by() + " LIMIT :limit OFFSET :offset"
@@ -272,6 +315,9 @@ def ordered_case_ids(conn: Connection, query: CaseQuery) -> list[int]:
 def first_rows(conn: Reader, query: CaseQuery, limit: int) -> tuple[int, list[CaseRow]]:
     """How many cases match, and the first `limit` of them in list order (either kind of connection)."""
     total = count_cases(conn, query)
+    grouped = grouped_first_page(conn, query, limit)
+    if grouped is not None:
+        return total, grouped
     where, params = query.where(broad_terms(conn, query), broad_filters(conn, query))
     params["limit"] = limit
     return total, [_row(r) for r in _execute(conn, _SELECT + where + list_order_by(query) + " LIMIT :limit", params)]

@@ -129,3 +129,38 @@ def test_broad_filters_decides_by_size_and_sort(demo_store: Store, monkeypatch: 
         planned = list_cases(conn, field, 0, 50)  # BROAD_MATCHES above the matches: the planner's way
         monkeypatch.setattr(queries, "BROAD_MATCHES", 1)
         assert list_cases(conn, field, 0, 50) == planned and planned  # walking the overdue index: same page
+
+
+@pytest.mark.parametrize("sort", ["stage", "district", "safety"])
+@pytest.mark.parametrize("descending", [False, True])
+@pytest.mark.parametrize("base", [CaseQuery(), *FILTERS])
+def test_a_grouped_sort_reads_its_first_page_value_by_value_with_the_same_rows(
+        demo_store: Store, monkeypatch: pytest.MonkeyPatch, sort: str, descending: bool, base: CaseQuery) -> None:
+    """Stage, district and safety sorts read their first page one value at a time along the list index: the
+    same rows in the same order as the one sorted query, whatever page size."""
+    monkeypatch.setattr(queries, "BROAD_MATCHES", 5)  # 600 demo cases: let the filters count as broad
+    query = replace(base, sort=sort, descending=descending)
+    with demo_store.engine.connect() as conn:
+        where, params = query.where()
+        everything = [r[0] for r in conn.execute(text("SELECT cases.id FROM cases" + where + query.order_by()),
+                                                 params)]
+        assert everything
+        for size in (1, 7, 100, 700):
+            grouped = queries.grouped_first_page(conn, query, size)
+            assert grouped is not None
+            assert [r.id for r in grouped] == everything[:size]
+        assert [r.id for r in list_cases(conn, query, 0, 50)] == everything[:50]
+        assert [r.id for r in list_cases(conn, query, 50, 50)] == everything[50:100]  # later pages: one query
+        total, rows = first_rows(conn, query, 30)
+        assert total == len(everything) and [r.id for r in rows] == everything[:30]
+
+
+def test_a_grouped_sort_leaves_searches_promises_and_narrow_filters_to_one_query(demo_store: Store) -> None:
+    from tests.conftest import DEMO_TODAY
+
+    with demo_store.engine.connect() as conn:
+        assert queries.grouped_first_page(conn, CaseQuery(sort="priority"), 10) is None
+        assert queries.grouped_first_page(conn, CaseQuery(sort="stage", search="王"), 10) is None
+        assert queries.grouped_first_page(conn, CaseQuery(sort="stage", promise="due", today=DEMO_TODAY), 10) is None
+        assert queries.grouped_first_page(conn, CaseQuery(sort="stage", districts=("锦江区",)), 10) is None  # < 2,000
+        assert queries.grouped_first_page(conn, CaseQuery(sort="status"), 10) is None  # no index of its own
