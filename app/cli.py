@@ -60,17 +60,17 @@ def iso_date(text: str) -> date:
 
 
 def open_from_args(args: argparse.Namespace) -> Any:
-    from app.services.datadir import SecretRequired, open_data_dir, resolve_data_dir
+    store, evidence_key = open_from_args_with_evidence_key(args)
+    if evidence_key is not None:
+        from app.domain.kdf import wipe
 
-    data_dir = resolve_data_dir(args.data_dir)
-    try:
-        return open_data_dir(data_dir)
-    except SecretRequired:
-        return open_data_dir(data_dir, _read_secret())
+        wipe(evidence_key)
+    return store
 
 
 def open_from_args_with_evidence_key(args: argparse.Namespace) -> tuple[Any, bytearray | None]:
-    """`open_from_args`, and an encrypted store's evidence key (see datadir.open_data_dir_with_evidence_key)."""
+    """The store of the data folder the arguments name (asking for the secret of an encrypted one), and an
+    encrypted store's evidence key, which the caller wipes (see datadir.open_data_dir_with_evidence_key)."""
     from app.services.datadir import SecretRequired, open_data_dir_with_evidence_key, resolve_data_dir
 
     data_dir = resolve_data_dir(args.data_dir)
