@@ -77,8 +77,9 @@ _NEVER_NULL = frozenset({"priority", "case_no", "debtor_name", "district", "days
                          "stage", "status", "safety"})
 
 
-# Sort keys over a few distinct values: ties go by priority (a sort of the matches; no index keyed by these
-# columns and the priority is kept, as every saved outcome would have to move its entry in each).
+# Sort keys over a few distinct values: ties go by priority. No index keyed by these columns holds the priority
+# (every saved outcome would have to move its entry in each): the first page of a stage, district or safety sort
+# is read value by value (`grouped_first_page`), anything else sorts the matches.
 _BY_PRIORITY_WITHIN = frozenset({"stage", "status", "district", "safety"})
 
 _SELECT = ("SELECT cases.id, cases.case_no, cases.debtor_name, cases.district, cases.days_past_due, "
