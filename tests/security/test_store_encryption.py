@@ -189,7 +189,7 @@ def test_encrypting_twice_or_a_non_store_is_refused(tmp_path: Path) -> None:
         encrypt_plain_store(g, b"\x02" * 32)
 
 
-def test_new_stores_use_hmac_sha256_and_their_key_file_says_so(tmp_path: Path) -> None:
+def test_new_stores_use_hmac_sha256_on_2k_pages_and_their_key_file_says_so(tmp_path: Path) -> None:
     import json
 
     from app.store import ciphers
@@ -199,14 +199,23 @@ def test_new_stores_use_hmac_sha256_and_their_key_file_says_so(tmp_path: Path) -
     keys = create_keys(f, SECRET)
     open_encrypted(f, keys)[0].close()
     assert json.loads(keyinfo_path(f).read_text())["cipher"] == ciphers.DEFAULT == keys.cipher
-    open_cipher_connection(str(f), keys.store_key, ciphers.DEFAULT).close()
-    with pytest.raises(WrongSecret):  # the settings are part of the format: SHA-512 pages do not check
-        open_cipher_connection(str(f), keys.store_key, ciphers.LEGACY)
+    conn = open_cipher_connection(str(f), keys.store_key, ciphers.DEFAULT)
+    try:
+        assert int(conn.execute("PRAGMA page_size").fetchone()[0]) == 2048
+        assert conn.execute("PRAGMA cipher_hmac_algorithm").fetchone()[0] == "HMAC_SHA256"
+    finally:
+        conn.close()
+    for other in (ciphers.LEGACY, ciphers.SHA256_4K):  # the settings are part of the format
+        with pytest.raises(WrongSecret):
+            open_cipher_connection(str(f), keys.store_key, other)
 
 
-def test_a_store_encrypted_with_the_earlier_sha512_settings_still_opens(tmp_path: Path) -> None:
-    """Stores encrypted before the SHA-256 settings have a key file without a cipher, or naming the legacy
-    one: they open with SHA-512, keep it through a secret change, and keep every row."""
+@pytest.mark.parametrize("cipher, named", [("sqlcipher4-raw-key", False), ("sqlcipher4-raw-key", True),
+                                           ("sqlcipher4-raw-key-sha256", True)])
+def test_a_store_encrypted_with_earlier_settings_keeps_them(tmp_path: Path, cipher: str, named: bool) -> None:
+    """Stores encrypted before today's settings have a key file without a cipher (SHA-512 meant), or naming
+    the SHA-512 or the SHA-256 4 KiB settings: they open with them, keep them through a secret change, and
+    keep every row."""
     import json
 
     from app.store import ciphers
@@ -218,20 +227,23 @@ def test_a_store_encrypted_with_the_earlier_sha512_settings_still_opens(tmp_path
         s.execute(text("INSERT INTO sync_state(key, value) VALUES ('probe', '李娜 <b>x</b>')"))
     plain.close()
     keys = create_keys(f, SECRET)
-    encrypt_plain_store(f, keys.store_key, ciphers.LEGACY)
+    encrypt_plain_store(f, keys.store_key, cipher)
     data = json.loads(keyinfo_path(f).read_text())
-    del data["cipher"]  # as the first key files were written: no cipher named, SHA-512 meant
+    if named:
+        data["cipher"] = cipher
+    else:
+        del data["cipher"]  # as the first key files were written: no cipher named, SHA-512 meant
     keyinfo_path(f).write_text(json.dumps(data))
     with pytest.raises(WrongSecret):
         open_cipher_connection(str(f), keys.store_key, ciphers.DEFAULT)
 
     old = unlock(f, SECRET)
-    assert old.cipher == ciphers.LEGACY
+    assert old.cipher == cipher
     store, connector = open_encrypted(f, old)
     new = change_secret(f, store, connector, old, SECRET, SECRET + "-2")
     store.close()
-    assert new.cipher == ciphers.LEGACY
-    assert json.loads(keyinfo_path(f).read_text())["cipher"] == ciphers.LEGACY
+    assert new.cipher == cipher
+    assert json.loads(keyinfo_path(f).read_text())["cipher"] == cipher
     store, _ = open_encrypted(f, unlock(f, SECRET + "-2"))
     with store.read() as s:
         assert s.execute(text("SELECT value FROM sync_state WHERE key='probe'")).scalar_one() == "李娜 <b>x</b>"
@@ -276,3 +288,53 @@ def test_the_encrypted_store_walks_the_list_index_for_broad_filters(demo_store: 
                 assert [r.id for r in list_cases(c, q, limit=50)] == expected and expected
     finally:
         store.close()
+
+
+def test_the_encrypted_copy_fills_its_indexes_as_use_does_not_packed(demo_file: Path, tmp_path: Path) -> None:
+    """`export_into` (what encrypting a store writes) against `sqlcipher_export` alone, on plain copies so
+    SQLite's page statistics can see them: same rows and the same search, but the case list's index is
+    not packed full, so the first saves do not split a leaf each."""
+    import sqlite3
+
+    from sqlcipher3 import dbapi2 as sqlcipher
+
+    from app.store.crypto import export_into
+
+    def copy(target: Path, loosen: bool) -> Path:
+        conn = sqlcipher.connect(str(demo_file), isolation_level=None)
+        try:
+            conn.execute("ATTACH DATABASE ? AS copy KEY ''", (str(target),))
+            if loosen:
+                export_into(conn, "copy")
+            else:
+                conn.execute("SELECT sqlcipher_export('copy')")
+            conn.execute("DETACH DATABASE copy")
+        finally:
+            conn.close()
+        return target
+
+    def fill(path: Path, index: str) -> float:
+        """The median leaf's fill (the last leaf of a packed index is part full)."""
+        import statistics
+
+        with sqlite3.connect(path) as conn:
+            leaves = [(size - unused) / size for size, unused in conn.execute(
+                "SELECT pgsize, unused FROM dbstat WHERE name = ? AND pagetype = 'leaf'", (index,))]
+        assert len(leaves) >= 5
+        return statistics.median(leaves)
+
+    packed, loose = copy(tmp_path / "packed.sqlite3", False), copy(tmp_path / "loose.sqlite3", True)
+    assert fill(packed, "ix_cases_list") > 0.97
+    assert fill(loose, "ix_cases_list") < fill(packed, "ix_cases_list") - 0.03
+    source, copied = open_store(demo_file), open_store(loose)
+    try:
+        assert table_counts(copied) == table_counts(source)
+        with source.engine.connect() as a, copied.engine.connect() as b:
+            for q in (CaseQuery(), CaseQuery(search="李"), CaseQuery(search="138")):
+                assert [r.id for r in list_cases(b, q, 0, 50)] == [r.id for r in list_cases(a, q, 0, 50)]
+            assert b.exec_driver_sql("PRAGMA integrity_check").scalar_one() == "ok"
+            assert b.exec_driver_sql("PRAGMA user_version").scalar_one() == \
+                a.exec_driver_sql("PRAGMA user_version").scalar_one()
+    finally:
+        source.close()
+        copied.close()
