@@ -234,18 +234,7 @@ class Store:
         lock as `write`, same pragmas (WAL, synchronous=FULL, foreign keys), but a connection of its own
         (see `_writer`) that leaves the WAL checkpoint to the `Checkpointer`'s thread."""
         with self._write_lock:
-            if self._retire_writer:  # disposed while the previous save was ending
-                self._retire_writer = False
-                self._drop_writer()
-            if self._writer is None:
-                writer = self.engine.raw_connection()  # checked out for good; `dispose` closes it
-                try:
-                    writer.driver_connection.execute("PRAGMA wal_autocheckpoint=0")  # type: ignore[union-attr]
-                except BaseException:
-                    writer.invalidate()
-                    raise
-                self._writer = writer
-            db = self._writer.driver_connection
+            db = self._saving_connection()
             try:
                 db.execute("BEGIN IMMEDIATE")
                 yield db
@@ -264,6 +253,42 @@ class Store:
                     self._drop_writer()
         if self.path is not None:
             self.checkpointer.wrote()
+
+    @contextmanager
+    def writer_reads(self) -> Iterator[Any]:
+        """The saving connection, for reads only and outside any transaction: to read ahead what a save
+        is about to read and rewrite (see `app.services.outcomes.prepare_outcome`), so those pages are in
+        its cache when the save comes. On an encrypted store every page read from the file is decrypted
+        and authenticated; a save that finds its pages cached pays only for what it writes. Holds the
+        writer lock while it reads (well under a millisecond), so it never overlaps a save."""
+        with self._write_lock:
+            db = self._saving_connection()
+            try:
+                yield db
+            finally:
+                try:
+                    if db.in_transaction:  # reads only: nothing to keep
+                        db.execute("ROLLBACK")
+                except Exception:
+                    self._drop_writer()
+                if self._retire_writer:
+                    self._retire_writer = False
+                    self._drop_writer()
+
+    def _saving_connection(self) -> Any:
+        """The saving connection, opened on first use (writer lock held)."""
+        if self._retire_writer:  # disposed while the previous save was ending
+            self._retire_writer = False
+            self._drop_writer()
+        if self._writer is None:
+            writer = self.engine.raw_connection()  # checked out for good; `dispose` closes it
+            try:
+                writer.driver_connection.execute("PRAGMA wal_autocheckpoint=0")  # type: ignore[union-attr]
+            except BaseException:
+                writer.invalidate()
+                raise
+            self._writer = writer
+        return self._writer.driver_connection
 
     def _drop_writer(self) -> None:
         writer, self._writer = self._writer, None

@@ -9,6 +9,7 @@ lists each rule and why, and nothing is saved; success closes the dialog and emi
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -39,11 +40,20 @@ from app.domain.compliance import Decision
 from app.domain.enums import Channel, HardshipReason, PaymentMethod, ReliefKind, SafetyCategory, Severity
 from app.domain.outcomes import OUTCOMES, Field, OutcomeCode
 from app.domain.validation import OutcomeInvalid
-from app.services.outcomes import ComplianceBlocked, OutcomeInput, RecordedOutcome, StaleCase, record_outcome
+from app.services.outcomes import (
+    ComplianceBlocked,
+    OutcomeInput,
+    RecordedOutcome,
+    StaleCase,
+    prepare_outcome,
+    record_outcome,
+)
 from app.services.workspace import CaseDetail, contact_number
 
 from . import labels
 from .context import UiContext
+
+log = logging.getLogger(__name__)
 
 ERROR_STYLE = "color: #c0392b;"
 
@@ -220,6 +230,19 @@ class OutcomeDialog(QDialog):
             self.code.setCurrentIndex(self.code.findData(code.value))
         self._fill_numbers()
         self._update_fields()
+        self._read_ahead()
+
+    def _read_ahead(self) -> None:
+        """While the agent fills the dialog in, the saving connection reads what the save will read and
+        rewrite, so Save finds those pages in its cache (decrypted, on an encrypted store). It changes
+        nothing, and a failure here only means the save reads them itself."""
+        store, case_id = self.ctx.store, self.detail.id
+
+        def work() -> None:
+            prepare_outcome(store, case_id)
+
+        task = self.ctx.runner.submit(work)
+        task.failed.connect(lambda exc: log.debug("outcome read-ahead skipped: %s", type(exc).__name__))
 
     # -- building ------------------------------------------------------------------------------
     def _choice(self, items: list[tuple[str, str]]) -> QComboBox:

@@ -251,3 +251,24 @@ def test_the_engine_also_refuses_a_severe_visit_without_acknowledgement(window: 
         dialog.save()
     assert set(dialog.decision.rules) == {"home_visit_two_person", "severe_safety_ack"}
     assert "Two-person visit" in dialog.blocked.text() and "Severe safety note" in dialog.blocked.text()
+
+
+def test_opening_the_dialog_reads_the_case_ahead_on_the_saving_connection(window: Any, qtbot: Any, ctx: Any,
+                                                                          monkeypatch: Any) -> None:
+    """The dialog runs `prepare_outcome` in the background when it opens (spied on here, and run for real),
+    so the save finds the case's pages in the saving connection's cache."""
+    import app.ui.outcome_dialog as module
+
+    seen: list[int] = []
+    real = module.prepare_outcome
+
+    def spy(store: Any, case_id: int, now: Any = None) -> None:
+        seen.append(case_id)
+        real(store, case_id, now)
+
+    monkeypatch.setattr(module, "prepare_outcome", spy)
+    case_id = pick_case(ctx.store, PLAIN)
+    dialog = open_dialog(window, qtbot, case_id)
+    qtbot.waitUntil(lambda: seen == [case_id] and not ctx.runner.busy, timeout=10_000)
+    assert ctx.store._writer is not None  # the saving connection is open and has read the case
+    dialog.reject()

@@ -26,6 +26,7 @@ from app.services.outcomes import (
     OutcomeInput,
     check_outcome,
     evaluate_case_promises,
+    prepare_outcome,
     record_outcome,
 )
 from app.services.safety import SafetyNoteInput, add_safety_note
@@ -244,3 +245,51 @@ def test_disposing_closes_the_saving_connection_and_the_next_save_opens_one(demo
                             actor="agent01", now=NOW)
     assert demo_store._writer is not None and demo_store._writer is not first
     assert result.case_version == columns(demo_store, ids[1])[8]
+
+
+def test_the_read_ahead_reads_on_the_saving_connection_and_changes_nothing(demo_store: Store) -> None:
+    """`prepare_outcome` (the outcome dialog runs it when it opens) reads the case on the connection the save
+    will use, leaves no transaction open and writes nothing; the save after it takes that connection."""
+    ids = cases_with_history(demo_store)
+    before = columns(demo_store, ids[0])
+    assert demo_store.path is not None
+    wal = demo_store.path.with_name(demo_store.path.name + "-wal")
+    wal_before = wal.stat().st_size if wal.exists() else 0
+    prepare_outcome(demo_store, ids[0], NOW)
+    writer = demo_store._writer
+    assert writer is not None and not writer.driver_connection.in_transaction
+    assert writer.driver_connection.total_changes == 0
+    assert (wal.stat().st_size if wal.exists() else 0) == wal_before
+    assert columns(demo_store, ids[0]) == before
+    prepare_outcome(demo_store, 10**9, NOW)  # a case that is not (or no longer) here: nothing to read
+    result = record_outcome(demo_store, OutcomeInput(ids[0], OutcomeCode.NO_ANSWER, Channel.LETTER, NOW), CN,
+                            actor="agent01", now=NOW)
+    assert demo_store._writer is writer
+    assert result.case_version == before[8] + 1
+
+
+def test_the_read_ahead_waits_for_a_running_save_and_never_overlaps_it(demo_store: Store) -> None:
+    import threading
+
+    ids = cases_with_history(demo_store)
+    entered, release = threading.Event(), threading.Event()
+    done: list[str] = []
+
+    def saving() -> None:
+        with demo_store.write_db() as db:
+            db.execute("SELECT 1").fetchone()
+            entered.set()
+            release.wait(10)
+            done.append("save")
+
+    t = threading.Thread(target=saving)
+    t.start()
+    assert entered.wait(10)
+    reader = threading.Thread(target=lambda: (prepare_outcome(demo_store, ids[0], NOW), done.append("read")))
+    reader.start()
+    reader.join(0.2)
+    assert done == []  # held back by the writer lock
+    release.set()
+    t.join(10)
+    reader.join(10)
+    assert done == ["save", "read"]
