@@ -37,7 +37,7 @@ from app.contract import v1
 from app.store.audit import append_audit
 from app.store.engine import Store
 from app.store.events import EVENT_SCHEMA_VERSION, new_event_id
-from app.store.syncstate import NEXT_SEQ, device_id, get_state, set_state
+from app.store.syncstate import device_id, take_device_seq
 from app.store.types import to_db_time
 
 SUPERVISOR_ROLES = frozenset({"supervisor", "admin"})
@@ -247,8 +247,7 @@ def queue_plan(store: Store, plan: Mapping[int, int | None], *, actor: str, now:
             conn.execute(text("UPDATE events SET sync_state = 'superseded' "
                               "WHERE id IN (SELECT value FROM json_each(:ids))"), {"ids": older_json})
         device = device_id(session)
-        first = int(get_state(session, NEXT_SEQ, "1") or "1")
-        set_state(session, NEXT_SEQ, str(first + len(present)))
+        first = take_device_seq(session)  # and on from there: these events are written below
         payloads: dict[int | None, str] = {}
         for agent in set(plan.values()):
             payloads[agent] = json.dumps({"agent_id": agent, "reason": reason}, ensure_ascii=False,
@@ -262,8 +261,8 @@ def queue_plan(store: Store, plan: Mapping[int, int | None], *, actor: str, now:
             "INSERT INTO events(id, device_id, device_seq, case_id, case_version, kind, payload, occurred_at, "
             "recorded_at, schema_version, actor, replaces, sync_state) VALUES (:id, :dev, :seq, :case, :ver, "
             ":kind, :payload, :at, :at, :schema, :actor, NULL, 'pending')", events)
-        raw.executemany("INSERT INTO outbox(event_id, device_seq, attempts, created_at) "
-                        "VALUES (:id, :seq, 0, :at)", events)
+        raw.executemany("INSERT INTO outbox(id, event_id, device_seq, attempts, created_at) "
+                        "VALUES (:seq, :id, :seq, 0, :at)", events)
         targets = {plan[c] for c in present}
         append_audit(session, actor=actor, action="case.assign_queued", entity="cases",
                      entity_id=str(present[0]) if len(present) == 1 else f"{len(present)} cases",
@@ -277,7 +276,7 @@ def pending_assignments(store: Store) -> dict[int, int | None]:
     with store.engine.connect() as conn:
         rows = conn.execute(text(
             "SELECT e.case_id, e.payload FROM events e JOIN outbox o ON o.event_id = e.id WHERE e.kind = :kind "
-            "ORDER BY o.device_seq"), {"kind": ASSIGN_KIND}).all()
+            "ORDER BY o.id"), {"kind": ASSIGN_KIND}).all()
     out: dict[int, int | None] = {}
     for case_id, payload in rows:
         try:
@@ -337,8 +336,8 @@ def _pending(store: Store, limit: int, after_seq: int) -> list[tuple[int, _Pendi
     with store.engine.connect() as conn:
         rows = conn.execute(text(
             "SELECT o.device_seq, e.id, e.case_id, e.case_version, e.payload FROM outbox o "
-            "JOIN events e ON e.id = o.event_id WHERE e.kind = :kind AND o.device_seq > :after "
-            "ORDER BY o.device_seq LIMIT :limit"), {"kind": ASSIGN_KIND, "after": after_seq, "limit": limit}).all()
+            "JOIN events e ON e.id = o.event_id WHERE e.kind = :kind AND o.id > :after "
+            "ORDER BY o.id LIMIT :limit"), {"kind": ASSIGN_KIND, "after": after_seq, "limit": limit}).all()
     out = []
     for seq, eid, case_id, version, payload in rows:
         try:

@@ -382,7 +382,7 @@ def sync_overview(store: Store, limit: int = 500) -> SyncOverview:
         outbox = conn.execute(text(
             "SELECT o.device_seq, e.id, e.kind, e.case_id, COALESCE(c.case_no, ''), e.occurred_at, o.attempts, "
             "o.last_error FROM outbox o JOIN events e ON e.id = o.event_id LEFT JOIN cases c ON c.id = e.case_id "
-            "ORDER BY o.device_seq LIMIT :limit"), {"limit": limit}).all()
+            "ORDER BY o.id LIMIT :limit"), {"limit": limit}).all()
         dead_rows = conn.execute(text(
             "SELECT e.id, e.kind, e.case_id, COALESCE(c.case_no, ''), d.status_code, d.error, d.at "
             "FROM dead_letters d JOIN events e ON e.id = d.event_id LEFT JOIN cases c ON c.id = e.case_id "

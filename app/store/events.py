@@ -45,7 +45,7 @@ def append_event(session: Session, *, case_id: int, case_version: int, kind: str
         sync_state="pending",
     )
     session.add(event)
-    session.add(Outbox(event_id=event.id, device_seq=event.device_seq, created_at=recorded_at))
+    session.add(Outbox(id=event.device_seq, event_id=event.id, device_seq=event.device_seq, created_at=recorded_at))
     return event
 
 
@@ -63,6 +63,6 @@ def append_event_db(db: Any, *, case_id: int, case_version: int, kind: str, payl
         "occurred_at": to_db_time(occurred_at), "recorded_at": recorded, "schema_version": EVENT_SCHEMA_VERSION,
         "actor": actor, "replaces": replaces, "sync_state": "pending", "server_seq": None, "flag_reason": None,
     })
-    insert_row(db, "outbox", {"event_id": eid, "device_seq": seq, "attempts": 0, "last_error": None,
+    insert_row(db, "outbox", {"id": seq, "event_id": eid, "device_seq": seq, "attempts": 0, "last_error": None,
                               "created_at": recorded})
     return eid, seq

@@ -12,6 +12,7 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     Boolean,
+    CheckConstraint,
     Date,
     Float,
     ForeignKey,
@@ -192,11 +193,15 @@ class Event(Base):
 
 
 class Outbox(Base):
-    __tablename__ = "outbox"
+    """An event waiting to upload. Its id is the event's device sequence, so the outbox is read in
+    sequence order along its own rows (migration 0005)."""
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    __tablename__ = "outbox"
+    __table_args__ = (CheckConstraint("id = device_seq", name="ck_outbox_id_is_device_seq"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     event_id: Mapped[str] = mapped_column(ForeignKey("events.id"), unique=True)
-    device_seq: Mapped[int] = mapped_column(Integer, index=True)
+    device_seq: Mapped[int] = mapped_column(Integer)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

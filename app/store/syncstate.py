@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from .models import SyncState
@@ -41,24 +41,31 @@ def device_id(session: Session) -> str:
     return value
 
 
+# The next sequence number of this device's events: one more than its last event (read along the events'
+# (device_id, device_seq) index), or the floor in sync_state if it is higher. The floor is raised by the
+# events_device_seq_floor trigger (migration 0005) whenever one of the device's events is deleted, so a
+# number is never handed out twice; nothing else writes it, so a save does not rewrite sync_state.
+_NEXT_SEQ = ("max(coalesce((SELECT max(device_seq) FROM events WHERE device_id = {device}), 0) + 1, "
+             f"coalesce((SELECT CAST(value AS INTEGER) FROM sync_state WHERE key = '{NEXT_SEQ}'), 1))")
+
+
 def take_device_seq(session: Session) -> int:
-    """The next per-device sequence number (1, 2, …), advanced in the caller's transaction."""
-    current = int(get_state(session, NEXT_SEQ, "1") or "1")
-    set_state(session, NEXT_SEQ, str(current + 1))
-    return current
+    """The next per-device sequence number (1, 2, …) for an event the caller writes in its transaction."""
+    device = device_id(session)
+    session.flush()  # events added to the session but not yet written count too
+    return int(session.execute(text("SELECT " + _NEXT_SEQ.format(device=":device")),
+                               {"device": device}).scalar_one())
 
 
 # --- the same on the bare DB-API connection of `Store.write_db` (hot write paths) ---------------
 
 def take_device_seq_db(db: Any) -> tuple[str, int]:
-    """(device id, next per-device sequence number), the sequence advanced in the caller's transaction;
+    """(device id, next per-device sequence number) for an event the caller writes in its transaction;
     the device id is made on first use, as `device_id` does."""
-    found = dict(db.execute("SELECT key, value FROM sync_state WHERE key IN (?, ?)", (DEVICE_ID, NEXT_SEQ)).fetchall())
-    device = found.get(DEVICE_ID)
-    if device is None:
-        device = str(uuid.uuid4())
-        db.execute("INSERT INTO sync_state (key, value) VALUES (?, ?)", (DEVICE_ID, device))
-    current = int(found.get(NEXT_SEQ) or "1")
-    db.execute("INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-               (NEXT_SEQ, str(current + 1)))
-    return device, current
+    row = db.execute(f"SELECT d.value, {_NEXT_SEQ.format(device='d.value')} FROM sync_state d WHERE d.key = ?",
+                     (DEVICE_ID,)).fetchone()
+    if row is not None:
+        return str(row[0]), int(row[1])
+    device = str(uuid.uuid4())
+    db.execute("INSERT INTO sync_state (key, value) VALUES (?, ?)", (DEVICE_ID, device))
+    return device, int(db.execute("SELECT " + _NEXT_SEQ.format(device="?"), (device,)).fetchone()[0])

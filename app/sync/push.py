@@ -84,8 +84,8 @@ def next_batch(store: Store, after_seq: int, limit: int) -> list[Pending]:
         rows = session.execute(text(
             "SELECT e.id, e.device_id, e.device_seq, e.case_id, e.case_version, e.kind, e.payload, e.occurred_at, "
             "e.schema_version, e.replaces FROM outbox o JOIN events e ON e.id = o.event_id "
-            "WHERE o.device_seq > :after AND e.kind NOT IN (SELECT value FROM json_each(:skip)) "
-            "ORDER BY o.device_seq LIMIT :n"),
+            "WHERE o.id > :after AND e.kind NOT IN (SELECT value FROM json_each(:skip)) "
+            "ORDER BY o.id LIMIT :n"),  # an outbox row's id is its event's device_seq
             {"after": after_seq, "skip": json.dumps(COMMAND_KINDS), "n": limit}).all()
     out: list[Pending] = []
     for event_id, device_id, device_seq, case_id, case_version, kind, payload, occurred, schema, replaces in rows:
