@@ -40,8 +40,11 @@ def run(ctx: Context) -> list[Figure]:
     folder.mkdir(exist_ok=True)
     plain_file, enc_file = folder / "plain.sqlite3", folder / "encrypted.sqlite3"
     assert source.path is not None
-    _export_plain(source.path, plain_file)
     shutil.copy2(source.path, enc_file)
+    # From the copy: the demo store is open in this process through Python's sqlite3, and a second SQLite
+    # library (SQLCipher's) closing its own connection to the same file drops the process's locks on it
+    # and may truncate the -shm the first one has mapped.
+    _export_plain(enc_file, plain_file)
     started = time.perf_counter()
     encrypt_existing(enc_file, SECRET).wipe()
     encrypt_s = time.perf_counter() - started
