@@ -2,7 +2,8 @@
 
   init-db                      create or upgrade the schema (Alembic), idempotent
   serve [--host] [--port]      run the API (port 0: pick a free port; the URL is printed first)
-  create-user --username --role agent|supervisor|admin [--team]   password from standard input
+  create-user --username --role agent|supervisor|admin [--team] [--partner USER]   password from stdin
+  pair AGENT PARTNER | pair AGENT --clear   set or clear a standing pair (both ways; logged)
   import-cases FILE            CSV (UTF-8, UTF-8 with BOM, GBK) or JSON from the lending platform
   demo-data [--cases N]        demo team and cases; prints the accounts and their passwords
   prune-changes --keep N       forget old pull-log rows (cursors older than that get 410)
@@ -116,11 +117,51 @@ def cmd_create_user(args: argparse.Namespace) -> int:
         session.add(user)
         session.flush()
         uid = user.id
-    print(f"created {args.role} {username} (id {uid})")
+        if args.partner:
+            _pair(session, user, args.partner, datetime.now(UTC))
+    print(f"created {args.role} {username} (id {uid})" + (f", paired with {args.partner}" if args.partner else ""))
+    return 0
+
+
+def _pair(session: object, agent: object, partner_name: str | None, now: object) -> None:
+    from .pairs import PairError, find_agent, set_pair
+
+    partner = None
+    if partner_name is not None:
+        partner = find_agent(session, partner_name)  # type: ignore[arg-type]
+        if partner is None:
+            raise CliError(f"no user {partner_name!r}")
+    try:
+        set_pair(session, agent, partner, actor="cli", via="cli", now=now)  # type: ignore[arg-type]
+    except PairError as exc:
+        raise CliError(exc.detail) from None
+
+
+def cmd_pair(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from .pairs import find_agent
+
+    if bool(args.partner) == bool(args.clear):
+        raise CliError("name the partner, or give --clear to end the agent's pair")
+    db = _db(args)
+    _require_schema(db)
+    with db.write() as session:
+        agent = find_agent(session, args.agent)
+        if agent is None:
+            raise CliError(f"no user {args.agent!r}")
+        former = agent.partner_id
+        _pair(session, agent, None if args.clear else args.partner, datetime.now(UTC))
+    if args.clear:
+        print(f"{args.agent} has no standing partner now" if former else f"{args.agent} had no standing partner")
+    else:
+        print(f"{args.agent} and {args.partner} are a standing pair")
     return 0
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    """Exit 0: every row imported; 1: the file, or some of its rows, refused (each said on standard
+    error with its line and field); 2: the command could not run (usage, database)."""
     from .importer import ImportFileError, import_file
 
     db = _db(args)
@@ -128,11 +169,12 @@ def cmd_import(args: argparse.Namespace) -> int:
     try:
         report = import_file(db, Path(args.file), default_team=args.team)
     except ImportFileError as exc:
-        raise CliError(str(exc)) from None
+        print(f"error: {args.file}: {exc}; nothing was imported", file=sys.stderr)
+        return 1
     for problem in report.problems:
         print(f"line {problem.line}: {problem.reason}", file=sys.stderr)
     print(f"imported {report.created} new and {report.updated} updated cases; "
-          f"{len(report.problems)} row(s) skipped")
+          f"{report.unchanged} unchanged; {len(report.problems)} row(s) skipped")
     return 1 if report.problems else 0
 
 
@@ -196,7 +238,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--role", required=True, choices=["agent", "supervisor", "admin"])
     p.add_argument("--team", default="")
     p.add_argument("--display-name", default="")
+    p.add_argument("--partner", default="", help="an existing agent of the team to pair the new agent with")
     p.set_defaults(handler=cmd_create_user)
+
+    p = sub.add_parser("pair", parents=[common], help="set or clear an agent's standing partner")
+    p.add_argument("agent", help="username of an agent")
+    p.add_argument("partner", nargs="?", default="", help="username of the partner (same team)")
+    p.add_argument("--clear", action="store_true", help="end the agent's standing pair")
+    p.set_defaults(handler=cmd_pair)
 
     p = sub.add_parser("import-cases", parents=[common], help="import overdue cases (CSV or JSON)")
     p.add_argument("file")
@@ -223,11 +272,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CliError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except Exception as exc:  # a database that cannot be reached, a bad URL …
-        from sqlalchemy.exc import ArgumentError, OperationalError
+    except Exception as exc:  # a database that cannot be reached, a bad URL, one that refused a write …
+        from sqlalchemy.exc import ArgumentError, DBAPIError
 
-        if isinstance(exc, OperationalError | ArgumentError):
-            print(f"error: cannot use the database: {type(exc).__name__}: {str(exc).splitlines()[0][:300]}",
+        if isinstance(exc, DBAPIError | ArgumentError):
+            first = (str(exc).splitlines() or [""])[0][:300]
+            print(f"error: cannot use the database: {type(exc).__name__}: {first}",
                   file=sys.stderr)
             return 2
         raise

@@ -17,9 +17,17 @@ Chinese header in brackets):
             stage (阶段: reminder, legal_letter, field_visit, legal_action, agency)  trigger (外访原因)
             agent (外访员, a username)  team (团队)
 
-A bad row is reported with its line number and reason and skipped; good rows are imported. A
-file-level problem (undecodable bytes, duplicate or missing required columns, no rows) imports
-nothing. Nothing is ever half-applied: the file commits as one transaction or not at all.
+A bad row is reported with its line number, the field and the reason, and skipped; good rows are
+imported. A file-level problem (undecodable bytes, not JSON or CSV, duplicate or missing required
+columns, no rows) imports nothing. Nothing is ever half-applied: each row goes in whole or not at
+all (a savepoint per row), and the file commits as one transaction or not at all, so a failure
+part-way (the database) leaves the database as it was. The report's created + updated + unchanged
+are exactly the file's rows in the database; every other row is in its problems.
+
+Text from the file is checked by `app.domain.text_input` (lone surrogates, NUL and other control
+characters, bidirectional controls, length); line breaks are allowed only in the two addresses.
+JSON values must have the type of their field: text fields take strings (identifiers and phone
+numbers also whole numbers), amounts and counts take numbers or strings of digits.
 """
 
 from __future__ import annotations
@@ -40,6 +48,7 @@ from sqlalchemy.orm import Session
 from app.domain.clock import utcnow
 from app.domain.enums import Stage, VisitTrigger
 from app.domain.money import MoneyError, parse_yuan
+from app.domain.text_input import shown, text_problem
 
 from .changes import ChangeWriter
 from .db import Database
@@ -63,7 +72,9 @@ ALIASES = {
 _PHONE = re.compile(r"^\+?[0-9][0-9 \-]{5,24}$")
 _ID18 = re.compile(r"^[0-9]{17}[0-9X]$")
 _ID15 = re.compile(r"^[0-9]{15}$")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+MAX_NUMBER_TEXT = 64  # an amount, count or coordinate written as text
+NUMBERS_AS_TEXT = frozenset({"external_id", "case_no", "loan_no", "id_number", "phones", "contact_phone"})
+MULTILINE = frozenset({"home_address", "work_address"})
 
 
 class ImportFileError(ValueError):
@@ -71,13 +82,16 @@ class ImportFileError(ValueError):
 
 
 class RowError(ValueError):
-    pass
+    def __init__(self, reason: str, field: str = ""):
+        super().__init__(reason)
+        self.field = field  # the column or key at fault, when one is
 
 
 @dataclass(frozen=True)
 class Problem:
-    line: int
-    reason: str
+    line: int  # CSV: the line of the file; JSON: the case's position in the list (1-based)
+    reason: str  # names the field when one is at fault
+    field: str = ""
 
 
 @dataclass
@@ -167,10 +181,16 @@ def _json_rows(text: str) -> tuple[Iterator[tuple[int, dict[str, Any]]], list[st
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ImportFileError(f"not valid JSON (line {exc.lineno}): {exc.msg}") from None
+    except RecursionError:
+        raise ImportFileError("the JSON is nested too deeply to be a list of cases") from None
+    except ValueError as exc:  # e.g. a number with more digits than Python converts
+        raise ImportFileError(f"not valid JSON: {shown(str(exc), 120)}") from None
     if isinstance(data, Mapping):
         data = data.get("cases")
     if not isinstance(data, list):
         raise ImportFileError("JSON must be a list of cases or an object with a \"cases\" list")
+    if data and not any(isinstance(item, Mapping) for item in data):
+        raise ImportFileError("the JSON list holds no case objects (each case is an object of fields)")
     columns = sorted({_header(str(k)) for item in data if isinstance(item, Mapping) for k in item})
     missing = [c for c in REQUIRED if c not in columns]
     if missing:
@@ -180,7 +200,7 @@ def _json_rows(text: str) -> tuple[Iterator[tuple[int, dict[str, Any]]], list[st
     def rows() -> Iterator[tuple[int, dict[str, Any]]]:
         for i, item in enumerate(data, start=1):
             if not isinstance(item, Mapping):
-                yield i, {"__error__": "each case must be an object"}
+                yield i, {"__error__": f"each case must be an object, found {_kind(item)}"}
                 continue
             keys = [_header(str(k)) for k in item]
             if len(set(keys)) != len(keys):
@@ -189,6 +209,20 @@ def _json_rows(text: str) -> tuple[Iterator[tuple[int, dict[str, Any]]], list[st
             yield i, {_header(str(k)): v for k, v in item.items()}
 
     return rows(), ignored
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, Mapping):
+        return "an object"
+    return "null" if value is None else type(value).__name__
 
 
 # --- one row ---------------------------------------------------------------------------------------
@@ -225,63 +259,74 @@ def _text(row: Mapping[str, Any], key: str, *, required: bool = False, limit: in
     value = row.get(key)
     if value is None:
         value = ""
-    if not isinstance(value, str | int | float) or isinstance(value, bool):
-        raise RowError(f"{key}: expected text")
-    text = str(value).strip()
+    if isinstance(value, int) and not isinstance(value, bool) and key in NUMBERS_AS_TEXT:
+        value = str(value)
+    if not isinstance(value, str):
+        raise RowError(f"{key}: expected text, found {_kind(value)}", key)
+    text = value.strip()
     if required and not text:
-        raise RowError(f"{key} is required")
-    if len(text) > limit:
-        raise RowError(f"{key} is longer than {limit} characters")
-    if _CONTROL.search(text):
-        raise RowError(f"{key} contains control characters")
+        raise RowError(f"{key} is required", key)
+    problem = text_problem(text, max_length=limit, multiline=key in MULTILINE)
+    if problem is not None:
+        raise RowError(f"{key} {problem}", key)
     return text
 
 
-def _amount(row: Mapping[str, Any], key: str, default: int | None = None) -> int:
+def _number_value(row: Mapping[str, Any], key: str) -> Any:
+    """The raw value of a numeric field: None when empty; a number or a short string otherwise."""
     value = row.get(key)
     if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise RowError(f"{key}: expected a number, found {_kind(value)}", key)
+    if isinstance(value, str) and len(value) > MAX_NUMBER_TEXT:
+        raise RowError(f"{key}: expected a number, found text of {len(value):,} characters", key)
+    if isinstance(value, int) and abs(value) > 10**30:
+        raise RowError(f"{key}: the number is too large", key)
+    return value
+
+
+def _amount(row: Mapping[str, Any], key: str, default: int | None = None) -> int:
+    value = _number_value(row, key)
+    if value is None:
         if default is None:
-            raise RowError(f"{key} is required")
+            raise RowError(f"{key} is required", key)
         return default
-    if isinstance(value, bool):
-        raise RowError(f"{key}: not an amount")
     if isinstance(value, float):
         value = repr(value)
     try:
         return parse_yuan(str(value))
     except MoneyError as exc:
-        raise RowError(f"{key}: {exc}") from None
+        raise RowError(f"{key}: {exc}", key) from None
 
 
 def _int(row: Mapping[str, Any], key: str, low: int, high: int, default: int | None = None) -> int:
-    value = row.get(key)
-    if value is None or (isinstance(value, str) and not value.strip()):
+    value = _number_value(row, key)
+    if value is None:
         if default is None:
-            raise RowError(f"{key} is required")
+            raise RowError(f"{key} is required", key)
         return default
     try:
-        if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+        if isinstance(value, float) and not value.is_integer():
             raise ValueError
         n = int(str(value).strip()) if not isinstance(value, float) else int(value)
     except ValueError:
-        raise RowError(f"{key}: not a whole number: {str(value)[:40]!r}") from None
+        raise RowError(f"{key}: not a whole number: {str(value)[:40]!r}", key) from None
     if not low <= n <= high:
-        raise RowError(f"{key}: {n} is outside {low}..{high}")
+        raise RowError(f"{key}: {n} is outside {low}..{high}", key)
     return n
 
 
 def _coordinate(row: Mapping[str, Any], key: str, limit: float) -> float | None:
-    value = row.get(key)
-    if value is None or (isinstance(value, str) and not value.strip()):
+    value = _number_value(row, key)
+    if value is None:
         return None
     try:
-        if isinstance(value, bool):
-            raise ValueError
         f = float(str(value).strip())
     except ValueError:
-        raise RowError(f"{key}: not a number: {str(value)[:40]!r}") from None
+        raise RowError(f"{key}: not a number: {str(value)[:40]!r}", key) from None
     if not -limit <= f <= limit or f != f:
-        raise RowError(f"{key}: {f} is not a possible {'latitude' if key == 'lat' else 'longitude'}")
+        raise RowError(f"{key}: {f} is not a possible {'latitude' if key == 'lat' else 'longitude'}", key)
     return f
 
 
@@ -290,11 +335,11 @@ def _id_number(text: str) -> str:
     if _ID15.match(s):
         return s
     if not _ID18.match(s):
-        raise RowError("id_number must be 18 characters (17 digits and a check digit) or 15 digits")
+        raise RowError("id_number must be 18 characters (17 digits and a check digit) or 15 digits", "id_number")
     weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
     check = "10X98765432"[sum(int(d) * w for d, w in zip(s[:17], weights, strict=True)) % 11]
     if s[17] != check:
-        raise RowError("id_number check digit is wrong")
+        raise RowError("id_number check digit is wrong", "id_number")
     return s
 
 
@@ -306,39 +351,39 @@ def parse_row(row: Mapping[str, Any]) -> CaseRow:
     outstanding = _amount(row, "outstanding", default=overdue)
     principal = _amount(row, "principal", default=outstanding)
     if overdue <= 0:
-        raise RowError("overdue must be more than zero for a case in collection")
+        raise RowError("overdue must be more than zero for a case in collection", "overdue")
     if outstanding < overdue:
-        raise RowError("overdue is more than the outstanding balance")
+        raise RowError("overdue is more than the outstanding balance", "overdue")
     if principal < outstanding:
-        raise RowError("outstanding is more than the principal")
+        raise RowError("outstanding is more than the principal", "outstanding")
     dpd = _int(row, "days_past_due", 1, 20_000)
     phones = [p.strip() for p in re.split(r"[;|；｜]", _text(row, "phones")) if p.strip()]
     for p in phones:
         if not _PHONE.match(p):
-            raise RowError(f"phones: {p[:30]!r} is not a phone number")
+            raise RowError(f"phones: {p[:30]!r} is not a phone number", "phones")
     lat, lon = _coordinate(row, "lat", 90), _coordinate(row, "lon", 180)
     if (lat is None) != (lon is None):
-        raise RowError("lat and lon come together")
+        raise RowError("lat and lon come together", "lat" if lat is not None else "lon")
     if lat == 0 and lon == 0:
-        raise RowError("lat/lon 0,0 is not an address")
+        raise RowError("lat/lon 0,0 is not an address", "lat")
     stage = _text(row, "stage") or (Stage.FIELD_VISIT.value if dpd > 60 else Stage.REMINDER.value)
     if stage not in {s.value for s in Stage} or stage == Stage.CLOSED.value:
-        raise RowError(f"stage: unknown stage {stage[:30]!r}")
+        raise RowError(f"stage: unknown stage {stage[:30]!r}", "stage")
     trigger = _text(row, "trigger") or None
     if trigger is not None and trigger not in {t.value for t in VisitTrigger}:
-        raise RowError(f"trigger: unknown visit trigger {trigger[:30]!r}")
+        raise RowError(f"trigger: unknown visit trigger {trigger[:30]!r}", "trigger")
     last_paid = _text(row, "last_payment_on")
     try:
         last_payment_on = date.fromisoformat(last_paid) if last_paid else None
     except ValueError:
-        raise RowError("last_payment_on must be a date YYYY-MM-DD") from None
+        raise RowError("last_payment_on must be a date YYYY-MM-DD", "last_payment_on") from None
     contact_name = _text(row, "contact_name", limit=200)
     contact_phone = _text(row, "contact_phone", limit=32)
     if contact_phone and not _PHONE.match(contact_phone):
-        raise RowError("contact_phone is not a phone number")
+        raise RowError("contact_phone is not a phone number", "contact_phone")
     home = _text(row, "home_address")
     if lat is not None and not home:
-        raise RowError("lat/lon given without a home_address")
+        raise RowError("lat/lon given without a home_address", "home_address")
     return CaseRow(
         external_id=external_id, case_no=_text(row, "case_no", limit=64) or external_id,
         debtor_name=_text(row, "debtor_name", required=True, limit=200),
@@ -363,21 +408,24 @@ def import_file(db: Database, path: Path, default_team: str = "", now: datetime 
         writer = ChangeWriter(session, now)
         agents = {u.username: u for u in session.scalars(select(User).where(User.role == "agent"))}
         seen: dict[str, int] = {}
+        any_rows = False
         for line, raw in rows:
+            any_rows = True
             try:
                 row = parse_row(raw)
                 if row.external_id in seen:
-                    raise RowError(f"external_id {row.external_id} already appears on line {seen[row.external_id]}")
+                    raise RowError(f"external_id {row.external_id} already appears on line {seen[row.external_id]}",
+                                   "external_id")
                 agent = None
                 if row.agent:
                     agent = agents.get(row.agent)
                     if agent is None or not agent.active:
-                        raise RowError(f"agent: no active agent {row.agent[:64]!r}")
+                        raise RowError(f"agent: no active agent {row.agent[:64]!r}", "agent")
                 seen[row.external_id] = line
                 with session.begin_nested():
                     outcome = _apply(session, row, agent, default_team, writer, now)
             except RowError as exc:
-                report.problems.append(Problem(line, str(exc)))
+                report.problems.append(Problem(line, str(exc), exc.field))
                 continue
             if outcome == "created":
                 report.created += 1
@@ -385,6 +433,8 @@ def import_file(db: Database, path: Path, default_team: str = "", now: datetime 
                 report.updated += 1
             else:
                 report.unchanged += 1
+        if not any_rows:
+            raise ImportFileError("the file holds no case rows")
     return report
 
 
@@ -394,7 +444,7 @@ def _apply(session: Session, row: CaseRow, agent: User | None, default_team: str
     clash = session.scalar(select(Case.id).where(Case.case_no == row.case_no,
                                                  Case.external_id != row.external_id))
     if clash is not None:
-        raise RowError(f"case_no {row.case_no} belongs to another case")
+        raise RowError(f"case_no {row.case_no} belongs to another case", "case_no")
     team = agent.team if agent else (row.team or default_team)
     if case is None:
         debtor = Debtor(name=row.debtor_name, id_number=row.id_number)
