@@ -190,6 +190,9 @@ class Act:
     zone: str | None = None  # the debtor's zone, if known; else the profile's
     recording_check: bool = False  # judging a recorded visit (not a plan): recording rules apply
     recording_sha256: str | None = None
+    # Whether the recording itself is kept with the record: True/False where the device knows (its sealed
+    # evidence), None where it cannot yet (head office: the file may arrive after its event).
+    recording_kept: bool | None = None
     no_recording_reason: str | None = None
     safety_acknowledged: bool = False
     override: Override | None = None
@@ -290,7 +293,7 @@ def evaluate(act: Act, context: CaseContext, profile: Profile) -> Decision:
         if any(f.severity_rank >= 3 for f in context.safety) and not act.safety_acknowledged:
             found.append(("severe_safety_ack", {}))
         if act.recording_check and profile.visit_requires_recording:
-            has_hash = bool(act.recording_sha256 and len(act.recording_sha256) == 64)
+            has_hash = bool(act.recording_sha256 and len(act.recording_sha256) == 64) and act.recording_kept is not False
             has_reason = bool(act.no_recording_reason and act.no_recording_reason.strip())
             if not (has_hash or has_reason):
                 found.append(("visit_recording", {}))

@@ -6,6 +6,12 @@ Order of work, all or nothing, in ONE transaction that holds the write lock from
    nothing saved);
 3. write the event + its outbox row, the projections (attempt, promise, payment, relief proposal,
    safety note, new address), the case's list columns, and an audit entry.
+
+With a recording (`record_outcome_with_evidence`): validation and compliance are checked first, then
+the file is sealed into the evidence folder (temporary name, fsync, rename: `app.services.evidence`),
+then the transaction above also writes the attachment row. A sealing failure saves nothing; a failure
+after sealing removes the file it created; a crash between the two leaves a whole sealed file that no
+row refers to, which `evidence.sweep_unfinished` removes later. So no event points at a missing file.
 """
 
 from __future__ import annotations
@@ -13,9 +19,10 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
@@ -48,6 +55,9 @@ from app.store.types import from_db_time, to_db_time
 
 from .casefacts import CHANNEL_ACT, EVASION_CODES
 from .errors import CaseNotFound as CaseNotFound  # raised here; defined apart for light importers
+
+if TYPE_CHECKING:  # the evidence service (and its cipher) loads only when a recording is saved
+    from .evidence import Check, ChosenFile, Progress, SealedFile
 
 
 class ComplianceBlocked(Exception):
@@ -87,32 +97,44 @@ class RecordedOutcome:
     decision: Decision
 
 
-def act_for(data: OutcomeInput) -> Act:
+def act_for(data: OutcomeInput, recording_kept: bool | None = None) -> Act:
     kind = {Channel.PHONE: ActKind.CALL, Channel.SMS: ActKind.SMS, Channel.VISIT: ActKind.VISIT,
             Channel.LETTER: ActKind.LETTER}[data.channel]
     if data.to_third_party and kind in (ActKind.CALL, ActKind.SMS, ActKind.VISIT):
         kind = ActKind.THIRD_PARTY_CONTACT
     return Act(kind=kind, at=data.at, phone=data.phone, collectors=data.collectors,
                recording_check=data.channel == Channel.VISIT, recording_sha256=data.recording_sha256,
-               no_recording_reason=data.no_recording_reason, safety_acknowledged=data.safety_acknowledged,
+               recording_kept=recording_kept, no_recording_reason=data.no_recording_reason, safety_acknowledged=data.safety_acknowledged,
                override=data.override)
 
 
 HISTORY_DAYS = 14  # how far back the compliance rules look at a case's attempts
+_KEPT_SQL = "SELECT 1 FROM attachments WHERE sha256 = ?"
+
+
+def _recording_kept(db: Any, data: OutcomeInput, sealing: str | None) -> bool | None:
+    """Whether a visit's recording is kept on this device (None: no recording named)."""
+    if data.channel != Channel.VISIT or not data.recording_sha256:
+        return None
+    if sealing is not None and sealing == data.recording_sha256:
+        return True
+    return db.execute(_KEPT_SQL, (data.recording_sha256,)).fetchone() is not None
 
 
 def check_outcome(store: Store, data: OutcomeInput, profile: Profile, now: datetime | None = None,
-                  zone: str = DEFAULT_ZONE) -> tuple[dict[str, Any], Decision]:
-    """Validate and judge without saving: (clean fields, decision). Raises OutcomeInvalid."""
+                  zone: str = DEFAULT_ZONE, sealing: str | None = None) -> tuple[dict[str, Any], Decision]:
+    """Validate and judge without saving: (clean fields, decision). Raises OutcomeInvalid. `sealing`: the
+    hash of a recording about to be sealed with this outcome (counted as kept)."""
     now = now or utcnow()
     at = ensure_utc(data.at)
     with store.read_db() as db:
         snap = read_case_snapshot(db, data.case_id, at - timedelta(days=HISTORY_DAYS), data.phone)
+        kept = _recording_kept(db, data, sealing)
     if snap is None:
         raise CaseNotFound(f"case {data.case_id} is not on this device")
     clean = clean_outcome_fields(data.code, data.channel, data.fields, data.notes,
                                  OutcomeFacts(_outstanding(snap), local_day(now, zone), profile.max_promise_days))
-    return clean, evaluate(act_for(data), context_of(snap, at), profile)
+    return clean, evaluate(act_for(data, kept), context_of(snap, at), profile)
 
 
 def prepare_outcome(store: Store, case_id: int, now: datetime | None = None) -> None:
@@ -133,8 +155,13 @@ def prepare_outcome(store: Store, case_id: int, now: datetime | None = None) -> 
 
 
 def record_outcome(store: Store, data: OutcomeInput, profile: Profile, actor: str,
-                   now: datetime | None = None, zone: str = DEFAULT_ZONE) -> RecordedOutcome:
+                   now: datetime | None = None, zone: str = DEFAULT_ZONE,
+                   evidence: SealedFile | None = None) -> RecordedOutcome:
     """Validate, judge, then save atomically. Raises OutcomeInvalid, ComplianceBlocked, StaleCase.
+
+    `evidence`: a file already sealed into the evidence folder for this outcome; its attachment row is
+    written in the same transaction as the event that names it. A visit naming a recording that is not
+    kept on this device counts as not recorded where the profile requires recordings.
 
     The hot path of the app, so it runs on the bare DB-API connection (`Store.write_db`): one statement
     reads the case and everything the rules need, a handful of inserts, one statement reads what the
@@ -143,7 +170,6 @@ def record_outcome(store: Store, data: OutcomeInput, profile: Profile, actor: st
     now = ensure_utc(now or utcnow())
     at = ensure_utc(data.at)
     s = spec(data.code)
-    act = act_for(data)
     today = local_day(now, zone)
     with store.write_db() as db:
         snap = read_case_snapshot(db, data.case_id, at - timedelta(days=HISTORY_DAYS), data.phone)
@@ -153,9 +179,14 @@ def record_outcome(store: Store, data: OutcomeInput, profile: Profile, actor: st
             raise StaleCase(f"case {snap.case_no} changed since it was opened; reopen it")
         clean = clean_outcome_fields(data.code, data.channel, data.fields, data.notes,
                                      OutcomeFacts(_outstanding(snap), today, profile.max_promise_days))
+        act = act_for(data, _recording_kept(db, data, evidence.sha256 if evidence else None))
         decision = evaluate(act, context_of(snap, at), profile)
         if not decision.allowed:
             raise ComplianceBlocked(decision)
+        if evidence is not None:
+            db.execute("INSERT OR IGNORE INTO attachments (sha256, case_id, media_type, size, created_at, uploaded) "
+                       "VALUES (?, ?, ?, ?, ?, 0)", (evidence.sha256, snap.id, evidence.media_type, evidence.size,
+                                                     to_db_time(now)))
 
         payload = _payload(data, clean, decision)
         event_id, _seq = append_event_db(db, case_id=snap.id, case_version=snap.version, kind="outcome",
@@ -183,6 +214,28 @@ def record_outcome(store: Store, data: OutcomeInput, profile: Profile, actor: st
                         data={"event": event_id, "code": data.code.value, "channel": data.channel.value,
                               "overridden": [v.rule for v in decision.overridden]}, at=now)
     return RecordedOutcome(event_id, attempt_id, snap.version + 1, decision)
+
+
+def record_outcome_with_evidence(store: Store, data: OutcomeInput, profile: Profile, actor: str, *, folder: Path,
+                                 key: bytes | bytearray, chosen: ChosenFile, now: datetime | None = None,
+                                 zone: str = DEFAULT_ZONE, progress: Progress | None = None,
+                                 check: Check | None = None) -> RecordedOutcome:
+    """Save an outcome with the file chosen as its recording: check, seal (in chunks, with progress and
+    cancel through `check`), then the one transaction that writes the event and the attachment row.
+    Raises OutcomeInvalid / ComplianceBlocked before anything is written, EvidenceError when the file cannot
+    be sealed (nothing stored), StaleCase etc. after sealing (the new file is removed again)."""
+    from .evidence import discard_sealed, seal_file
+
+    data = replace(data, recording_sha256=chosen.sha256)
+    _clean, decision = check_outcome(store, data, profile, now=now, zone=zone, sealing=chosen.sha256)
+    if not decision.allowed:
+        raise ComplianceBlocked(decision)
+    sealed = seal_file(folder, key, chosen, progress=progress, check=check)
+    try:
+        return record_outcome(store, data, profile, actor, now=now, zone=zone, evidence=sealed)
+    except BaseException:
+        discard_sealed(sealed)
+        raise
 
 
 def _outstanding(snap: CaseSnapshot) -> int:

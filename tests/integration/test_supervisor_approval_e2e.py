@@ -31,6 +31,7 @@ from app.store.engine import Store
 from app.store.migrate import open_store
 from app.sync.engine import device_of
 from tests.conftest import DEMO_TODAY
+from tests.evidence_helpers import kept_recording
 
 from .faultproxy import FaultProxy
 from .sync_fixtures import Connect, connect_fixture, headoffice_fixture  # noqa: F401 (fixtures)
@@ -53,6 +54,7 @@ class Agent:
     def __init__(self, tmp_path: Path, username: str, url: str, connect: Connect):
         self.username = username
         self.store = open_store(tmp_path / username / "doorstep.sqlite3")
+        self.recording = kept_recording(self.store, tmp_path / username / "attachments")
         self.url = url
         self.connect = connect
 
@@ -75,7 +77,7 @@ class Agent:
             case_id=case_id, code=code, channel=channel, at=AT + timedelta(minutes=minutes), fields=fields,
             phone=phone if channel == Channel.PHONE else None, position=position,
             collectors=2 if channel == Channel.VISIT else 1,
-            recording_sha256=("ab" * 32) if channel == Channel.VISIT else None,
+            recording_sha256=self.recording if channel == Channel.VISIT else None,
             safety_acknowledged=channel == Channel.VISIT)
         return record_outcome(self.store, data, builtin_profile("CN"), self.username, now=NOW).event_id
 

@@ -136,6 +136,23 @@ def test_recorded_visit_needs_recording_or_reason() -> None:
     assert evaluate(Act(**base, no_recording_reason="   "), CaseContext(), CN).rules == ("visit_recording",)  # type: ignore[arg-type]
 
 
+
+def test_a_recording_named_but_not_kept_is_no_recording_where_the_profile_requires_one() -> None:
+    """On the device the recording must be there (sealed evidence), not only its hash; head office, where
+    the file may arrive after the event, does not know (None) and takes the hash."""
+    base = {"kind": ActKind.VISIT, "at": at(SH, 10, 0), "collectors": 2, "recording_check": True,
+            "recording_sha256": "a" * 64}
+    missing = evaluate(Act(**base, recording_kept=False), CaseContext(), CN)  # type: ignore[arg-type]
+    assert missing.rules == ("visit_recording",)
+    assert "file itself" in missing.violations[0].message and "录音录像文件本身" in missing.violations[0].message_zh
+    assert evaluate(Act(**base, recording_kept=True), CaseContext(), CN).allowed  # type: ignore[arg-type]
+    assert evaluate(Act(**base, recording_kept=None), CaseContext(), CN).allowed  # type: ignore[arg-type]
+    reason = {**base, "recording_kept": False, "no_recording_reason": "设备故障"}
+    assert evaluate(Act(**reason), CaseContext(), CN).allowed  # type: ignore[arg-type]  # the profile allows a reason
+    us = {**base, "at": at(NY, 10, 0), "recording_kept": False}
+    assert evaluate(Act(**us), CaseContext(), US).allowed  # type: ignore[arg-type]
+
+
 def test_paused_case_blocks_contact() -> None:
     decision = evaluate(Act(ActKind.CALL, at(SH, 10, 0)), CaseContext(paused_reason="dispute"), CN)
     assert decision.rules == ("collection_paused",)

@@ -9,6 +9,7 @@ ORM exactly as written.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -32,6 +33,7 @@ from app.services.outcomes import (
 from app.services.safety import SafetyNoteInput, add_safety_note
 from app.store import models as m
 from app.store.engine import Store
+from tests.evidence_helpers import kept_recording
 
 CN = builtin_profile("CN")
 NOW = datetime(2026, 11, 30, 3, 0, tzinfo=UTC)  # 11:00 in Beijing
@@ -86,11 +88,12 @@ def cases_with_history(store: Store) -> list[int]:
 
 
 @pytest.mark.parametrize("code", list(OutcomeCode))
-def test_list_columns_match_the_orm_reference(demo_store: Store, code: OutcomeCode) -> None:
+def test_list_columns_match_the_orm_reference(demo_store: Store, code: OutcomeCode, tmp_path: Path) -> None:
+    recording = kept_recording(demo_store, tmp_path / "attachments")
     for case_id in cases_with_history(demo_store):
         channel = Channel.VISIT
         data = OutcomeInput(case_id, code, channel, NOW, fields=FIELDS.get(code, {}), collectors=2,
-                            recording_sha256="ab" * 32, safety_acknowledged=True)
+                            recording_sha256=recording, safety_acknowledged=True)
         try:
             record_outcome(demo_store, data, CN, actor="agent01", now=NOW)
         except (ComplianceBlocked, OutcomeInvalid):
@@ -138,17 +141,18 @@ def test_rows_read_back_through_the_orm(demo_store: Store) -> None:
         assert outbox.device_seq == event.device_seq and outbox.attempts == 0
 
 
-def test_compliance_sees_notes_in_force_at_the_act(demo_store: Store) -> None:
+def test_compliance_sees_notes_in_force_at_the_act(demo_store: Store, tmp_path: Path) -> None:
     """A do-not-visit note added after the visit's time does not block it; one in force does."""
     case_id = cases_with_history(demo_store)[-1]
+    recording = kept_recording(demo_store, tmp_path / "attachments", case_id)
     add_safety_note(demo_store, SafetyNoteInput(case_id, SafetyCategory.AGGRESSIVE, Severity.MEDIUM, "勿访",
                                                 do_not_visit=True), actor="agent01", now=NOW)
     before = OutcomeInput(case_id, OutcomeCode.NOT_HOME, Channel.VISIT, NOW - timedelta(hours=1), collectors=2,
-                          recording_sha256="ab" * 32)
+                          recording_sha256=recording)
     _clean, decision = check_outcome(demo_store, before, CN, now=NOW)
     assert decision.allowed
     after = OutcomeInput(case_id, OutcomeCode.NOT_HOME, Channel.VISIT, NOW + timedelta(minutes=1), collectors=2,
-                         recording_sha256="ab" * 32)
+                         recording_sha256=recording)
     with pytest.raises(ComplianceBlocked) as info:
         record_outcome(demo_store, after, CN, actor="agent01", now=NOW)
     assert info.value.decision.rules == ("do_not_visit",)

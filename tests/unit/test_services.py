@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,6 +19,7 @@ from app.services.promises import evaluate_promises
 from app.services.safety import SafetyNoteInput, add_safety_note, expire_safety_note
 from app.store import models as m
 from app.store.engine import Store
+from tests.evidence_helpers import kept_recording
 
 CN = builtin_profile("CN")
 NOW = datetime(2026, 11, 30, 3, 0, tzinfo=UTC)  # 11:00 in Beijing on DEMO_TODAY
@@ -56,13 +58,14 @@ EXTRA_ROWS = {
 
 
 @pytest.mark.parametrize("code", list(OutcomeCode))
-def test_record_every_outcome_code_atomically(demo_store: Store, code: OutcomeCode) -> None:
+def test_record_every_outcome_code_atomically(demo_store: Store, code: OutcomeCode, tmp_path: Path) -> None:
     case_id = plain_case(demo_store)
+    recording = kept_recording(demo_store, tmp_path / "attachments", case_id)
     before = counts(demo_store)
     with demo_store.read() as s:
         version = s.get(m.Case, case_id).version  # type: ignore[union-attr]
     data = OutcomeInput(case_id=case_id, code=code, channel=Channel.VISIT, at=NOW, fields=FIELDS.get(code, {}),
-                        notes="<b>note</b> & 王伟 👍", collectors=2, recording_sha256="ab" * 32,
+                        notes="<b>note</b> & 王伟 👍", collectors=2, recording_sha256=recording,
                         expected_version=version)
     result = record_outcome(demo_store, data, CN, actor="agent01", now=NOW)
     after = counts(demo_store)
@@ -153,12 +156,13 @@ def test_third_call_cap_through_the_service(demo_store: Store) -> None:
     assert info.value.decision.rules == ("effective_call_cap",)
 
 
-def test_severe_safety_note_needs_acknowledgement(demo_store: Store) -> None:
+def test_severe_safety_note_needs_acknowledgement(demo_store: Store, tmp_path: Path) -> None:
     case_id = plain_case(demo_store)
+    recording = kept_recording(demo_store, tmp_path / "attachments", case_id)
     add_safety_note(demo_store, SafetyNoteInput(case_id, SafetyCategory.AGGRESSIVE, Severity.HIGH, "持刀威胁",
                                                 two_person_required=True), actor="agent01", now=NOW)
     visit = OutcomeInput(case_id, OutcomeCode.NOT_HOME, Channel.VISIT, NOW + timedelta(minutes=1), collectors=2,
-                         recording_sha256="cd" * 32)
+                         recording_sha256=recording)
     with pytest.raises(ComplianceBlocked) as info:
         record_outcome(demo_store, visit, CN, actor="agent01", now=NOW)
     assert info.value.decision.rules == ("severe_safety_ack",)
