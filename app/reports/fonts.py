@@ -1,9 +1,15 @@
-"""Find and register a CJK TrueType font for reportlab.
+"""Find and register a CJK TrueType font for reportlab, and make it the only font a report uses.
 
 reportlab embeds TrueType outlines only (as a subset of the glyphs used): OpenType fonts with
 CFF outlines (Noto Sans CJK .otf/.ttc) fail. We look, in order, at $DOORSTEP_CJK_FONT, fontconfig's
 answer for known TrueType CJK families, then well-known file locations on Linux, Windows and macOS.
 A path may name a collection member as `file.ttc#N`.
+
+Every font in every PDF is embedded. reportlab otherwise falls back to Helvetica, one of the
+standard 14 fonts it never embeds (a viewer substitutes whatever it has): for the page's initial
+font, charts, `String`s, Paragraph and table styles. `report_fonts` registers the font and makes
+it reportlab's default for all of these in one place; the CJK face covers Latin too, and bold is
+drawn as the same face filled and stroked (the CJK fonts we accept have no bold face).
 """
 
 from __future__ import annotations
@@ -145,3 +151,60 @@ def register_cjk_font(font: FontFile) -> str:
     except (TTFError, OSError) as exc:
         raise FontNotFound(f"cannot use {font.path} for Chinese text: {exc}") from exc
     return name
+
+
+@dataclass(frozen=True, slots=True)
+class ReportFonts:
+    """The font names a report may use. Both are the embedded TrueType face; `bold` is drawn as
+    fake bold (fill and stroke, text render mode 2) wherever it equals `regular`."""
+
+    regular: str
+    bold: str
+
+    @property
+    def fake_bold(self) -> bool:
+        return self.bold == self.regular
+
+
+def report_fonts(font: FontFile | None = None) -> ReportFonts:
+    """Register the project's font (found with `find_cjk_font` unless given) and make it reportlab's
+    default everywhere a font can be chosen implicitly. Every PDF builder gets its fonts from here."""
+    name = register_cjk_font(font or find_cjk_font())
+    use_as_default(name)
+    return ReportFonts(regular=name, bold=name)
+
+
+def use_as_default(name: str) -> None:
+    """Make the registered TrueType font `name` what reportlab uses when nothing names a font.
+
+    rl_config.canvas_basefontname is a new canvas's initial font (otherwise every page starts with
+    an unembedded Helvetica in its resources); rl_config.defaultGraphicsFontName feeds
+    reportlab.graphics' STATE_DEFAULTS, read when a String, axis label, bar label or legend is made.
+    ParagraphStyle and table cell styles copied the old default when reportlab was imported, so they
+    are set too. The family maps <b>/<i> in Paragraph markup to the same face.
+    """
+    from reportlab import rl_config
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.platypus import tables
+
+    if not is_embedded(name):
+        raise ValueError(f"{name} is not a registered TrueType font")
+    pdfmetrics.registerFontFamily(name, normal=name, bold=name, italic=name, boldItalic=name)
+    rl_config.canvas_basefontname = name
+    rl_config.defaultGraphicsFontName = name
+    ParagraphStyle.defaults["fontName"] = name
+    ParagraphStyle.defaults["bulletFontName"] = name
+    tables.CellStyle.fontname = name
+
+
+def is_embedded(name: str) -> bool:
+    """True for a registered TrueType font (reportlab embeds it as a subset); False for the standard 14
+    (Helvetica, Times, Courier, Symbol, ZapfDingbats) and for names reportlab does not know."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    try:
+        return isinstance(pdfmetrics.getFont(name), TTFont)
+    except KeyError:
+        return False

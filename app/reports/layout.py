@@ -1,5 +1,8 @@
 """What every report shares: A4 pages, styles with the embedded CJK font, header, footer with
-"page n of total", and an atomic write (a failed build never leaves half a file behind)."""
+"page n of total", and an atomic write (a failed build never leaves half a file behind).
+
+Every PDF goes through `write_pdf`: its canvas starts on the project's font and refuses, before
+the file is written, a document that names any font reportlab would not embed."""
 
 from __future__ import annotations
 
@@ -19,7 +22,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate
 
-from .fonts import FontFile, find_cjk_font, register_cjk_font
+from .fonts import FontFile, ReportFonts, is_embedded, report_fonts
 from .locale import ReportLocale
 from .text import needs_cjk_wrap, para_text
 from .textblock import Run, TextBlock, Widths
@@ -103,6 +106,7 @@ def _numbered_canvas(page: Page) -> type[Canvas]:
 
     class NumberedCanvas(Canvas):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
+            kwargs["initialFontName"] = page.font  # not Helvetica, the unembedded default
             super().__init__(*args, **kwargs)
             self._saved: list[dict[str, Any]] = []
 
@@ -116,6 +120,10 @@ def _numbered_canvas(page: Page) -> type[Canvas]:
                 self.__dict__.update(state)
                 self._decorate(total)
                 super().showPage()
+            loose = sorted(name for name in self._doc.fontMapping if not is_embedded(name))
+            if loose:
+                raise FontNotEmbedded(f"the PDF would use fonts that are not embedded: {', '.join(loose)} "
+                                      "(use the fonts from app.reports.fonts.report_fonts)")
             super().save()
 
         def _decorate(self, total: int) -> None:
@@ -139,6 +147,10 @@ def _numbered_canvas(page: Page) -> type[Canvas]:
     return NumberedCanvas
 
 
+class FontNotEmbedded(RuntimeError):
+    """A builder named a font reportlab does not embed (one of the standard 14, e.g. Helvetica)."""
+
+
 def fit_text(text: str, limit: int = 90) -> str:
     """Header text (drawn directly, not wrapped) cut to a sane length."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -146,16 +158,20 @@ def fit_text(text: str, limit: int = 90) -> str:
 
 @dataclass(frozen=True)
 class Setup:
-    """The font and styles a build uses. Resolve once and reuse it for many reports."""
+    """The fonts and styles a build uses. Resolve once and reuse it for many reports."""
 
-    font: str
+    fonts: ReportFonts
     styles: Styles
     widths: Widths
 
+    @property
+    def font(self) -> str:
+        return self.fonts.regular
+
     @classmethod
     def load(cls, font: FontFile | None = None) -> Setup:
-        name = register_cjk_font(font or find_cjk_font())
-        return cls(name, make_styles(name), Widths(name))
+        fonts = report_fonts(font)
+        return cls(fonts, make_styles(fonts.regular), Widths(fonts.regular))
 
     def block(self, *runs: Run) -> TextBlock:
         return TextBlock(runs, self.widths)

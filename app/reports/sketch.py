@@ -11,6 +11,8 @@ from collections.abc import Sequence
 
 from reportlab.graphics.shapes import Circle, Drawing, Line, PolyLine, Rect, String
 from reportlab.lib import colors
+from reportlab.lib.attrmap import AttrMap, AttrMapValue
+from reportlab.lib.validators import isColorOrNone, isNumber
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from .data import Stop
@@ -19,6 +21,19 @@ from .layout import ACCENT, DANGER, INK, MUTED, RULE
 STOP_FILL = colors.HexColor("#1f5fa8")
 SAFETY_FILL = colors.HexColor("#d97706")
 START_FILL = colors.HexColor("#15803d")
+
+
+class BoldString(String):
+    """A String drawn fake bold: filled and stroked with its own colour (text render mode 2), for a
+    font without a bold face. Never a standard-14 bold font: those are not embedded."""
+
+    _attrMap = AttrMap(BASE=String, strokeColor=AttrMapValue(isColorOrNone), strokeWidth=AttrMapValue(isNumber))
+
+    def __init__(self, x: float, y: float, text: str, **kw: object) -> None:
+        super().__init__(x, y, text, **kw)
+        self.textRenderMode = 2
+        self.strokeColor = self.fillColor
+        self.strokeWidth = self.fontSize * 0.04
 
 
 def _project(points: Sequence[tuple[float, float]], width: float, height: float,
@@ -63,8 +78,8 @@ def route_sketch(stops: Sequence[Stop], start: tuple[float, float] | None, width
             r = radius + 2.5
             d.add(Line(x - r, y - r, x + r, y + r, strokeColor=DANGER, strokeWidth=1.2))
             d.add(Line(x - r, y + r, x + r, y - r, strokeColor=DANGER, strokeWidth=1.2))
-        d.add(String(x, y - size / 2 + 0.6, str(stop.seq), fontName="Helvetica-Bold", fontSize=size,
-                     fillColor=colors.white, textAnchor="middle"))
+        d.add(BoldString(x, y - size / 2 + 0.6, str(stop.seq), fontName=font, fontSize=size,
+                         fillColor=colors.white, textAnchor="middle"))
     if start_xy is not None:
         x, y = start_xy
         d.add(Rect(x - 5, y - 5, 10, 10, fillColor=START_FILL, strokeColor=colors.white, strokeWidth=0.6))
