@@ -33,6 +33,7 @@ from app.reports.locale import ReportLocale
 from app.reports.receipt import build_receipt
 from app.reports.team import build_team_report
 from app.reports.verify import verification_code
+from tests.pdffonts import pdf_fonts, unembedded_fonts
 
 NOW = datetime(2026, 11, 30, 1, 30, tzinfo=UTC)
 HOSTILE = "<b>王</b> & <para>Co</para> <font color=red>x</font> &amp; =1+2"
@@ -271,14 +272,9 @@ def test_a_failed_build_leaves_no_file(setup: Setup, tmp_path: Path) -> None:
 def test_the_font_is_embedded_as_a_subset(setup: Setup, tmp_path: Path) -> None:
     out = tmp_path / "r.pdf"
     build_receipt(Receipt(1, "R1", Money(100), "bank_transfer", NOW, "a", "C1", "王"), out, setup, ZH, NOW)
-    fonts = set()
-    for page in PdfReader(out).pages:
-        for f in page["/Resources"]["/Font"].values():
-            obj = f.get_object()
-            fonts.add(str(obj["/BaseFont"]))
-            desc = obj["/DescendantFonts"][0].get_object() if "/DescendantFonts" in obj else obj
-            assert "/FontDescriptor" not in desc or "/FontFile2" in desc["/FontDescriptor"].get_object()
-    assert any("+" in name for name in fonts), fonts  # subset fonts are named ABCDEF+Name
+    assert unembedded_fonts(out) == []  # every PDF's fonts: tests/unit/test_pdf_fonts.py
+    fonts = {f.base_font for f in pdf_fonts(out)}
+    assert fonts and all("+" in name for name in fonts), fonts  # subset fonts are named ABCDEF+Name
     assert replace(Money(1), fen=2) == Money(2)
 
 
