@@ -1,6 +1,7 @@
 """Demo head office: the Chengdu team of `app/demo/city.py` and realistic overdue cases.
 
-Deterministic for a seed. Accounts: six agents, one supervisor (team 成都外访一组) and an admin.
+Deterministic for a seed. Accounts: six agents, one supervisor (team 成都外访一组) and an admin;
+the agents work in standing pairs (`city.PAIRS`: agent01 with agent02, …).
 Each case: a debtor with an ID number of the district, one or two mobiles, a home (and sometimes a
 work) address with WGS-84 coordinates inside the district, emergency contacts, one or two loans,
 an escalation stage, and for a few debtors a safety note. Cases go to the agent covering the district.
@@ -25,6 +26,7 @@ from app.domain.enums import Bucket, Severity, Stage, VisitTrigger
 
 from .changes import ChangeWriter
 from .models import Account, Address, Case, CaseHolder, Contact, Debtor, Phone, SafetyNote, User
+from .pairs import set_pair
 from .security import hash_password
 
 ZONE = ZoneInfo(DEFAULT_ZONE)
@@ -78,6 +80,9 @@ def create_demo(session: Session, cases: int, seed: int = 7, today: date | None 
         session.flush()
         agent_ids[username] = user.id
         accounts.append(DemoAccount(username, pw, role, team))
+    users = {u.username: u for u in session.scalars(select(User))}
+    for one, two in city.PAIRS:
+        set_pair(session, users[one], users[two], actor="demo-data", via="demo", now=now)
     by_district = {d.name: agent_ids[city.AGENTS[i % len(city.AGENTS)][0]] for i, d in enumerate(city.DISTRICTS)}
     for username, _n, home in city.AGENTS:
         by_district[home] = agent_ids[username]

@@ -50,6 +50,23 @@ class User(Base):
     base_lon: Mapped[float | None] = mapped_column(Float)
     last_sync_at: Mapped[datetime | None] = mapped_column(UTCTime)
     created_at: Mapped[datetime] = mapped_column(UTCTime)
+    # The agent's standing partner (the second collector at visits that need two): kept on both
+    # users of the pair, each pointing at the other; an agent is in at most one pair (pairs.py).
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class PairChange(Base):
+    """Append-only record of every standing-pair change: who made it, how, and what it replaced."""
+
+    __tablename__ = "pair_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCTime)
+    actor: Mapped[str] = mapped_column(String(64))  # username, or "cli" for the command line
+    via: Mapped[str] = mapped_column(String(8))  # api | cli | demo
+    agent_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    partner_id: Mapped[int | None] = mapped_column(Integer)  # None: the pair was cleared
+    previous_partner_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class Token(Base):

@@ -30,7 +30,7 @@ __all__ = [
     "AgentInfo", "CaseSummary", "CaseListResponse", "AssignConflict", "HealthResponse", "ErrorResponse", "DecisionData",
     "MAX_ASSIGN_ITEMS", "DbId", "AssignItem", "AssignBatchRequest", "AssignItemResult", "AssignBatchResponse",
     "ApprovalSubject", "ApprovalStatus", "ApprovalItem", "ApprovalListResponse", "VisitPoint", "AgentDay",
-    "TeamTodayResponse", "VisitPlannedPayload",
+    "TeamTodayResponse", "VisitPlannedPayload", "PartnerInfo", "MeResponse", "PairRequest", "PairResponse",
 ]
 
 API_HEADER = "X-Doorstep-API"
@@ -74,6 +74,21 @@ class UserInfo(_Model):
     display_name: str
     role: Literal["agent", "supervisor", "admin"]
     team: str
+
+
+class PartnerInfo(_Model):
+    """A standing partner: the second collector an agent goes with to visits that need two."""
+
+    id: int
+    username: str
+    display_name: str
+
+
+class MeResponse(_Model):
+    """`GET /api/v1/me`: the signed-in user as head office has them now (read on every sync)."""
+
+    user: UserInfo
+    partner: PartnerInfo | None = None
 
 
 class TokenResponse(_Model):
@@ -304,6 +319,17 @@ class ErrorResponse(_Model):
 # A database id: positive and inside a 32-bit INTEGER column (PostgreSQL), so an out-of-range id is a 422,
 # never a database error.
 DbId = Annotated[int, Field(ge=1, le=2_147_483_647)]
+
+
+class PairRequest(_Model):
+    """Body of PUT /api/v1/agents/{agent_id}/partner: the standing partner, or null to clear the pair."""
+
+    partner_id: DbId | None
+
+
+class PairResponse(_Model):
+    agent_id: int
+    partner: PartnerInfo | None
 
 
 class AssignItem(_Model):

@@ -72,3 +72,6 @@ AGENTS = (
 )
 SUPERVISOR = ("super01", "周志红")
 TEAM = "成都外访一组"
+# The team works in pairs (the CN profile wants two collectors at every home visit): agent01 with
+# agent02, agent03 with agent04, agent05 with agent06 — each pair the standing partners of each other.
+PAIRS: tuple[tuple[str, str], ...] = tuple((AGENTS[i][0], AGENTS[i + 1][0]) for i in range(0, len(AGENTS) - 1, 2))

@@ -26,6 +26,7 @@ from app.domain.priority import PriorityInputs, score_priority
 from app.store.audit import append_audit
 from app.store.engine import Store, refresh_statistics
 from app.store.search import make_doc, spaced
+from app.store.syncstate import PARTNERS
 from app.store.types import to_db_time
 
 from . import city
@@ -100,6 +101,8 @@ def generate(store: Store, cases: int, seed: int = 7, today: date | None = None,
         cur.executemany("INSERT INTO agents(id, username, display_name, role, team, base_lat, base_lon) "
                         "VALUES (?,?,?,?,?,?,?)", agent_rows)
         n_agents = len(city.AGENTS)
+        # The team's standing pairs, as a sync from head office would leave them (see headoffice/demo.py).
+        cur.execute("INSERT INTO sync_state(key, value) VALUES (?, ?)", (PARTNERS, _demo_partners(agent_rows)))
         # Which agent covers which district: their home district first, the rest spread round.
         agent_for_district = {d.name: (i % n_agents) + 1 for i, d in enumerate(city.DISTRICTS)}
         for i, (_u, _n, home) in enumerate(city.AGENTS, start=1):
@@ -125,6 +128,15 @@ def generate(store: Store, cases: int, seed: int = 7, today: date | None = None,
         append_audit(session, actor="system", action="demo.generated", entity="store", entity_id="-",
                      data={"cases": cases, "seed": seed, "today": today.isoformat()}, at=utcnow())
     return DemoSummary(cases, len(agent_rows), (utcnow() - started).total_seconds())
+
+
+def _demo_partners(agent_rows: list[tuple[Any, ...]]) -> str:
+    by_name = {row[1]: row for row in agent_rows}
+    partners: dict[str, dict[str, Any]] = {}
+    for one, two in city.PAIRS:
+        for me, other in ((by_name[one], by_name[two]), (by_name[two], by_name[one])):
+            partners[str(me[0])] = {"id": other[0], "username": other[1], "display_name": other[2]}
+    return json.dumps(partners, ensure_ascii=False, sort_keys=True)
 
 
 class _Batches:

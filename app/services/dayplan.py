@@ -22,6 +22,8 @@ For the route view:
     replan(store, agent_id, day, profile, fixed_prefix=[…])        # lock the first stops, optimise the rest
     replan(…, fixed_prefix=dragged_order, optimise_rest=False)     # drag to reorder: timed exactly as given
     replan(…, add=[case_id]) / replan(…, remove=[case_id]) / replan(…, partner="…" or None)
+    replan(…, day_end_s=20 * 3600)                                 # work later today
+    standing_partner(store, agent_id)     # the partner head office keeps for the agent: the day's default
 `day.plan.stops` are in visiting order with arrival/start/departure (seconds after local
 midnight, `clock_text` for "HH:MM"), leg metres and seconds, lock flags and warnings;
 `day.plan.skipped` says why each other candidate is not in the route.
@@ -47,6 +49,7 @@ from app.store import models as m
 from app.store.audit import append_audit
 from app.store.engine import Store
 from app.store.events import append_event
+from app.store.syncstate import PARTNERS, get_state
 from app.store.types import to_db_time
 
 DATA_VERSION = 1
@@ -128,6 +131,32 @@ class DayPlan:
         data["day"] = self.day.isoformat()
         data["request"] = self.options.to_dict()
         return json.dumps(data, ensure_ascii=False)
+
+
+@dataclass(frozen=True)
+class StandingPartner:
+    """The agent's standing partner, kept at head office and synced; the day's partner by default."""
+
+    id: int
+    username: str
+    display_name: str
+
+    @property
+    def name(self) -> str:
+        """What the day's partner field holds."""
+        return self.display_name or self.username
+
+
+def standing_partner(store: Store, agent_id: int) -> StandingPartner | None:
+    """The agent's standing partner as the last sync left it (None: no pair, or never synced)."""
+    with store.read() as session:
+        text = get_state(session, PARTNERS)
+    try:
+        entry = json.loads(text or "{}").get(str(agent_id))
+        return None if not entry else StandingPartner(int(entry["id"]), str(entry["username"]),
+                                                      str(entry.get("display_name") or ""))
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None
 
 
 def _home_first(addresses: Sequence[m.Address]) -> m.Address | None:
@@ -292,9 +321,10 @@ def load_day_plan(store: Store, agent_id: int, day: date) -> DayPlan | None:
 
 def replan(store: Store, agent_id: int, day: date, profile: Profile, *, fixed_prefix: Sequence[int] | None = None,
            add: Sequence[int] = (), remove: Sequence[int] = (), partner: str | None | Literal[False] = False,
-           optimise_rest: bool = True, now: datetime | None = None) -> DayPlan:
+           optimise_rest: bool = True, day_end_s: int | None = None, now: datetime | None = None) -> DayPlan:
     """Plan the saved day again: lock a prefix (the stops the agent fixed or already visited) and
-    re-optimise the rest, add or remove cases, set or clear the partner (`partner=False` keeps it).
+    re-optimise the rest, add or remove cases, set or clear the partner (`partner=False` keeps it),
+    move the end of the working day (`day_end_s`, seconds after local midnight; None keeps it).
     With `optimise_rest=False` the route is exactly `fixed_prefix`, timed as given (drag to reorder);
     the other candidates are listed as left out. Does not save."""
     saved = load_day_plan(store, agent_id, day)
@@ -306,4 +336,6 @@ def replan(store: Store, agent_id: int, day: date, profile: Profile, *, fixed_pr
                       fixed_prefix=tuple(c for c in prefix if c not in removed),
                       partner=options.partner if partner is False else (partner if isinstance(partner, str)
                                                                          and partner.strip() else None))
+    if day_end_s is not None:
+        options = replace(options, day_end_s=max(options.day_start_s + 3600, min(int(day_end_s), 24 * 3600)))
     return plan_agent_day(store, agent_id, day, profile, options, now)

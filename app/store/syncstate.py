@@ -1,4 +1,5 @@
-"""Key/value sync state: device id, per-device event sequence, pull cursor, last sync, clock skew."""
+"""Key/value sync state: device id, per-device event sequence, pull cursor, last sync, clock skew,
+standing partners."""
 
 from __future__ import annotations
 
@@ -17,6 +18,9 @@ LAST_SYNC = "last_sync_at"
 CLOCK_SKEW = "clock_skew_seconds"
 PROFILE = "compliance_profile"
 USER = "user"
+# Standing partners (the second collector of visits that need two), as a JSON object keyed by agent
+# id: {"<agent id>": {"id", "username", "display_name"}}. A sync writes its own user's entry.
+PARTNERS = "standing_partners"
 
 
 def get_state(session: Session, key: str, default: str | None = None) -> str | None:

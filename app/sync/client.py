@@ -149,6 +149,14 @@ class HeadOfficeClient:
             raise CursorGone("head office no longer keeps changes that old; starting a full resync")
         return self._parse(response, v1.ChangesResponse)
 
+    def me(self) -> v1.MeResponse | None:
+        """The signed-in user and their standing partner as head office has them now; None from a
+        head office that predates `GET /me` (404)."""
+        response = self._call("GET", "/me", expect=(200, 404))
+        if response.status_code == 404:
+            return None
+        return self._parse(response, v1.MeResponse)
+
     def agents(self) -> list[v1.AgentInfo]:
         response = self._call("GET", "/agents")
         try:

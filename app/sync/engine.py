@@ -28,7 +28,7 @@ from app.domain.clock import utcnow
 from app.store import models as m
 from app.store.audit import append_audit
 from app.store.engine import Store
-from app.store.syncstate import CLOCK_SKEW, CURSOR, LAST_SYNC, USER, device_id, get_state, set_state
+from app.store.syncstate import CLOCK_SKEW, CURSOR, LAST_SYNC, PARTNERS, USER, device_id, get_state, set_state
 
 from .apply import Refresh, apply_page, finish_deferred_removals, request_removal, upsert_agent
 from .attachments import Reader, clear_file_reader, upload_attachments
@@ -93,6 +93,21 @@ class SyncOptions:
     fetch_agents: bool = True  # supervisors: refresh the agent list (names for the Team view)
 
 
+def remember_partner(session: Any, agent_id: int, partner: v1.PartnerInfo | None) -> None:
+    """Keep (or forget) the agent's standing partner in the sync state (see `syncstate.PARTNERS`)."""
+    try:
+        known = json.loads(get_state(session, PARTNERS) or "{}")
+    except ValueError:
+        known = {}
+    if not isinstance(known, dict):
+        known = {}
+    if partner is None:
+        known.pop(str(agent_id), None)
+    else:
+        known[str(agent_id)] = partner.model_dump()
+    set_state(session, PARTNERS, json.dumps(known, ensure_ascii=False, sort_keys=True))
+
+
 class SyncEngine:
     def __init__(self, store: Store, client: HeadOfficeClient, *, refresh: Refresh | None = None,
                  options: SyncOptions | None = None, clock: Callable[[], datetime] = utcnow,
@@ -126,12 +141,15 @@ class SyncEngine:
         return report
 
     def remember_user(self) -> None:
-        user = self.client.user
+        me = self.client.me()  # the user and their standing partner as head office has them now
+        user = self.client.user or (me.user if me is not None else None)
         if user is None:
             return
         with self.store.write() as session:
             upsert_agent(session, user.id, user.username, user.display_name, user.role, user.team)
             set_state(session, USER, json.dumps(user.model_dump(), ensure_ascii=False))
+            if me is not None:
+                remember_partner(session, user.id, me.partner)
         if user.role != "agent" and self.options.fetch_agents:
             agents = self.client.agents()
             with self.store.write() as session:
