@@ -422,9 +422,12 @@ class Desk:
         self.retention = RetentionScheduler(result.store, self.runner, lambda: self.settings.retention_days,  # type: ignore[arg-type]
                                             result.data_dir / "attachments", sync=self.sync, parent=self.window)
         self.retention.purged.connect(self.purged)
+        session = result.session
         ctx = UiContext(store=result.store, runner=self.runner, settings=self.settings, profile=result.profile,  # type: ignore[arg-type]
                         actor=result.actor, clock=utcnow, sync=self.sync, cache_dir=result.data_dir / "cache",
-                        agent_id=result.agent_id)
+                        agent_id=result.agent_id, evidence_folder=result.data_dir / "attachments",
+                        evidence_key=(lambda: None if session.locked else session.keys.evidence_key)  # type: ignore[attr-defined]
+                        if session is not None else None)
         first_page, self.first_page = self.first_page, None
         # The rest waits until the list has painted its first rows: the purge check loads the sync's pull
         # code and the wire schema (pydantic), a fifth of a second the GUI thread would spend before them.

@@ -101,6 +101,8 @@ def collect(session: Session, user: User) -> list[ApprovalItem]:
         details: dict[str, Any] = {"kind": e.kind}
         if e.kind == "outcome":
             details |= {"code": p.get("code"), "channel": p.get("channel")}
+            if isinstance(p.get("recording_sha256"), str):  # the visit's recording, fetched by hash
+                details["recording_sha256"] = p["recording_sha256"]
         if comp and comp.get("overridden"):
             details |= {"overridden": comp.get("overridden"), "override_by": comp.get("override_by"),
                         "override_reason": comp.get("override_reason")}

@@ -24,7 +24,7 @@ class Settings:
     login_rate: int = 30  # login attempts per client address per minute (0: unlimited)
     retain_changes: int | None = None  # keep this many changes for cursors (None: keep all)
     max_body: int = 8 * 1024 * 1024  # JSON request bodies
-    max_attachment: int = 64 * 1024 * 1024
+    max_attachment: int = 200 * 1024 * 1024  # = the app's MAX_EVIDENCE_BYTES
     page_limit: int = 500
     fault_hooks: bool = False
     extra: dict[str, Any] = field(default_factory=dict)

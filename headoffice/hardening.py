@@ -101,13 +101,14 @@ class Hardening:
                 return
             chunks.append(body)
             more = bool(message.get("more_body", False))
-        replayed = False
+        # One copy of the body from here on (an evidence upload is up to max_attachment bytes): the joined
+        # body is handed to the app and not kept here.
+        held = [chunks[0] if len(chunks) == 1 else b"".join(chunks)]
+        chunks.clear()
 
         async def replay() -> Message:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+            if held:
+                return {"type": "http.request", "body": held.pop(), "more_body": False}
             return await receive()
 
         await self.app(scope, replay, send_with_headers)

@@ -148,7 +148,7 @@ class RevealedContacts:
 @dataclass(frozen=True, slots=True)
 class TimelineItem:
     at: datetime
-    kind: str  # attempt | payment | promise | safety_note | relief | decision
+    kind: str  # attempt | payment | promise | safety_note | relief | decision | evidence
     code: str  # outcome code, promise state, payment method, safety category, relief kind
     channel: str = ""
     amount_fen: int | None = None
@@ -269,7 +269,8 @@ def _details(raw: str) -> dict[str, Any]:
 
 
 def case_timeline(store: Store, case_id: int) -> list[TimelineItem]:
-    """Every attempt, outcome, payment, promise, safety note (all versions) and relief proposal, newest first."""
+    """Every attempt, outcome, payment, promise, safety note (all versions), relief proposal and evidence file
+    (sealed here, or uploaded), newest first."""
     items: list[TimelineItem] = []
     with store.read() as session:
         for a in session.scalars(select(m.ContactAttempt).where(m.ContactAttempt.case_id == case_id)):
@@ -303,6 +304,9 @@ def case_timeline(store: Store, case_id: int) -> list[TimelineItem]:
             else:
                 items.append(TimelineItem(n.at, "decision", str(verdict["subject"]), text=str(verdict["reason"]),
                                           details={"approved": bool(verdict["approved"]), "by": str(verdict["by"])}))
+        for ev in session.scalars(select(m.Attachment).where(m.Attachment.case_id == case_id)):
+            items.append(TimelineItem(ev.created_at, "evidence", ev.media_type, details={
+                "sha256": ev.sha256, "size": ev.size, "uploaded": bool(ev.uploaded)}))
     items.sort(key=lambda i: ensure_utc(i.at), reverse=True)
     return items
 

@@ -61,6 +61,7 @@ from app.services.approvals import (
 from . import labels
 from .case_model import CaseRole, SortRole, format_fen
 from .context import UiContext
+from .evidence_viewer import EvidenceOpenButton
 from .selection import select_only_row
 from .team_page import STALE_AFTER_S, ago_text, problem_text
 
@@ -98,7 +99,8 @@ def detail_label(key: str) -> str:
              "occurred_at": translate("ApprovalsPage", "When it happened"),
              "kind": translate("ApprovalsPage", "Record"),
              "detail": translate("ApprovalsPage", "Relief details"),
-             "reason": translate("ApprovalsPage", "Hardship reason")}
+             "reason": translate("ApprovalsPage", "Hardship reason"),
+             "recording_sha256": translate("ApprovalsPage", "Visit recording (fingerprint)")}
     if key in known:
         return known[key]
     named = labels.field_label(key)
@@ -302,6 +304,8 @@ class ApprovalsPage(QWidget):
         self.error.setStyleSheet("color:#c0392b;")
         self.approve_button = QPushButton(self.tr("&Approve"), self)
         self.reject_button = QPushButton(self.tr("Re&ject"), self)
+        self.open_recording = EvidenceOpenButton(ctx, sync, self)
+        self.open_recording.failed.connect(self.error.setText)
 
         top = QHBoxLayout()
         top.addWidget(show_label)
@@ -317,6 +321,7 @@ class ApprovalsPage(QWidget):
         row = QHBoxLayout()
         row.addWidget(self.counter)
         row.addStretch(1)
+        row.addWidget(self.open_recording)
         row.addWidget(self.approve_button)
         row.addWidget(self.reject_button)
         side_lay.addLayout(row)
@@ -502,6 +507,7 @@ class ApprovalsPage(QWidget):
             self.details.setText(self.tr("Nothing selected."))
         else:
             self.details.setText("\n".join(f"{k}: {v}" for k, v in detail_lines(r, self.ctx.zone)))
+        self.open_recording.set_sha256(r.item.details.get("recording_sha256") if r is not None else None)
         self._update_buttons()
 
     def _reason_changed(self) -> None:

@@ -31,6 +31,12 @@ class UiContext:
     cache_dir: Path
     zone: str = DEFAULT_ZONE
     agent_id: int | None = None
+    # Where sealed evidence lives, and its key while the store is unlocked (None when locked or plain).
+    evidence_folder: Path | None = None
+    evidence_key: Callable[[], bytes | bytearray | None] | None = None
+
+    def current_evidence_key(self) -> bytes | bytearray | None:
+        return self.evidence_key() if self.evidence_key is not None else None
 
     def now(self) -> datetime:
         return self.clock()

@@ -3,16 +3,16 @@
 The fields shown come from `app.domain.outcomes.OUTCOMES`. Saving runs the whole use case
 (`app.services.outcomes.record_outcome`: validation, then the compliance engine, then one
 transaction) in the background. Invalid fields get a message under the field; a compliance block
-lists each rule and why, and nothing is saved; success closes the dialog and emits `saved`.
+lists each rule and why, and nothing is saved; success closes the dialog and emits `saved`. A visit's
+recording is a file chosen in the `EvidencePicker`; saving seals it first (with progress, in the
+background) and says afterwards that the original was left where it was.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from dataclasses import replace
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -24,13 +24,12 @@ from PySide6.QtWidgets import (
     QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
-    QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -40,6 +39,7 @@ from app.domain.compliance import Decision
 from app.domain.enums import Channel, HardshipReason, PaymentMethod, ReliefKind, SafetyCategory, Severity
 from app.domain.outcomes import OUTCOMES, Field, OutcomeCode
 from app.domain.validation import OutcomeInvalid
+from app.services.evidence import EvidenceError
 from app.services.outcomes import (
     ComplianceBlocked,
     OutcomeInput,
@@ -47,11 +47,13 @@ from app.services.outcomes import (
     StaleCase,
     prepare_outcome,
     record_outcome,
+    record_outcome_with_evidence,
 )
 from app.services.workspace import CaseDetail, contact_number
 
 from . import labels
 from .context import UiContext
+from .evidence_picker import EvidencePicker, evidence_problem
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +111,7 @@ class OutcomeDialog(QDialog):
         self.ctx = ctx
         self.detail = detail
         self.result_: RecordedOutcome | None = None
+        self._saving = False
         self.decision: Decision | None = None
         self.setWindowTitle(self.tr("Record outcome — %1").replace("%1", detail.case_no))
         self.setMinimumWidth(640)
@@ -135,10 +138,8 @@ class OutcomeDialog(QDialog):
         self.collectors = QSpinBox(self)
         self.collectors.setRange(1, 6)
         self.collectors.setValue(max(1, ctx.profile.home_visit_min_collectors))
-        self.recording = QLineEdit(self)
-        self.recording.setPlaceholderText(self.tr("SHA-256 of the audio/video recording"))
-        self.recording.setMaxLength(64)
-        self.choose_recording = QPushButton(self.tr("C&hoose file…"), self)
+        self.recording = EvidencePicker(ctx, self)
+        self.notice: QMessageBox | None = None  # after a save with a recording: the original stays put
         self.no_recording = QLineEdit(self)
         self.no_recording.setPlaceholderText(self.tr("Why there is no recording"))
         self.notes = QPlainTextEdit(self)
@@ -179,20 +180,13 @@ class OutcomeDialog(QDialog):
                              self)
         self.ack.setStyleSheet("font-weight: bold; color: #b71c1c;")
 
-        recording_row = QHBoxLayout()
-        recording_row.addWidget(self.recording, 1)
-        recording_row.addWidget(self.choose_recording)
-        recording_widget = QWidget(self)
-        recording_widget.setLayout(recording_row)
-        recording_row.setContentsMargins(0, 0, 0, 0)
-
         self._row("code", self.tr("&Outcome:"), self.code)
         self._row("channel", self.tr("Cha&nnel:"), self.channel)
         self._row("at", self.tr("&When:"), self.when)
         self._row("third_party", "", self.third_party)
         self._row("phone", self.tr("N&umber:"), self.number)
         self._row("collectors", self.tr("Co&llectors present:"), self.collectors)
-        self._row("recording", self.tr("Recordin&g:"), recording_widget)
+        self._row("recording", self.tr("Recordin&g:"), self.recording)
         self._row("no_recording", self.tr("No recording &because:"), self.no_recording)
         for f, w in self.field_widgets.items():
             self._row(f.value, self.tr("%1:").replace("%1", labels.field_label(f.value)), w)
@@ -225,7 +219,7 @@ class OutcomeDialog(QDialog):
         self.code.currentIndexChanged.connect(lambda _i: self._update_fields())
         self.channel.currentIndexChanged.connect(lambda _i: self._update_fields())
         self.third_party.toggled.connect(lambda _b: self._fill_numbers())
-        self.choose_recording.clicked.connect(self._choose_recording)
+        self.recording.problem.connect(self._recording_problem)
         if code is not None:
             self.code.setCurrentIndex(self.code.findData(code.value))
         self._fill_numbers()
@@ -263,7 +257,8 @@ class OutcomeDialog(QDialog):
         self.errors[key] = error
         if title:
             label = QLabel(title, self)
-            label.setBuddy(widget if not isinstance(widget, SafetyNoteFields) else widget.text)
+            label.setBuddy(widget.text if isinstance(widget, SafetyNoteFields)
+                           else widget.choose_button if isinstance(widget, EvidencePicker) else widget)
             self.form.addRow(label, holder)
         else:
             self.form.addRow(holder)
@@ -337,7 +332,7 @@ class OutcomeDialog(QDialog):
             fields=fields, notes=self.notes.toPlainText(),
             to_third_party=self.third_party.isChecked(),
             collectors=self.collectors.value() if visit else 1,
-            recording_sha256=(self.recording.text().strip().lower() or None) if visit else None,
+            recording_sha256=self.recording.sha256 if visit else None,
             no_recording_reason=(self.no_recording.text().strip() or None) if visit else None,
             safety_acknowledged=visit and self.ack.isChecked(),
             expected_version=self.detail.version,
@@ -384,56 +379,89 @@ class OutcomeDialog(QDialog):
             self.errors["ack"].show()
             self.ack.setFocus()
             return
+        if self.current_channel() == Channel.VISIT and self.recording.busy:
+            self.status.setText(self.tr("Wait until the recording has been read, or stop reading it."))
+            return
         data = self.build_input()
         pick = self.number.currentData() if self.current_channel() in (Channel.PHONE, Channel.SMS) else None
         store, profile, actor, now, zone = (self.ctx.store, self.ctx.profile, self.ctx.actor, self.ctx.now(),
                                             self.ctx.zone)
+        chosen = self.recording.chosen if self.current_channel() == Channel.VISIT else None
+        key, folder = self.ctx.current_evidence_key(), self.ctx.evidence_folder
+        if chosen is not None and (key is None or folder is None):
+            self.status.setText(self.tr("Recordings can be kept only in an encrypted store that is unlocked: "
+                                        "sign in to head office first. Nothing was saved."))
+            return
+        stop = self.recording.sealing_check() if chosen is not None else None
 
-        def work() -> RecordedOutcome:
+        def work(handle: Any) -> RecordedOutcome:
             final = data
             if pick is not None:
                 final = replace(data, phone=contact_number(store, data.case_id, pick[0], pick[1]))
+            if chosen is not None and key is not None and folder is not None:
+                return record_outcome_with_evidence(store, final, profile, actor, folder=folder, key=key,
+                                                    chosen=chosen, now=now, zone=zone, progress=handle.progress,
+                                                    check=stop)
             return record_outcome(store, final, profile, actor, now=now, zone=zone)
 
+        self._saving = True
         self.save_button.setEnabled(False)
-        self.status.setText(self.tr("Checking and saving…"))
-        task = self.ctx.runner.submit(work)
+        self.status.setText(self.tr("Checking, sealing the recording and saving…") if chosen is not None
+                            else self.tr("Checking and saving…"))
+        task = self.ctx.runner.submit(work, with_handle=True)
+        if chosen is not None:
+            self.recording.track_sealing(task)
         task.succeeded.connect(self._saved)
         task.failed.connect(self._save_failed)
+        task.cancelled.connect(self._save_stopped)
+
+    def reject(self) -> None:
+        """Closing while a save runs would drop its answer: stop the sealing first (or wait)."""
+        if self._saving or self.recording.busy:
+            self.recording.stop()
+            self.status.setText(self.tr("Stopping… the dialog can be closed once nothing is being saved."))
+            return
+        super().reject()
 
     def _saved(self, result: RecordedOutcome) -> None:
+        self._saving = False
         self.result_ = result
         self.status.setText(self.tr("Saved."))
+        chosen = self.recording.chosen if self.current_channel() == Channel.VISIT else None
+        if chosen is not None:
+            self.notice = QMessageBox(QMessageBox.Icon.Information, self.tr("Recording kept"),
+                                      self.tr("The recording is kept, encrypted, with this outcome and goes to head "
+                                              "office with the next sync.\n\nThe original file was left where it "
+                                              "was:\n%1\nDelete it there once your procedures allow.")
+                                      .replace("%1", str(chosen.path)),
+                                      QMessageBox.StandardButton.Ok, self.parentWidget())
+            self.notice.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            self.notice.open()
         self.saved.emit(result)
         self.accept()
 
+    def _save_stopped(self) -> None:
+        self._saving = False
+        self.save_button.setEnabled(True)
+        self.status.setText(self.tr("Stopped: the recording was not sealed and nothing was saved."))
+
+    def _recording_problem(self, message: str) -> None:
+        self.errors["recording"].setText(message)
+        self.errors["recording"].show()
+
     def _save_failed(self, exc: object) -> None:
+        self._saving = False
         self.save_button.setEnabled(True)
         self.status.clear()
         if isinstance(exc, OutcomeInvalid):
             self.show_errors(exc.errors)
         elif isinstance(exc, ComplianceBlocked):
             self.show_blocked(exc.decision)
+        elif isinstance(exc, EvidenceError):
+            self._recording_problem(evidence_problem(exc))
+            self.status.setText(self.tr("Nothing was saved: the recording could not be kept (see above)."))
         elif isinstance(exc, StaleCase):
             self.status.setText(self.tr("This case changed since it was opened (for example by a sync). "
                                         "Close this dialog and open the case again; nothing was saved."))
         else:
             self.status.setText(self.tr("Nothing was saved: %1").replace("%1", str(exc)[:500]))
-
-    def _choose_recording(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, self.tr("Choose the visit recording"))
-        if not path:
-            return
-        self.status.setText(self.tr("Computing the recording's fingerprint…"))
-
-        def digest(handle: Any) -> str:
-            h = hashlib.sha256()
-            with Path(path).open("rb") as fh:
-                while chunk := fh.read(1 << 20):
-                    handle.check()
-                    h.update(chunk)
-            return h.hexdigest()
-
-        task = self.ctx.runner.submit(digest, with_handle=True)
-        task.succeeded.connect(lambda value: (self.recording.setText(value), self.status.clear()))
-        task.failed.connect(lambda exc: self.status.setText(str(exc)[:300]))

@@ -16,6 +16,15 @@ from .case_model import CaseRole, SortRole, format_fen
 COL_WHEN, COL_WHAT, COL_DETAIL = range(3)
 
 
+def format_size(size: int) -> str:
+    """Bytes as people read them (binary units, one decimal)."""
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:,.1f} KiB"
+    return f"{size / (1024 * 1024):,.1f} MiB"
+
+
 class TimelineModel(QAbstractTableModel):
     def __init__(self, parent: QObject | None = None, zone: str = DEFAULT_ZONE):
         super().__init__(parent)
@@ -84,7 +93,20 @@ class TimelineModel(QAbstractTableModel):
             return self.tr("Relief proposal")
         if item.kind == "decision":
             return self.tr("Supervisor's decision")
+        if item.kind == "evidence":
+            return self.tr("Evidence: %1").replace("%1", self.evidence_kind(item.code))
         return item.kind
+
+    def evidence_kind(self, media_type: str) -> str:
+        if media_type.startswith("audio/"):
+            return self.tr("audio recording")
+        if media_type.startswith("video/"):
+            return self.tr("video recording")
+        if media_type.startswith("image/"):
+            return self.tr("photo")
+        if media_type == "application/pdf":
+            return self.tr("document")
+        return self.tr("file")
 
     def verdict(self, subject: str, approved: bool) -> str:
         """A supervisor's verdict on what it was about; %1 is the supervisor."""
@@ -136,6 +158,11 @@ class TimelineModel(QAbstractTableModel):
                 parts.append(self.tr("replaced by a newer version"))
             elif d.get("expires_at"):
                 parts.append(self.tr("expires/expired %1").replace("%1", str(d["expires_at"])[:10]))
+        elif item.kind == "evidence":
+            parts.append(format_size(int(d.get("size") or 0)))
+            parts.append(self.tr("uploaded to head office") if d.get("uploaded")
+                         else self.tr("sealed on this laptop, not uploaded yet"))
+            parts.append(self.tr("fingerprint %1…").replace("%1", str(d.get("sha256", ""))[:12]))
         elif item.kind == "decision" and "approved" in d:
             parts.append(self.verdict(item.code, bool(d["approved"])).replace("%1", str(d.get("by", ""))))
         elif item.kind == "relief":

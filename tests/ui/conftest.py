@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 from collections.abc import Iterator
 from datetime import UTC, datetime, time
@@ -64,8 +65,10 @@ def ctx(demo_store: Any, app_settings: Any, clock: FakeClock, tmp_path: Path, qa
 
     runner = BackgroundRunner()
     sync = NoHeadOffice()
+    evidence_key = bytearray(os.urandom(32))  # as the key file's evidence key: random bytes
     context = UiContext(store=demo_store, runner=runner, settings=app_settings, profile=builtin_profile("CN"),
-                        actor="agent01", clock=clock, sync=sync, cache_dir=tmp_path / "cache")
+                        actor="agent01", clock=clock, sync=sync, cache_dir=tmp_path / "cache",
+                        evidence_folder=tmp_path / "attachments", evidence_key=lambda: evidence_key)
     yield context
     assert runner.shutdown(20_000), "background work still running at the end of a test"
 

@@ -216,14 +216,17 @@ def severe_case(ctx: Any) -> int:
     return case_id
 
 
-def test_a_visit_to_a_severe_case_needs_the_acknowledgement(window: Any, qtbot: Any, ctx: Any) -> None:
+def test_a_visit_to_a_severe_case_needs_the_acknowledgement(window: Any, qtbot: Any, ctx: Any, tmp_path: Any) -> None:
     case_id = severe_case(ctx)
     dialog = open_dialog(window, qtbot, case_id)
     choose(dialog.code, "not_home")
     choose(dialog.channel, "visit")
     assert dialog.form.isRowVisible(dialog.errors["ack"].parentWidget())
     dialog.collectors.setValue(2)
-    dialog.recording.setText("ab" * 32)
+    recording = tmp_path / "door.m4a"
+    recording.write_bytes(b"\x00\x00\x00\x18ftypM4A " + bytes(range(256)) * 40)
+    with qtbot.waitSignal(dialog.recording.changed, timeout=10_000):
+        dialog.recording.use_file(recording)
     before = sql(ctx.store, "SELECT count(*) FROM events")[0][0]
     dialog.save()  # refused at once, on the GUI side, before any work starts
     assert dialog.errors["ack"].isVisible()
@@ -232,7 +235,7 @@ def test_a_visit_to_a_severe_case_needs_the_acknowledgement(window: Any, qtbot: 
     with qtbot.waitSignal(dialog.saved, timeout=10_000) as saved:
         dialog.save()
     payload = json.loads(sql(ctx.store, "SELECT payload FROM events WHERE id = :id", id=saved.args[0].event_id)[0][0])
-    assert payload["safety_acknowledged"] is True and payload["recording_sha256"] == "ab" * 32
+    assert payload["safety_acknowledged"] is True and payload["recording_sha256"] == dialog.recording.sha256
 
 
 def test_the_engine_also_refuses_a_severe_visit_without_acknowledgement(window: Any, qtbot: Any,
