@@ -10,11 +10,18 @@ device id, and retiring a plain store that is about to be encrypted.
   bound the tokens to.
 * `retire_store(store)` closes a plain store for good: no new connection can open on it (a stray
   background read must not recreate clear-text files beside a store being encrypted).
+* `sign_in_to_sync(data_dir, username, password, server)` is the store a command-line sync writes into:
+  the window's first login (`SessionManager.login` with `HeadOfficeLogin`) when the folder has no store,
+  the offline login when it has an encrypted one; a plain store holding cases, and a demo store, are
+  refused (`SyncRefused`, with what to do) before anything is sent or written.
 """
 
 from __future__ import annotations
 
 import logging
+import shlex
+import sqlite3
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,6 +39,7 @@ from app.sync.tokens import MemoryTokenStore, Tokens
 from app.sync.transport import TransportSettings
 
 from .secrets import SecretVault, VaultTokenStore
+from .session import Session, SessionManager
 
 log = logging.getLogger(__name__)
 
@@ -93,3 +101,102 @@ def retire_store(store: Store) -> None:
     a statement (a connection already busy finishes its work)."""
     event.listen(store.engine, "connect", _refuse, insert=True)
     store.close()
+
+
+# --- the store a command-line sync writes into ------------------------------------------------------
+
+# `python -m app demo-data` writes this audit entry into every store it fills (app/demo/generate.py): a
+# store whose audit log holds it is a demo store, made-up people, and head-office data never goes into it.
+DEMO_MARK = "demo.generated"
+PERSONAL_TABLES = ("cases", "debtors", "events")
+
+
+class SyncRefused(StoreError):
+    """A sync would write head-office data where it must not go; nothing was sent or changed. The message
+    says what to do."""
+
+
+@dataclass(frozen=True)
+class PlainStore:
+    demo: bool
+    holds_data: bool  # any case, debtor or recorded event
+    device_id: str | None
+
+
+def inspect_plain_store(path: Path) -> PlainStore:
+    """What a plain store holds, read without opening it as a store (no upgrade, no copy beside it)."""
+    conn = sqlite3.connect(str(path), timeout=10.0)
+    try:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        demo = "audit_log" in tables and conn.execute(
+            "SELECT 1 FROM audit_log WHERE action = ? LIMIT 1", (DEMO_MARK,)).fetchone() is not None
+        holds = any(conn.execute(f"SELECT EXISTS (SELECT 1 FROM {t})").fetchone()[0]
+                    for t in PERSONAL_TABLES if t in tables)
+        device = None
+        if "sync_state" in tables:
+            row = conn.execute("SELECT value FROM sync_state WHERE key = ?", (DEVICE_ID,)).fetchone()
+            device = row[0] if row else None
+    finally:
+        conn.close()
+    return PlainStore(demo, holds, device)
+
+
+def _demo_refusal(data_dir: Path) -> SyncRefused:
+    return SyncRefused(
+        f"the store in {data_dir} is a demo store (made-up people, from `python -m app demo-data`): head-office "
+        "data never goes into it; sync into a folder of its own with --data-dir (nothing was sent or changed)")
+
+
+def sign_in_to_sync(data_dir: Path, username: str, password: str, server: str, *,
+                    tls: TransportSettings | None = None, retry_budget: float = 15.0,
+                    secret: str | None = None) -> tuple[Session, SignedIn | None]:
+    """The unlocked, encrypted store of `data_dir` for a sync as `username`, and head office's answer when
+    it had to be asked (the tokens of that login; None when the store was unlocked offline).
+
+    * no store yet, or a plain one holding nothing (no case, debtor or event): the window's first login,
+      `SessionManager.login` with `HeadOfficeLogin`: head office checks the password, then the store is
+      created (or the empty one encrypted in place) with a key from it, before a single case is pulled;
+    * an encrypted store: the offline login with `secret` (default: the password), with the login back-off;
+    * a plain store holding data: refused with the command that encrypts it (an earlier version's store:
+      encrypting it is a change of its own, done on purpose, not a side effect of a sync);
+    * a demo store, plain or encrypted: refused (made-up people and real ones never share a store).
+    Raises SyncRefused or the session's LoginError (BadCredentials, TooManyAttempts, HeadOfficeUnreachable)."""
+    from app.store.crypto import is_plain_sqlite
+
+    from .datadir import store_path
+
+    path = store_path(data_dir)
+    manager = SessionManager(path, evidence_folder=data_dir / "attachments")
+    if not manager.first_login_needed():
+        session = manager.login(username, secret or password)
+        try:
+            with session.require_store().read_db() as db:
+                demo = db.execute("SELECT 1 FROM audit_log WHERE action = ? LIMIT 1", (DEMO_MARK,)).fetchone()
+        except BaseException:
+            session.close()
+            raise
+        if demo is not None:
+            session.close()
+            raise _demo_refusal(data_dir)
+        return session, None
+    device = str(uuid.uuid4())
+    if is_plain_sqlite(path):
+        plain = inspect_plain_store(path)
+        if plain.demo:
+            raise _demo_refusal(data_dir)
+        if plain.holds_data:
+            command = f"python -m app --data-dir {shlex.quote(str(data_dir))} security encrypt"
+            raise SyncRefused(
+                f"the store in {data_dir} is not encrypted, and head-office data is never synced into a plain "
+                f"store; encrypt it first (every record kept, the clear copy wiped): {command} — then sync again "
+                "(nothing was sent or changed)")
+        device = plain.device_id or device
+    session = manager.login(username, password, HeadOfficeLogin(server, device, tls, retry_budget))
+    answer: SignedIn = session.head_office
+    session.head_office = None
+    try:
+        adopt_device_id(session.require_store(), answer.device_id)
+    except BaseException:
+        session.close()
+        raise
+    return session, answer

@@ -2,7 +2,9 @@
 
 The password is read from standard input when it is not a terminal (or with --password-stdin),
 else from the OS keyring (service "Doorstep", entry "<server> <user>") when one is set, else asked
-for at the terminal. Exit codes: 0 synced, 1 head office unreachable or refused a step (nothing
+for at the terminal. Synced data only goes into an encrypted store: a folder with none gets one made
+from the password (the window's first login), an encrypted one opens with DOORSTEP_SECRET or the
+password; a plain store holding data is refused with the command that encrypts it, a demo store refused. Exit codes: 0 synced, 1 head office unreachable or refused a step (nothing
 recorded is lost: it stays queued), 2 a problem the user must fix (sign-in, options, data folder).
 """
 
@@ -62,14 +64,18 @@ def read_password(args: argparse.Namespace) -> str:
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
-    from app.cli import CliError, open_from_args_with_evidence_key
-    from app.domain.kdf import wipe
+    import os
+
+    from app.cli import CliError
     from app.services.datadir import resolve_data_dir
+    from app.services.session import HeadOfficeUnreachable, LoginError
+    from app.services.signin import sign_in_to_sync
     from app.services.syncing import sync_once
     from app.sync.client import HeadOfficeClient
     from app.sync.engine import SyncOptions, device_of
     from app.sync.errors import AuthError, SyncError, UntrustedServer
     from app.sync.retry import RetryPolicy
+    from app.sync.tokens import MemoryTokenStore
     from app.sync.transport import InsecureTransport, TransportSettings, pins_from
 
     if not (1 <= args.page_size <= 1000):
@@ -78,27 +84,55 @@ def cmd_sync(args: argparse.Namespace) -> int:
         raise CliError("--batch must be between 1 and 500")
     if not args.server.startswith(("http://", "https://")):
         raise CliError("--server must start with http:// or https://")
-    password = read_password(args)
-    # Photos and recordings of an encrypted store are sealed with its evidence key: the upload reads them
-    # through it (decrypting in memory), so they reach head office as recorded.
-    store, evidence_key = open_from_args_with_evidence_key(args)
     try:
+        tls = TransportSettings(ca_bundle=Path(args.ca_bundle) if args.ca_bundle else None, pins=pins_from(args.pin))
+    except (InsecureTransport, UntrustedServer) as exc:
+        raise CliError(str(exc)) from exc
+    password = read_password(args)
+    data_dir = resolve_data_dir(args.data_dir)
+    budget = max(0.0, args.retry_for)
+    # Synced cases only ever go into an encrypted store: a folder without one gets it from the password,
+    # as the window's first login makes it (docs/security.md); the store's secret is DOORSTEP_SECRET when
+    # set, else the password. A plain store holding data, or a demo store, is refused before anything is sent.
+    try:
+        session, signed_in = sign_in_to_sync(data_dir, args.user, password, args.server, tls=tls,
+                                              retry_budget=budget, secret=os.environ.get("DOORSTEP_SECRET") or None)
+    except HeadOfficeUnreachable as exc:
+        if isinstance(exc.__cause__, UntrustedServer):
+            raise CliError(str(exc)) from exc
+        print(f"doorstep: sync stopped: {exc}", file=sys.stderr)
+        return 1
+    except LoginError as exc:
+        raise CliError(str(exc)) from exc
+    try:
+        store = session.require_store()
+        keys = session.keys
+        assert keys is not None  # unlocked just now
+        tokens = MemoryTokenStore()
         try:
-            tls = TransportSettings(ca_bundle=Path(args.ca_bundle) if args.ca_bundle else None,
-                                    pins=pins_from(args.pin))
-            client = HeadOfficeClient(args.server, device_of(store), retry=RetryPolicy(budget=max(0.0, args.retry_for)),
+            client = HeadOfficeClient(args.server, device_of(store), tokens=tokens, retry=RetryPolicy(budget=budget),
                                       tls=tls)
         except (InsecureTransport, UntrustedServer) as exc:
             raise CliError(str(exc)) from exc
         try:
             try:
-                client.login(args.user, password)
+                if signed_in is not None:  # the first login just signed in: go on with that session
+                    tokens.save(client.server, args.user, signed_in.tokens)
+                    client.use_session(args.user)
+                    client.refresh()
+                else:
+                    client.login(args.user, password)
             except (AuthError, UntrustedServer) as exc:
                 raise CliError(str(exc)) from exc
+            except SyncError as exc:
+                print(f"doorstep: sync stopped: {exc}", file=sys.stderr)
+                return 1
+            # Photos and recordings are sealed with the store's evidence key: the upload reads them through
+            # it (decrypting in memory), so they reach head office as recorded.
             options = SyncOptions(push_batch=args.batch, page_size=args.page_size,
-                                  attachments_dir=resolve_data_dir(args.data_dir) / "attachments")
+                                  attachments_dir=data_dir / "attachments")
             try:
-                report = sync_once(store, client, options=options, evidence_key=evidence_key)
+                report = sync_once(store, client, options=options, evidence_key=keys.evidence_key)
             except AuthError as exc:
                 raise CliError(str(exc)) from exc
             except SyncError as exc:
@@ -107,9 +141,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
         finally:
             client.close()
     finally:
-        store.close()
-        if evidence_key is not None:
-            wipe(evidence_key)
+        session.close()  # the store closed, its keys (the evidence key too) overwritten
     if args.json:
         p = report.pushed
         json.dump({"accepted": p.accepted, "duplicate": p.duplicate, "flagged": p.flagged,

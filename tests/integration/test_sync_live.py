@@ -168,11 +168,16 @@ def test_command_line_sync_uploads_the_sealed_evidence_of_an_encrypted_store(
 
 def test_command_line_sync_and_its_refusals(headoffice: HeadOffice, tmp_path: Path) -> None:
     data = tmp_path / "cli"
+    # A new folder: head office checks the password first (the store is made from it), so nothing is made.
+    wrong = _cli(data, headoffice.url, "wrong password")
+    assert wrong.returncode == 2 and "refused the sign-in" in wrong.stderr and "Traceback" not in wrong.stderr
+    assert not (data / "doorstep.sqlite3").exists()
     ok = _cli(data, headoffice.url, PASSWORD)
     assert ok.returncode == 0, ok.stderr
     assert "received" in ok.stdout and "case update" in ok.stdout
+    # The folder's encrypted store now opens offline with the password: another one does not open it.
     wrong = _cli(data, headoffice.url, "wrong password")
-    assert wrong.returncode == 2 and "refused the sign-in" in wrong.stderr and "Traceback" not in wrong.stderr
+    assert wrong.returncode == 2 and "wrong user name or secret" in wrong.stderr and "Traceback" not in wrong.stderr
     down = _cli(data, "http://127.0.0.1:9", PASSWORD)  # nothing listens on the discard port
     assert down.returncode == 1 and "cannot be reached" in down.stderr
     bad = _cli(data, "ftp://example", PASSWORD)
