@@ -29,13 +29,9 @@ from app.store import models as m
 from app.store.queries import CaseQuery, list_cases
 from app.sync.tokens import Tokens
 
-from .conftest import SECRET, DemoPii, found_in, needles, read_pii
+from .conftest import SECRET, DemoPii, files_under, found_in, needles, read_pii
 
 NOW = datetime(2026, 11, 30, 3, 0, tzinfo=UTC)  # 11:00 in Beijing
-
-
-def files_under(folder: Path) -> Iterator[Path]:
-    return (p for p in sorted(folder.rglob("*")) if p.is_file())
 
 
 def test_raw_bytes_of_store_wal_and_evidence_hold_no_pii(demo_dir: Path, demo_pii: DemoPii,
