@@ -46,7 +46,7 @@
 <context>
     <name>ApprovalsModel</name>
     <message>
-        <location filename="../../app/ui/approvals_page.py" line="+208"/>
+        <location filename="../../app/ui/approvals_page.py" line="+210"/>
         <source>When</source>
         <translation>时间</translation>
     </message>
@@ -79,7 +79,7 @@
 <context>
     <name>ApprovalsPage</name>
     <message>
-        <location line="-136"/>
+        <location line="-137"/>
         <source>Hardship relief</source>
         <translation>困难减免</translation>
     </message>
@@ -95,12 +95,12 @@
     </message>
     <message>
         <location line="+5"/>
-        <location line="+174"/>
+        <location line="+175"/>
         <source>Waiting for a decision</source>
         <translation>待审批</translation>
     </message>
     <message>
-        <location line="-173"/>
+        <location line="-174"/>
         <source>Approved</source>
         <translation>已批准</translation>
     </message>
@@ -189,6 +189,11 @@
         <location line="+1"/>
         <source>Hardship reason</source>
         <translation>困难原因</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Visit recording (fingerprint)</source>
+        <translation>上门录音录像（指纹）</translation>
     </message>
     <message>
         <location line="+9"/>
@@ -321,7 +326,7 @@
         <translation>驳回(&amp;J)</translation>
     </message>
     <message>
-        <location line="+41"/>
+        <location line="+44"/>
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
@@ -373,7 +378,7 @@
         <translation>未选择任何事项。</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+8"/>
         <source>%1 / %2 characters</source>
         <translation>%1 / %2 字</translation>
     </message>
@@ -1095,7 +1100,7 @@
         <translation>禁止上门</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+28"/>
         <source>and %1 more safety note(s)</source>
         <translation>另有 %1 条安全提示</translation>
     </message>
@@ -1123,7 +1128,7 @@
 <context>
     <name>CaseMapView</name>
     <message>
-        <location filename="../../app/ui/map_view.py" line="+417"/>
+        <location filename="../../app/ui/map_view.py" line="+426"/>
         <source>Low priority</source>
         <translation>低优先级</translation>
     </message>
@@ -1161,7 +1166,7 @@
 <context>
     <name>CaseTableModel</name>
     <message>
-        <location filename="../../app/ui/case_model.py" line="+427"/>
+        <location filename="../../app/ui/case_model.py" line="+429"/>
         <source>Sort by %1</source>
         <translation>按%1排序</translation>
     </message>
@@ -1339,6 +1344,149 @@
         <location line="+5"/>
         <source>&amp;Assign</source>
         <translation>分配(&amp;A)</translation>
+    </message>
+</context>
+<context>
+    <name>EvidenceOpenButton</name>
+    <message>
+        <location filename="../../app/ui/evidence_viewer.py" line="+29"/>
+        <location line="+44"/>
+        <source>Open &amp;recording</source>
+        <translation>打开录音录像(&amp;R)</translation>
+    </message>
+    <message>
+        <location line="-43"/>
+        <source>Fetch the visit&apos;s recording from head office, check it and play it</source>
+        <translation>从总部取回本次上门的录音录像，校验后播放</translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>No head office is configured.</source>
+        <translation>尚未配置总部。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Fetching the recording…</source>
+        <translation>正在取回录音录像…</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>The recording could not be opened: %1</source>
+        <translation>无法打开录音录像：%1</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>No program on this computer opens %1.</source>
+        <translation>本机没有能打开 %1 的程序。</translation>
+    </message>
+</context>
+<context>
+    <name>EvidencePicker</name>
+    <message>
+        <location filename="../../app/ui/evidence_picker.py" line="+41"/>
+        <source>The recording could not be kept: %1.</source>
+        <translation>无法保存录音录像：%1。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The file</source>
+        <translation>该文件</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The chosen file is empty.</source>
+        <translation>所选文件为空。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The chosen file is larger than %1 MiB.</source>
+        <translation>所选文件大于 %1 MiB。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Files of this type cannot be kept as evidence.</source>
+        <translation>此类文件不能作为证据保存。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1 is not a file that can be read (a folder or a device?).</source>
+        <translation>%1 不是可读取的文件（是文件夹或设备？）。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 cannot be read (moved, deleted, or no permission).</source>
+        <translation>无法读取 %1（已移动、已删除或无权限）。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 changed while it was being read or since it was chosen. Wait until the recording is finished, then choose it again.</source>
+        <translation>%1 在读取期间或选择之后发生了变化。请等录制结束后重新选择。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The disk is full: the recording could not be sealed.</source>
+        <translation>磁盘已满：无法加密保存录音录像。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The recording could not be written to the evidence folder.</source>
+        <translation>无法将录音录像写入证据文件夹。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Nothing was stored.</source>
+        <translation>未保存任何内容。</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <location line="+40"/>
+        <source>No file chosen</source>
+        <translation>未选择文件</translation>
+    </message>
+    <message>
+        <location line="-37"/>
+        <source>C&amp;hoose file…</source>
+        <translation>选择文件(&amp;H)…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Remove</source>
+        <translation>移除</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <location line="+36"/>
+        <source>%1 · %2 · fingerprint %3…</source>
+        <translation>%1 · %2 · 指纹 %3…</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Choose the visit recording</source>
+        <translation>选择上门录音录像</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Recordings and photos (%1);;All files (*)</source>
+        <translation>录音录像和照片 (%1);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Reading %1…</source>
+        <translation>正在读取 %1…</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Reading</source>
+        <translation>读取中</translation>
+    </message>
+    <message>
+        <location line="+43"/>
+        <source>Sealing</source>
+        <translation>加密保存中</translation>
     </message>
 </context>
 <context>
@@ -2552,7 +2700,7 @@
         <translation>Doorstep 需要先在线登录总部：请重新启动后登录。</translation>
     </message>
     <message>
-        <location line="+128"/>
+        <location line="+131"/>
         <source>Sign in to head office</source>
         <translation>登录总部</translation>
     </message>
@@ -2580,7 +2728,7 @@
 <context>
     <name>MapPage</name>
     <message>
-        <location filename="../../app/ui/map_view.py" line="-62"/>
+        <location filename="../../app/ui/map_view.py" line="-64"/>
         <source>The map could not be built: %1</source>
         <translation>无法生成地图：%1</translation>
     </message>
@@ -2639,7 +2787,7 @@
 <context>
     <name>OutcomeDialog</name>
     <message>
-        <location filename="../../app/ui/outcome_dialog.py" line="+103"/>
+        <location filename="../../app/ui/outcome_dialog.py" line="+116"/>
         <source>Record outcome — %1</source>
         <translation>记录结果 — %1</translation>
     </message>
@@ -2649,17 +2797,7 @@
         <translation>联系的是第三方（紧急联系人）(&amp;T)</translation>
     </message>
     <message>
-        <location line="+6"/>
-        <source>SHA-256 of the audio/video recording</source>
-        <translation>录音录像文件的 SHA-256</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>C&amp;hoose file…</source>
-        <translation>选择文件(&amp;H)…</translation>
-    </message>
-    <message>
-        <location line="+2"/>
+        <location line="+8"/>
         <source>Why there is no recording</source>
         <translation>没有录音录像的原因</translation>
     </message>
@@ -2684,7 +2822,7 @@
         <translation>我已阅读严重安全提示，并将采取其要求的防范措施(&amp;S)</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+4"/>
         <source>&amp;Outcome:</source>
         <translation>结果(&amp;O)：</translation>
     </message>
@@ -2739,12 +2877,12 @@
         <translation>取消</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+34"/>
         <source>Choose…</source>
         <translation>请选择…</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+24"/>
         <source>(none)</source>
         <translation>（无）</translation>
     </message>
@@ -2760,9 +2898,29 @@
         <translation>请勾选以确认您已阅读严重安全提示。</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+5"/>
+        <source>Wait until the recording has been read, or stop reading it.</source>
+        <translation>请等待录音录像读取完成，或停止读取。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Recordings can be kept only in an encrypted store that is unlocked: sign in to head office first. Nothing was saved.</source>
+        <translation>录音录像只能保存在已解锁的加密数据库中：请先登录总部。未保存任何内容。</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Checking, sealing the recording and saving…</source>
+        <translation>正在检查、加密保存录音录像并保存…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Checking and saving…</source>
         <translation>正在检查并保存…</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Stopping… the dialog can be closed once nothing is being saved.</source>
+        <translation>正在停止…保存结束后即可关闭此对话框。</translation>
     </message>
     <message>
         <location line="+7"/>
@@ -2770,7 +2928,35 @@
         <translation>已保存。</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+3"/>
+        <source>Recording kept</source>
+        <translation>录音录像已保存</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The recording is kept, encrypted, with this outcome and goes to head office with the next sync.
+
+The original file was left where it was:
+%1
+Delete it there once your procedures allow.</source>
+        <translation>录音录像已随本次结果加密保存，将在下次同步时上传总部。
+
+原文件仍在原处：
+%1
+按规定允许时，请在该处自行删除。</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Stopped: the recording was not sealed and nothing was saved.</source>
+        <translation>已停止：录音录像未加密保存，未保存任何内容。</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Nothing was saved: the recording could not be kept (see above).</source>
+        <translation>未保存任何内容：录音录像无法保存（见上方）。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>This case changed since it was opened (for example by a sync). Close this dialog and open the case again; nothing was saved.</source>
         <translation>打开后此案件已发生变化（例如同步）。请关闭此窗口并重新打开案件；未保存任何内容。</translation>
     </message>
@@ -2778,16 +2964,6 @@
         <location line="+3"/>
         <source>Nothing was saved: %1</source>
         <translation>未保存任何内容：%1</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>Choose the visit recording</source>
-        <translation>选择外访录音录像</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>Computing the recording&apos;s fingerprint…</source>
-        <translation>正在计算录音录像的指纹…</translation>
     </message>
 </context>
 <context>
@@ -2836,7 +3012,7 @@
 <context>
     <name>RouteMapView</name>
     <message>
-        <location filename="../../app/ui/map_view.py" line="+75"/>
+        <location filename="../../app/ui/map_view.py" line="+77"/>
         <source>Start</source>
         <translation>起点</translation>
     </message>
@@ -2852,9 +3028,103 @@
     </message>
 </context>
 <context>
+    <name>RouteSkips</name>
+    <message>
+        <location filename="../../app/ui/route_skips.py" line="+79"/>
+        <source>Standing partner: %1. A partner typed here counts for this day only.</source>
+        <translation>固定搭档：%1。在此输入的搭档只对当天有效。</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+20"/>
+        <source>%n not planned: </source>
+        <translation>
+            <numerusform>%n 件未排入：</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>, </source>
+        <translation>，</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+11"/>
+        <source>%n need(s) a partner</source>
+        <translation>
+            <numerusform>%n 件需要搭档</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+1"/>
+        <source>%n do-not-visit</source>
+        <translation>
+            <numerusform>%n 件禁止上门</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+1"/>
+        <source>%n outside visiting hours</source>
+        <translation>
+            <numerusform>%n 件不在可上门时段</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+1"/>
+        <source>%n do(es) not fit in the day</source>
+        <translation>
+            <numerusform>%n 件当天排不下</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+1"/>
+        <source>%n without coordinates</source>
+        <translation>
+            <numerusform>%n 件没有坐标</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+1"/>
+        <source>%n too far away</source>
+        <translation>
+            <numerusform>%n 件距离太远</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+1"/>
+        <source>%n for other reasons</source>
+        <translation>
+            <numerusform>%n 件因其他原因</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Plan with %1 (standing partner)</source>
+        <translation>与 %1（固定搭档）一起排路线</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Enter a partner</source>
+        <translation>填写搭档</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>No standing partner is set at head office: type the second collector for today, then plan again</source>
+        <translation>总部未设置固定搭档：请填写今天的第二名外访员，然后重新排路线</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Work until %1</source>
+        <translation>工作到 %1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>End the working day later (never past the permitted visiting hours)</source>
+        <translation>推迟当天收工时间（不超过允许上门的时段）</translation>
+    </message>
+</context>
+<context>
     <name>RouteStopsModel</name>
     <message>
-        <location filename="../../app/ui/route_view.py" line="+98"/>
+        <location filename="../../app/ui/route_view.py" line="+99"/>
         <source>Lock</source>
         <translation>锁定</translation>
     </message>
@@ -2962,7 +3232,7 @@
         <translation>未排入</translation>
     </message>
     <message>
-        <location line="+55"/>
+        <location line="+58"/>
         <source>No agent is signed in on this device: there is no route to plan.</source>
         <translation>本设备没有外访员登录：无路线可规划。</translation>
     </message>
@@ -2997,12 +3267,12 @@
         <translation>无法完成：%1</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>No plan for this day yet.</source>
         <translation>今天还没有路线规划。</translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="+30"/>
         <source>Start</source>
         <translation>起点</translation>
     </message>
@@ -3138,7 +3408,7 @@
 <context>
     <name>SafetyNoteFields</name>
     <message>
-        <location filename="../../app/ui/outcome_dialog.py" line="-331"/>
+        <location filename="../../app/ui/outcome_dialog.py" line="-382"/>
         <source>What happened at the door</source>
         <translation>上门时发生的情况</translation>
     </message>
@@ -3619,9 +3889,22 @@
     </message>
 </context>
 <context>
+    <name>TilesNote</name>
+    <message>
+        <location filename="../../app/ui/map_tiles_note.py" line="+28"/>
+        <source>No map tiles saved for this area — no tile source is set, so the map shows a plain background. Set a tile source in Settings, then use “Download the map for today&apos;s area” in the Route room or run %1.</source>
+        <translation>本区域没有已保存的地图瓦片——尚未设置瓦片来源，地图只显示空白底色。请在“设置”中设置瓦片来源，然后在今日路线中使用“下载今日区域地图”，或运行 %1。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>No map tiles saved for this area, and the tile server cannot be reached. When online, use “Download the map for today&apos;s area” in the Route room or run %1.</source>
+        <translation>本区域没有已保存的地图瓦片，且无法连接瓦片服务器。联网后请在今日路线中使用“下载今日区域地图”，或运行 %1。</translation>
+    </message>
+</context>
+<context>
     <name>TimelineModel</name>
     <message>
-        <location filename="../../app/ui/timeline_model.py" line="+46"/>
+        <location filename="../../app/ui/timeline_model.py" line="+55"/>
         <source>When</source>
         <translation>时间</translation>
     </message>
@@ -3661,7 +3944,37 @@
         <translation>主管审批</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+2"/>
+        <source>Evidence: %1</source>
+        <translation>证据：%1</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>audio recording</source>
+        <translation>录音</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>video recording</source>
+        <translation>录像</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>photo</source>
+        <translation>照片</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>document</source>
+        <translation>文档</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>file</source>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>Relief proposal approved by %1</source>
         <translation>减免方案已由 %1 批准</translation>
     </message>
@@ -3739,6 +4052,21 @@
         <location line="+2"/>
         <source>expires/expired %1</source>
         <translation>失效日期 %1</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>uploaded to head office</source>
+        <translation>已上传总部</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>sealed on this laptop, not uploaded yet</source>
+        <translation>已在本机加密保存，尚未上传</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>fingerprint %1…</source>
+        <translation>指纹 %1…</translation>
     </message>
     <message>
         <location line="+8"/>
