@@ -68,7 +68,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
     from app.cli import CliError
     from app.services.datadir import resolve_data_dir
-    from app.services.session import HeadOfficeUnreachable, LoginError
+    from app.services.session import BadCredentials, HeadOfficeUnreachable, LoginError
     from app.services.signin import sign_in_to_sync
     from app.services.syncing import sync_once
     from app.sync.client import HeadOfficeClient
@@ -102,6 +102,10 @@ def cmd_sync(args: argparse.Namespace) -> int:
             raise CliError(str(exc)) from exc
         print(f"doorstep: sync stopped: {exc}", file=sys.stderr)
         return 1
+    except BadCredentials as exc:
+        if exc.reason == "wrong":  # the offline unlock of an encrypted store
+            raise CliError(f"{exc} (the store's secret is DOORSTEP_SECRET when set, else the password)") from exc
+        raise CliError(str(exc)) from exc
     except LoginError as exc:
         raise CliError(str(exc)) from exc
     try:
