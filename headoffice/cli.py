@@ -60,8 +60,15 @@ def cmd_init_db(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from .api import create_app
+    from app.domain.compliance import ProfileError
 
+    from .api import create_app
+    from .config import load_profile
+
+    try:
+        load_profile(args.profile)  # a bad profile file is one message, before the database is touched
+    except ProfileError as exc:
+        raise CliError(str(exc)) from None
     settings = Settings(db_url=args.db, profile_source=args.profile, access_ttl=args.access_ttl,
                         refresh_ttl=args.refresh_ttl, retain_changes=args.retain_changes,
                         login_rate=args.login_rate, lockout_after=args.lockout_after,
@@ -165,12 +172,14 @@ def cmd_import(args: argparse.Namespace) -> int:
     from .importer import ImportFileError, import_file
 
     db = _db(args)
-    _require_schema(db)
     try:
+        _require_schema(db)
         report = import_file(db, Path(args.file), default_team=args.team)
     except ImportFileError as exc:
         print(f"error: {args.file}: {exc}; nothing was imported", file=sys.stderr)
         return 1
+    finally:
+        db.dispose()
     for problem in report.problems:
         print(f"line {problem.line}: {problem.reason}", file=sys.stderr)
     print(f"imported {report.created} new and {report.updated} updated cases; "

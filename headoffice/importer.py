@@ -105,7 +105,11 @@ class ImportReport:
 
 def decode(data: bytes) -> str:
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict")
+        try:
+            return data[3:].decode("utf-8", errors="strict")
+        except UnicodeDecodeError as exc:
+            raise ImportFileError(f"the file starts as UTF-8 (a byte-order mark) but byte {exc.start + 3:,} "
+                                  "is not UTF-8") from None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
