@@ -2,7 +2,8 @@
 
 UTF-8 with or without a byte-order mark. A file that cannot be read as such (wrong encoding, no
 `id`/`lat`/`lon` columns, a value that is not a number or a time, too many rows) raises
-`StopsFileError` naming the line. An empty coordinate is not an error: that stop is skipped by
+`StopsFileError` naming the line. The id and the label are text from outside, checked by
+`app.domain.text_input` (no lone surrogates, control or bidirectional characters; one line). An empty coordinate is not an error: that stop is skipped by
 the planner with its reason, like one with impossible coordinates or a window that ends early.
 """
 
@@ -11,6 +12,8 @@ from __future__ import annotations
 import csv
 import io
 import math
+
+from app.domain.text_input import text_problem
 
 from .model import DEFAULT_DURATION_S, Stop, parse_clock
 
@@ -95,8 +98,13 @@ def _stop(row: list[str], col: dict[str, int], line: int) -> Stop:
     sid = _cell(row, col, "id")
     if not sid:
         raise StopsFileError(f"line {line}: the id is empty")
-    if len(sid) > MAX_ID:
-        raise StopsFileError(f"line {line}: the id is longer than {MAX_ID} characters")
+    problem = text_problem(sid, max_length=MAX_ID)
+    if problem is not None:
+        raise StopsFileError(f"line {line}: the id {problem}")
+    label = _cell(row, col, "label")
+    problem = text_problem(label, max_length=MAX_BYTES)
+    if problem is not None:
+        raise StopsFileError(f"line {line}: the label {problem}")
     lat_t, lon_t = _cell(row, col, "lat"), _cell(row, col, "lon")
     lat = _number(lat_t, "lat", line) if lat_t else None
     lon = _number(lon_t, "lon", line) if lon_t else None
@@ -121,7 +129,7 @@ def _stop(row: list[str], col: dict[str, int], line: int) -> Stop:
     return Stop(id=sid, lat=lat, lon=lon, priority=priority, duration_s=duration, window=window,
                 must_visit=_flag(_cell(row, col, "must_visit"), "must_visit", line),
                 needs_two_people=_flag(_cell(row, col, "two_person"), "two_person", line),
-                label=_cell(row, col, "label")[:200])
+                label=label[:200])
 
 
 def _flag(text: str, what: str, line: int) -> bool:
