@@ -30,15 +30,25 @@ class Settings:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+MAX_PROFILE_BYTES = 1024 * 1024
+
+
 def load_profile(source: str) -> tuple[Profile, dict[str, Any]]:
-    """(profile, its JSON as delivered in the pull). Raises ProfileError."""
+    """(profile, its JSON as delivered in the pull). Raises ProfileError (only), naming the file."""
     path = Path(source)
     if path.suffix == ".json" or path.exists():
         try:
-            text = path.read_text("utf-8")
+            if path.stat().st_size > MAX_PROFILE_BYTES:
+                raise ProfileError(f"compliance profile {source} is larger than 1 MB")
+            text = path.read_bytes().decode("utf-8-sig")
         except OSError as exc:
             raise ProfileError(f"cannot read compliance profile {source}: {exc.strerror}") from exc
-        profile = load_profile_json(text)
+        except UnicodeDecodeError as exc:
+            raise ProfileError(f"compliance profile {source} is not UTF-8 text (byte {exc.start})") from exc
+        try:
+            profile = load_profile_json(text)
+        except ProfileError as exc:
+            raise ProfileError(f"{source}: {exc}") from exc
         return profile, json.loads(text)
     profile = builtin_profile(source)
     return profile, dict(profile.raw)

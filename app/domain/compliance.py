@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from .clock import ensure_utc
 from .enums import ActKind
+from .text_input import text_problem
 
 CONTACT_ACTS = frozenset({ActKind.CALL, ActKind.SMS, ActKind.VISIT, ActKind.THIRD_PARTY_CONTACT})
 
@@ -86,7 +87,33 @@ def _opt_int(data: Mapping[str, Any], key: str) -> int | None:
     return value
 
 
+MAX_PROFILE_TEXT = 2000  # a profile's name or one rule message
+
+
+def _profile_text(value: object, where: str, limit: int = MAX_PROFILE_TEXT) -> str:
+    if not isinstance(value, str):
+        raise ProfileError(f"{where} must be text")
+    problem = text_problem(value, max_length=limit)
+    if problem is not None:
+        raise ProfileError(f"{where} {problem}")
+    return value
+
+
+def _messages(value: object) -> dict[str, dict[str, str]]:
+    if not isinstance(value, Mapping):
+        raise ProfileError("messages must be an object of rule → {language: text}")
+    out: dict[str, dict[str, str]] = {}
+    for rule, texts in value.items():
+        rule = _profile_text(rule, "a message's rule id", 64)
+        if not isinstance(texts, Mapping):
+            raise ProfileError(f"messages.{rule} must be an object of language → text")
+        out[rule] = {_profile_text(lang, f"a language of messages.{rule}", 16):
+                     _profile_text(text, f"messages.{rule}.{lang}") for lang, text in texts.items()}
+    return out
+
+
 def profile_from_dict(data: Mapping[str, Any]) -> Profile:
+    """The profile `data` describes. Raises ProfileError (only) saying what is wrong."""
     try:
         window = data["contact_window"]
         third = data.get("third_party", {})
@@ -94,9 +121,9 @@ def profile_from_dict(data: Mapping[str, Any]) -> Profile:
         tz = str(data["timezone"])
         ZoneInfo(tz)
         return Profile(
-            id=str(data["id"]),
+            id=_profile_text(data["id"], "id", 64),
             version=int(data["version"]),
-            name=str(data.get("name", data["id"])),
+            name=_profile_text(data.get("name", data["id"]), "name"),
             timezone=tz,
             window=ContactWindow(_time(window["start"]), _time(window["end"]),
                                  frozenset(ActKind(a) for a in window["acts"])),
@@ -113,13 +140,15 @@ def profile_from_dict(data: Mapping[str, Any]) -> Profile:
             promise_grace_days=int(data.get("promise_grace_days", 0)),
             record_retention_years=int(data.get("record_retention_years", 5)),
             overridable=frozenset(data.get("overridable", [])),
-            messages={k: dict(v) for k, v in data.get("messages", {}).items()},
+            messages=_messages(data.get("messages", {})),
             raw=dict(data),
         )
     except ProfileError:
         raise
-    except (KeyError, TypeError, ValueError) as exc:
-        raise ProfileError(f"invalid compliance profile: {exc}") from exc
+    except KeyError as exc:
+        raise ProfileError(f"invalid compliance profile: {exc} is missing or unknown") from exc
+    except (TypeError, ValueError, AttributeError, OverflowError) as exc:
+        raise ProfileError(f"invalid compliance profile: {type(exc).__name__}: {str(exc)[:200]!r}") from exc
 
 
 def load_profile_json(text: str) -> Profile:
@@ -127,6 +156,8 @@ def load_profile_json(text: str) -> Profile:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ProfileError(f"compliance profile is not valid JSON: {exc}") from exc
+    except (ValueError, RecursionError) as exc:  # digits past Python's limit; nesting past its stack
+        raise ProfileError(f"compliance profile is not usable JSON ({type(exc).__name__})") from exc
     if not isinstance(data, dict):
         raise ProfileError("compliance profile must be a JSON object")
     return profile_from_dict(data)
