@@ -338,4 +338,28 @@ def replan(store: Store, agent_id: int, day: date, profile: Profile, *, fixed_pr
                                                                          and partner.strip() else None))
     if day_end_s is not None:
         options = replace(options, day_end_s=max(options.day_start_s + 3600, min(int(day_end_s), 24 * 3600)))
-    return plan_agent_day(store, agent_id, day, profile, options, now)
+    plan = plan_agent_day(store, agent_id, day, profile, options, now)
+    if saved is not None and saved.plan.stops and options.day_end_s > saved.options.day_end_s and optimise_rest:
+        plan = _keep_if_better(store, agent_id, day, profile, options, plan, saved, now)
+    return plan
+
+
+def _value(day_plan: DayPlan) -> tuple[float, int]:
+    return sum(s.priority for s in day_plan.plan.stops), -day_plan.plan.total_distance_m
+
+
+def _keep_if_better(store: Store, agent_id: int, day: date, profile: Profile, options: DayOptions, plan: DayPlan,
+                    saved: DayPlan, now: datetime | None) -> DayPlan:
+    """A longer day must not plan less: also plan it as the saved route followed by what the extra time
+    holds, and keep that if it is worth more (the search does not always find it from scratch). Only the
+    stops the agent locked stay locked."""
+    route = tuple(int(s.id) for s in saved.plan.stops)
+    if route[:len(options.fixed_prefix)] != options.fixed_prefix:
+        return plan
+    extended = plan_agent_day(store, agent_id, day, profile, replace(options, fixed_prefix=route), now)
+    if _value(extended) <= _value(plan):
+        return plan
+    locked = {str(c) for c in options.fixed_prefix}
+    stops = tuple(replace(s, locked=s.id in locked, warning=s.warning if s.id in locked else "")
+                  for s in extended.plan.stops)
+    return replace(extended, plan=replace(extended.plan, stops=stops), options=options)

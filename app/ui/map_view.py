@@ -41,6 +41,7 @@ from app.maps.tilecache import TileCache, TileCacheError, tile_cache_path
 from app.maps.tilefetch import TileFetcher
 from app.maps.tileserver import TileServer
 from app.maps.tilesource import TileSource, TileSourceError
+from app.ui.map_tiles_note import TilesNote
 
 log = logging.getLogger(__name__)
 
@@ -259,10 +260,12 @@ class MapPage(QWidget):
         self._banner.setWordWrap(True)
         self._banner.setStyleSheet("background:#fff3e0;color:#6d4c00;padding:4px 8px;")
         self._banner.hide()
+        self.tiles_note = TilesNote(self)  # no tiles to draw: says so, and how to get them
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self._banner)
+        layout.addWidget(self.tiles_note)
         layout.addWidget(self.web_view, 1)
         self.set_tile_source(tile_source, rebuild=False)
 
@@ -286,6 +289,10 @@ class MapPage(QWidget):
         self._tile_holder.clear()
         if self._tiles is not None:
             self._tile_holder.append(self._tiles)
+        if source is None:
+            self.tiles_note.no_source()
+        else:
+            self.tiles_note.clear()
         if old is not None:
             threading.Thread(target=old.close, name="doorstep-tiles-close", daemon=True).start()
         if rebuild:
@@ -377,6 +384,8 @@ class MapPage(QWidget):
     @Slot(str)
     def _on_tile_problem(self, message: str) -> None:
         self._show_banner(self.tr("Map tiles: %1 — showing saved tiles only.").replace("%1", message))
+        if self.tile_server is not None and self.tile_server.served == 0:  # nothing saved for the area shown
+            self.tiles_note.nothing_saved()
         self.tileProblem.emit(message)
 
     def _show_banner(self, text: str) -> None:

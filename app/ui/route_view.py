@@ -54,6 +54,7 @@ from app.maps.tilesource import TileSource
 from app.routing.model import clock_text
 from app.ui import labels
 from app.ui.map_view import RouteMapView, tile_source_from_settings
+from app.ui.route_skips import RouteSkips
 from app.ui.selection import select_only_row
 
 log = logging.getLogger(__name__)
@@ -305,6 +306,7 @@ class RouteView(QWidget):
         self.skipped_title = QLabel(self.tr("Not planned"), self)
         self.skipped = QListWidget(self)
         self.skipped.setMaximumHeight(140)
+        self.skips = RouteSkips(self, ctx=ctx, agent_id=self.agent_id, partner_edit=self.partner_edit)
 
         left = QWidget(self)
         lv = QVBoxLayout(left)
@@ -312,6 +314,7 @@ class RouteView(QWidget):
         lv.addWidget(self.table, 1)
         lv.addLayout(edit_row)
         lv.addWidget(self.skipped_title)
+        lv.addWidget(self.skips)
         lv.addWidget(self.skipped)
 
         self.map = RouteMapView(self, cache_dir=ctx.cache_dir, tile_source=self.tile_source, runner=ctx.runner)
@@ -344,6 +347,7 @@ class RouteView(QWidget):
         self.table.doubleClicked.connect(lambda idx: self.caseActivated.emit(self.model.rows[idx.row()].case_id))
         self.map.caseClicked.connect(self.select_case)
         self.map.caseClicked.connect(self.caseActivated)
+        self.skips.replanRequested.connect(lambda end: self._replan(fixed_prefix=self._locked_ids(), day_end_s=end))
         closing = self._closing  # the clean-up must not reference self: it runs while self is destroyed
         self.destroyed.connect(lambda *_: closing.set())
         self._update_title()
@@ -445,7 +449,7 @@ class RouteView(QWidget):
     # --- internals -----------------------------------------------------------------------------
 
     def _replan(self, *, fixed_prefix: Sequence[int], add: Sequence[int] = (), remove: Sequence[int] = (),
-                select: int | None = None) -> None:
+                select: int | None = None, day_end_s: int | None = None) -> None:
         from app.services.dayplan import replan, save_day_plan
 
         if self.agent_id is None:
@@ -456,7 +460,7 @@ class RouteView(QWidget):
 
         def work() -> Any:
             plan = replan(store, agent, day, profile, fixed_prefix=prefix, add=added, remove=removed,
-                          partner=partner, now=now)
+                          partner=partner, day_end_s=day_end_s, now=now)
             save_day_plan(store, plan, actor, now)
             return _with_case_numbers(store, plan)
 
@@ -494,6 +498,7 @@ class RouteView(QWidget):
         day_plan, self._case_nos = result
         if day_plan is not None and day_plan.options.partner:
             self.partner_edit.setText(day_plan.options.partner)
+        self.skips.plan_loaded(day_plan)
         self._show(day_plan)
         if day_plan is None:
             self._show_status(self.tr("No plan for this day yet."))
@@ -512,6 +517,7 @@ class RouteView(QWidget):
         if day_plan is None:
             self.model.set_rows([])
             self.skipped.clear()
+            self.skips.show_plan(None)
             self.map.set_route([], None)
             self.planChanged.emit(None)
             self._set_busy(self._busy)
@@ -521,6 +527,7 @@ class RouteView(QWidget):
                          s.must_visit, s.locked, s.warning) for s in plan.stops]
         self.model.set_rows(rows)
         self.skipped.clear()
+        self.skips.show_plan(day_plan)
         for k in plan.skipped:
             name = self._case_nos.get(int(k.id), k.id) if k.id.isdigit() else k.id
             self.skipped.addItem(f"{name}: {labels.skip_reason(k.reason.value, k.detail, k.text)}")

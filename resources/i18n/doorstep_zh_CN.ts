@@ -3048,7 +3048,7 @@ Delete it there once your procedures allow.</source>
     </message>
     <message numerus="yes">
         <location line="+11"/>
-        <source>%n need(s) a partner</source>
+        <source>%n without a partner</source>
         <translation>
             <numerusform>%n 件需要搭档</numerusform>
         </translation>
@@ -3069,7 +3069,7 @@ Delete it there once your procedures allow.</source>
     </message>
     <message numerus="yes">
         <location line="+1"/>
-        <source>%n do(es) not fit in the day</source>
+        <source>%n too many for the day</source>
         <translation>
             <numerusform>%n 件当天排不下</numerusform>
         </translation>
