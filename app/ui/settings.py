@@ -7,11 +7,16 @@ Tests hand in a QSettings on a temporary file; the app uses the per-user default
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings
 
+from app.domain.text_input import text_problem
+
 LANGUAGES = ("system", "zh_CN", "en")
+MAX_SETTING = 1_000_000  # characters of one stored value
+log = logging.getLogger(__name__)
 
 
 class AppSettings:
@@ -20,8 +25,16 @@ class AppSettings:
 
     # -- preferences ---------------------------------------------------------------------------
     def _str(self, key: str, default: str = "") -> str:
+        """The stored text, or `default` when the settings file holds something else there (another type,
+        or text with control characters or lone surrogates, e.g. from a hand-edited file)."""
         value = self.q.value(key, default)
-        return value if isinstance(value, str) else default
+        if not isinstance(value, str):
+            return default
+        problem = text_problem(value, max_length=MAX_SETTING)
+        if problem is not None:
+            log.warning("the setting %s %s; using its default", key, problem)
+            return default
+        return value
 
     def _int(self, key: str, default: int) -> int:
         try:
@@ -120,7 +133,7 @@ class AppSettings:
             return None
         try:
             return json.loads(raw)
-        except json.JSONDecodeError:
+        except (ValueError, RecursionError):  # not JSON, a number past Python's digits, nested absurdly deep
             return None
 
     def set_json_value(self, key: str, value: Any) -> None:
