@@ -43,6 +43,7 @@ from app.contract.v1 import (
     TokenResponse,
 )
 from app.domain.clock import utcnow
+from app.domain.text_input import shown
 
 from . import auth
 from .auth import AuthError, Principal
@@ -128,8 +129,9 @@ def create_app(settings: Settings, db: Database | None = None) -> Any:
         if any(e.get("type") == "json_invalid" for e in errors):
             return _error(400, "malformed_json", "the request body is not valid JSON")
         first = errors[0] if errors else {}
-        where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
-        return _error(422, "invalid_request", f"{where}: {first.get('msg', 'invalid')}"[:500])
+        # A location can hold a client's key: shown() keeps a hostile one writable in the reply.
+        where = ".".join(shown(str(p)) for p in first.get("loc", ()) if p != "body")
+        return _error(422, "invalid_request", f"{where}: {shown(str(first.get('msg', 'invalid')), 400)}"[:500])
 
     @api.exception_handler(StarletteHTTPException)
     def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -202,7 +204,7 @@ def create_app(settings: Settings, db: Database | None = None) -> Any:
         p = await run_in_threadpool(svc.principal, authorization)
         try:
             envelope = json.loads(await request.body())
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested absurdly deep
             raise ApiError(400, "malformed_json", "the request body is not valid JSON") from None
         if not isinstance(envelope, dict) or set(envelope) != {"events"} or not isinstance(envelope["events"], list):
             raise ApiError(422, "invalid_request", 'expected {"events": [...]}')

@@ -23,6 +23,7 @@ from app.contract.v1 import (
 from app.domain.enums import Channel, SafetyCategory, Severity
 from app.domain.money import MAX_FEN
 from app.domain.outcomes import OutcomeCode
+from app.domain.text_input import shown
 from app.domain.validation import MAX_TEXT, OutcomeFacts, OutcomeInvalid, clean_outcome_fields
 
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -47,7 +48,7 @@ def parse_event_text(raw: Any) -> tuple[EventIn, str]:
         ev = EventIn.model_validate(raw)
     except ValidationError as exc:
         first = exc.errors()[0]
-        where = ".".join(str(p) for p in first.get("loc", ())) or "event"
+        where = ".".join(shown(str(p)) for p in first.get("loc", ())) or "event"
         raise Malformed(f"{where}: {first.get('msg', 'invalid')}") from None
     if not 1 <= ev.case_id <= MAX_ID:
         raise Malformed("case_id is out of range")
@@ -112,7 +113,7 @@ def _outcome(p: Mapping[str, Any]) -> None:
     if not isinstance(notes, str):
         raise Malformed("payload.notes must be text")
     for key in ("phone", "no_recording_reason"):
-        _opt_str(p, key, 200 if key == "phone" else MAX_TEXT)
+        _opt_str(p, key, 32 if key == "phone" else MAX_TEXT)  # 32: the width of Attempt.phone
     for key in ("to_third_party", "safety_acknowledged"):
         _opt_bool(p, key)
     _opt_number(p, "lat", -90, 90)

@@ -33,6 +33,7 @@ from app.domain.compliance import (
 )
 from app.domain.enums import ActKind, Severity
 from app.domain.outcomes import spec
+from app.domain.text_input import shown
 
 from .changes import ChangeWriter
 from .decisions import settle_flagged, subject_author, subject_problem
@@ -204,7 +205,8 @@ def push(session: Session, user: User, items: Sequence[Any], profile: Profile, n
     parsed: list[tuple[str, EventIn | str, str]] = []
     payload_text: dict[str, str] = {}  # event id -> canonical payload, as stored
     for raw in items:
-        raw_id = str(raw.get("id", ""))[:64] if isinstance(raw, Mapping) else ""
+        # shown(): a malformed id is echoed back, so it must be text a JSON reply can carry
+        raw_id = shown(str(raw.get("id", ""))[:64], 64) if isinstance(raw, Mapping) else ""
         try:
             good, text = parse_event_text(raw)
         except Malformed as exc:

@@ -20,7 +20,18 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
+from pydantic_core import PydanticCustomError
+
+from app.domain.text_input import json_text_problem, text_problem
 
 __all__ = [
     "API_HEADER", "API_VERSION", "EVENT_SCHEMA_VERSION", "MIN_EVENT_SCHEMA_VERSION", "MAX_EVENTS_PER_PUSH",
@@ -48,6 +59,50 @@ MAX_ASSIGN_ITEMS = 1000
 Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 Uuid = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")]
 ShortText = Annotated[str, StringConstraints(max_length=200)]
+MAX_PAYLOAD_TEXT = 20_000  # a string inside an event payload (= app.domain.validation.MAX_TEXT)
+
+
+# --- text of request bodies ---------------------------------------------------------------------
+# Every text field a client sends is checked by the one rule of app/domain/text_input.py: a lone
+# surrogate, NUL, another control character (tab and line breaks only where the field is multi-line),
+# a bidirectional control or too many characters is a 422 naming the field, never a database error.
+# The check runs before pydantic's own string validation, so a lone surrogate gets these words too.
+
+
+def _checked_text(max_length: int, multiline: bool) -> Any:
+    def check(value: Any) -> Any:
+        if isinstance(value, str):
+            problem = text_problem(value, max_length=max_length, multiline=multiline)
+            if problem is not None:
+                raise PydanticCustomError("text_input", "{problem}", {"problem": problem})
+        return value
+
+    return BeforeValidator(check)
+
+
+def request_text(max_length: int, *, min_length: int = 0, multiline: bool = False) -> Any:
+    """The type of a text field in a request body (name it once, `Username = request_text(64)`, and
+    annotate fields with the name)."""
+    return Annotated[str, _checked_text(max_length, multiline),
+                     StringConstraints(min_length=min_length, max_length=max_length)]
+
+
+def _check_json_texts(value: dict[str, Any]) -> dict[str, Any]:
+    found = json_text_problem(value, max_length=MAX_PAYLOAD_TEXT)
+    if found is not None:
+        path, problem = found
+        raise PydanticCustomError("text_input", "{where}{problem}",
+                                  {"where": f"{path} " if path else "", "problem": problem})
+    return value
+
+
+# A JSON object from a client: every key one line of at most 64 characters, every string at most
+# MAX_PAYLOAD_TEXT characters (line breaks allowed), nested at most MAX_DEPTH levels.
+JsonObject = Annotated[dict[str, Any], AfterValidator(_check_json_texts)]
+Username = request_text(64, min_length=1)
+EventKind = request_text(32, min_length=1)
+RefreshToken = request_text(4096, min_length=16)
+Reason = request_text(500)
 
 
 class _Model(BaseModel):
@@ -58,13 +113,14 @@ class _Model(BaseModel):
 
 
 class TokenRequest(_Model):
-    username: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    username: Username
+    # Only hashed, never stored or shown: any characters a string can hold (pydantic refuses lone surrogates).
     password: Annotated[str, StringConstraints(min_length=1, max_length=1024)]
     device_id: Uuid
 
 
 class RefreshRequest(_Model):
-    refresh_token: Annotated[str, StringConstraints(min_length=16, max_length=4096)]
+    refresh_token: RefreshToken
     device_id: Uuid
 
 
@@ -108,8 +164,8 @@ class EventIn(_Model):
     device_seq: Annotated[int, Field(ge=1)]
     case_id: int
     case_version: Annotated[int, Field(ge=0)]
-    kind: Annotated[str, StringConstraints(min_length=1, max_length=32)]
-    payload: dict[str, Any]
+    kind: EventKind
+    payload: JsonObject
     occurred_at: AwareDatetime
     schema_version: int
     replaces: Uuid | None = None
@@ -343,7 +399,7 @@ class AssignBatchRequest(_Model):
     overwrites and the other items still apply."""
 
     items: Annotated[list[AssignItem], Field(min_length=1, max_length=MAX_ASSIGN_ITEMS)]
-    reason: Annotated[str, StringConstraints(max_length=500)] = ""
+    reason: Reason = ""
 
 
 class AssignItemResult(_Model):

@@ -10,6 +10,7 @@ from typing import Any
 from .enums import Channel, HardshipReason, PaymentMethod, ReliefKind, SafetyCategory, Severity
 from .money import MoneyError, parse_yuan
 from .outcomes import Field, OutcomeCode, spec
+from .text_input import text_problem
 
 MAX_TEXT = 20_000  # notes and free text: long is fine, unbounded is not
 
@@ -39,6 +40,8 @@ def clean_outcome_fields(code: OutcomeCode, channel: Channel, raw: Mapping[str, 
         errors["channel"] = "this outcome can only be recorded for a door visit"
     if len(notes) > MAX_TEXT:
         errors["notes"] = f"notes are limited to {MAX_TEXT:,} characters"
+    elif (problem := text_problem(notes, max_length=MAX_TEXT, multiline=True)) is not None:
+        errors["notes"] = f"notes {problem}"  # head office refuses what the device would send
 
     def text_field(f: Field, label: str) -> None:
         value = raw.get(f.value)
@@ -46,6 +49,8 @@ def clean_outcome_fields(code: OutcomeCode, channel: Channel, raw: Mapping[str, 
             errors[f.value] = f"{label} is required"
         elif len(value) > MAX_TEXT:
             errors[f.value] = f"{label} is too long"
+        elif (problem := text_problem(value, max_length=MAX_TEXT, multiline=True)) is not None:
+            errors[f.value] = f"{label} {problem}"
         else:
             out[f.value] = value.strip()
 
@@ -108,6 +113,9 @@ def clean_outcome_fields(code: OutcomeCode, channel: Channel, raw: Mapping[str, 
         note = raw.get(Field.SAFETY_NOTE.value)
         if not isinstance(note, Mapping) or not str(note.get("text", "")).strip():
             errors[Field.SAFETY_NOTE.value] = "describe what made the visit unsafe"
+        elif (problem := text_problem(str(note["text"]).strip()[:MAX_TEXT], max_length=MAX_TEXT,
+                                      multiline=True)) is not None:
+            errors[Field.SAFETY_NOTE.value] = f"the safety note {problem}"
         else:
             try:
                 out[Field.SAFETY_NOTE.value] = {

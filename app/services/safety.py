@@ -8,6 +8,7 @@ from datetime import datetime
 
 from app.domain.clock import ensure_utc, utcnow
 from app.domain.enums import SafetyCategory, Severity
+from app.domain.text_input import text_problem
 from app.domain.validation import MAX_TEXT, OutcomeInvalid
 from app.store import models as m
 from app.store.audit import append_audit
@@ -36,6 +37,8 @@ def _validate(data: SafetyNoteInput, now: datetime) -> None:
         errors["text"] = "describe the danger"
     elif len(data.text) > MAX_TEXT:
         errors["text"] = f"limited to {MAX_TEXT:,} characters"
+    elif (problem := text_problem(data.text, max_length=MAX_TEXT, multiline=True)) is not None:
+        errors["text"] = problem  # head office refuses the same
     if data.expires_at is not None and ensure_utc(data.expires_at) <= now:
         errors["expires_at"] = "the expiry must be in the future"
     if errors:

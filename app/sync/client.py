@@ -89,7 +89,12 @@ class HeadOfficeClient:
     # --- auth --------------------------------------------------------------------------------
 
     def login(self, username: str, password: str) -> v1.UserInfo:
-        body = v1.TokenRequest(username=username, password=password, device_id=self.device_id)
+        try:
+            body = v1.TokenRequest(username=username, password=password, device_id=self.device_id)
+        except ValidationError as exc:  # what head office would refuse with 422, said before sending
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first.get("loc", ()))
+            raise AuthError(f"cannot sign in: {where}: {first.get('msg', 'invalid')}") from None
         response = self._send("POST", "/auth/token", json=body.model_dump(), auth=False)
         if response.status_code in (400, 401, 403, 422, 423):
             raise AuthError(f"head office refused the sign-in: {_detail(response)}")
