@@ -70,3 +70,20 @@ def test_the_problem_is_none_or_a_message_that_can_be_written_anywhere(value: st
     label = shown(value)
     label.encode("utf-8")
     json.dumps(label, ensure_ascii=False).encode("utf-8")
+
+
+def test_the_device_refuses_in_an_outcome_what_head_office_would_reject() -> None:
+    from datetime import date
+
+    from app.domain.enums import Channel
+    from app.domain.outcomes import OutcomeCode
+    from app.domain.validation import OutcomeFacts, OutcomeInvalid, clean_outcome_fields
+
+    facts = OutcomeFacts(outstanding_fen=500_000, today=date(2026, 11, 29), max_promise_days=30)
+    ok = clean_outcome_fields(OutcomeCode.MOVED, Channel.VISIT, {"new_address": "成都市\n锦江区 <b>1</b> 😀"},
+                              "第一行\r\n第二行\tend", facts)
+    assert ok == {"new_address": "成都市\n锦江区 <b>1</b> 😀"}
+    with pytest.raises(OutcomeInvalid) as exc:
+        clean_outcome_fields(OutcomeCode.MOVED, Channel.VISIT, {"new_address": "成都\x00市"}, "a\x1b[2Jb", facts)
+    assert exc.value.errors == {"notes": "notes contains a control character (U+001B) at character 2",
+                                "new_address": "new address contains a NUL character at character 3"}
