@@ -4,7 +4,8 @@
   serve [--host] [--port]      run the API (port 0: pick a free port; the URL is printed first)
   create-user --username --role agent|supervisor|admin [--team] [--partner USER]   password from stdin
   pair AGENT PARTNER | pair AGENT --clear   set or clear a standing pair (both ways; logged)
-  import-cases FILE            CSV (UTF-8, UTF-8 with BOM, GBK) or JSON from the lending platform
+  import-cases FILE            CSV (UTF-8, UTF-8 with BOM, GBK) or JSON from the lending platform;
+                               exit 1 if the file or any row was refused (each row said with its line)
   demo-data [--cases N]        demo team and cases; prints the accounts and their passwords
   prune-changes --keep N       forget old pull-log rows (cursors older than that get 410)
 
@@ -100,6 +101,8 @@ def cmd_create_user(args: argparse.Namespace) -> int:
 
     from sqlalchemy import select
 
+    from app.domain.text_input import text_problem
+
     from .models import User
     from .security import MIN_PASSWORD, hash_password
 
@@ -113,6 +116,11 @@ def cmd_create_user(args: argparse.Namespace) -> int:
         raise CliError("admins have no team")
     if args.role != "admin" and not args.team:
         raise CliError("agents and supervisors need --team")
+    for option, value, limit in (("--username", username, 64), ("--team", args.team, 64),
+                                 ("--display-name", args.display_name, 200)):
+        problem = text_problem(value, max_length=limit)
+        if problem is not None:
+            raise CliError(f"{option} {problem}")
     db = _db(args)
     _require_schema(db)
     with db.write() as session:

@@ -80,14 +80,26 @@ def create_demo(session: Session, cases: int, seed: int = 7, today: date | None 
         session.flush()
         agent_ids[username] = user.id
         accounts.append(DemoAccount(username, pw, role, team))
-    users = {u.username: u for u in session.scalars(select(User))}
-    for one, two in city.PAIRS:
-        set_pair(session, users[one], users[two], actor="demo-data", via="demo", now=now)
+    pair_demo_agents(session, now)
     by_district = {d.name: agent_ids[city.AGENTS[i % len(city.AGENTS)][0]] for i, d in enumerate(city.DISTRICTS)}
     for username, _n, home in city.AGENTS:
         by_district[home] = agent_ids[username]
     _cases(session, rng, cases, by_district, today, now)
     return accounts
+
+
+def pair_demo_agents(session: Session, now: datetime) -> list[tuple[str, str]]:
+    """Pair the demo team (`city.PAIRS`) where both agents exist and neither has a partner yet (a
+    demo database made before pairs existed); pairs someone changed since are left alone."""
+    names = [name for pair in city.PAIRS for name in pair]
+    users = {u.username: u for u in session.scalars(select(User).where(User.username.in_(names)))}
+    made = []
+    for one, two in city.PAIRS:
+        a, b = users.get(one), users.get(two)
+        if a is not None and b is not None and a.partner_id is None and b.partner_id is None:
+            set_pair(session, a, b, actor="demo-data", via="demo", now=now)
+            made.append((one, two))
+    return made
 
 
 def _cases(session: Session, rng: random.Random, n: int, by_district: dict[str, int], today: date,

@@ -1,7 +1,8 @@
 """`make run`: Doorstep on demo data with a local head office, in one command.
 
 1. A head office on 127.0.0.1 (a free port) over `DATA/headoffice.sqlite3`, filled with the demo city
-   the first time (its demo accounts have fixed passwords: agent01 / doorstep-agent01, …).
+   the first time (its demo accounts have fixed passwords: agent01 / doorstep-agent01, …; the agents
+   work in standing pairs). One made earlier is upgraded (`init-db`) and its agents paired if unpaired.
 2. The demo user (`--user`, default agent01; `--user super01` is the team's supervisor, who sees the
    Assign, Team and Approvals rooms) signs in and syncs headlessly (`python -m app sync`), so that
    user's laptop store receives their cases (a supervisor: the team's) from head office — the whole
@@ -34,15 +35,20 @@ def say(text: str) -> None:
 def start_head_office(data: Path, cases: int) -> tuple[subprocess.Popen[str], str] | None:
     db = f"sqlite:///{(data / 'headoffice.sqlite3').resolve()}"
     py = sys.executable
-    if not (data / "headoffice.sqlite3").exists():
+    fresh = not (data / "headoffice.sqlite3").exists()
+    if fresh:
         say("preparing the local head office with the demo city …")
-        for cmd in (["init-db"], ["demo-data", "--cases", str(cases)]):
-            done = subprocess.run([py, "-m", "headoffice", *cmd, "--db", db], cwd=ROOT, capture_output=True,
-                                  text=True, check=False)
-            if done.returncode != 0:
-                say(f"head office set-up failed: {done.stderr.strip()[-500:]}")
+    # An existing head office is brought to the current schema and its demo agents paired if they
+    # are not (a demo made before standing pairs existed); both steps change nothing otherwise.
+    steps = [["init-db"], ["demo-data", "--cases", str(cases)] if fresh else ["demo-data", "--pairs"]]
+    for cmd in steps:
+        done = subprocess.run([py, "-m", "headoffice", *cmd, "--db", db], cwd=ROOT, capture_output=True,
+                              text=True, check=False)
+        if done.returncode != 0:
+            say(f"head office set-up failed: {done.stderr.strip()[-500:]}")
+            if fresh:
                 (data / "headoffice.sqlite3").unlink(missing_ok=True)
-                return None
+            return None
     log = (data / "headoffice.log").open("a")
     proc = subprocess.Popen([py, "-m", "headoffice", "serve", "--db", db, "--host", "127.0.0.1", "--port", "0"],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=log, text=True)

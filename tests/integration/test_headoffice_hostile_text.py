@@ -118,3 +118,24 @@ def test_absurdly_nested_push_is_a_400_and_deep_payloads_are_rejected(headoffice
     assert r.status_code == 200, r.text
     (result,) = r.json()["results"]
     assert result["status"] == "rejected" and "nested more than 32 levels deep" in result["error"]
+
+
+@pytest.mark.parametrize(("option", "value", "words"), [
+    ("--username", "agent\x1b[2J", "--username contains a control character (U+001B) at character 6"),
+    ("--team", "一组\u202e", "--team contains a bidirectional control character (U+202E) at character 3"),
+    ("--display-name", "张\x00三", "--display-name contains a NUL character at character 2"),
+])
+def test_create_user_refuses_hostile_names_before_the_database(tmp_path: Any, monkeypatch: pytest.MonkeyPatch,
+                                                               capsys: pytest.CaptureFixture[str], option: str,
+                                                               value: str, words: str) -> None:
+    import io
+
+    from headoffice.cli import main
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("a-long-password\n"))
+    argv = {"--username": "agent09", "--team": "一组", "--display-name": "张三", option: value}
+    code = main(["create-user", "--db", f"sqlite:///{tmp_path / 'none.sqlite3'}", "--role", "agent",
+                 *[x for pair in argv.items() for x in pair]])
+    assert code == 2
+    assert capsys.readouterr().err == f"error: {words}\n"
+    assert not (tmp_path / "none.sqlite3").exists()

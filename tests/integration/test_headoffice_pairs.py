@@ -90,6 +90,14 @@ def test_demo_agents_work_in_pairs_and_the_command_line_sets_and_clears_them(ho:
         assert bad.returncode == 2 and words in bad.stderr
     assert _pairs(ho)["agent01"] is None
 
+    # a demo head office made before pairs existed gets its pairs where nobody set one since
+    out = ho.cli("demo-data", "--pairs")
+    assert "paired agent01 with agent02, agent03 with agent04" in out.stdout
+    assert _pairs(ho) == {"agent01": "agent02", "agent02": "agent01", "agent03": "agent04",
+                          "agent04": "agent03", "agent05": "agent06", "agent06": "agent05"}
+    assert "paired nobody" in ho.cli("demo-data", "--pairs").stdout
+    assert _log(ho)[-1][:2] == ("demo-data", "demo")
+
 
 def test_a_supervisor_sets_pairs_in_their_team_only_and_the_act_is_logged(ho: HeadOffice) -> None:
     ho.cli("create-user", "--username", "south01", "--role", "agent", "--team", "南区",
