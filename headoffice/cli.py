@@ -7,6 +7,7 @@
   import-cases FILE            CSV (UTF-8, UTF-8 with BOM, GBK) or JSON from the lending platform;
                                exit 1 if the file or any row was refused (each row said with its line)
   demo-data [--cases N]        demo team and cases; prints the accounts and their passwords
+  demo-data --pairs            pair the demo agents who have no partner yet (a demo database made earlier)
   prune-changes --keep N       forget old pull-log rows (cursors older than that get 410)
 
 The database URL: `sqlite:///path/to/headoffice.sqlite3` (default: ./headoffice.sqlite3, or the
@@ -202,6 +203,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     db = _db(args)
     _require_schema(db)
+    if args.pairs:
+        from app.domain.clock import utcnow
+
+        from .demo import pair_demo_agents
+
+        with db.write() as session:
+            made = pair_demo_agents(session, utcnow())
+        print("paired " + (", ".join(f"{a} with {b}" for a, b in made) if made else "nobody: the pairs are set"))
+        return 0
     today = date.fromisoformat(args.today) if args.today else None
     try:
         with db.write() as session:
@@ -274,6 +284,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--today", default=None, help="YYYY-MM-DD the demo is built around (default: today)")
     p.add_argument("--password", default=None, help="one password for every demo account")
+    p.add_argument("--pairs", action="store_true",
+                   help="only pair the demo agents who have no partner yet, in an existing demo database")
     p.set_defaults(handler=cmd_demo)
 
     p = sub.add_parser("prune-changes", parents=[common], help="forget old pull-log rows")
