@@ -15,15 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
-from PySide6.QtWidgets import (
-    QFileDialog,
-    QHBoxLayout,
-    QLabel,
-    QProgressBar,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
 from app.services.evidence import MAX_EVIDENCE_BYTES, ChosenFile, EvidenceError, fingerprint_file
 
@@ -71,29 +63,21 @@ class EvidencePicker(QWidget):
         self._stop = threading.Event()
         self.label = QLabel(self.tr("No file chosen"), self)
         self.label.setTextFormat(Qt.TextFormat.PlainText)
-        self.label.setWordWrap(True)
+        self.label.setMinimumWidth(120)  # one line; the full path is in the tooltip
         self.choose_button = QPushButton(self.tr("C&hoose file…"), self)
         self.remove_button = QPushButton(self.tr("Remove"), self)
         self.remove_button.setEnabled(False)
         self.bar = QProgressBar(self)
         self.bar.setTextVisible(True)
-        self.bar.hide()
         self.cancel_button = QPushButton(self.tr("Stop"), self)
-        self.cancel_button.hide()
-        top = QHBoxLayout()
+        top = QHBoxLayout(self)  # while the file is read or sealed, the progress bar and Stop take the label's place
         top.setContentsMargins(0, 0, 0, 0)
         top.addWidget(self.label, 1)
+        top.addWidget(self.bar, 1)
+        top.addWidget(self.cancel_button)
         top.addWidget(self.choose_button)
         top.addWidget(self.remove_button)
-        work = QHBoxLayout()
-        work.setContentsMargins(0, 0, 0, 0)
-        work.addWidget(self.bar, 1)
-        work.addWidget(self.cancel_button)
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(0, 0, 0, 0)
-        lay.setSpacing(2)
-        lay.addLayout(top)
-        lay.addLayout(work)
+        self._working(False)
         self.choose_button.clicked.connect(self.choose)
         self.remove_button.clicked.connect(self.clear)
         self.cancel_button.clicked.connect(self.stop)
@@ -110,12 +94,12 @@ class EvidencePicker(QWidget):
     def clear(self) -> None:
         self.chosen = None
         self.label.setText(self.tr("No file chosen"))
+        self.label.setToolTip("")
         self.remove_button.setEnabled(False)
         self.changed.emit()
 
     def _describe(self, chosen: ChosenFile) -> str:
-        return (self.tr("%1 · %2 · fingerprint %3…").replace("%1", chosen.path.name)
-                .replace("%2", format_size(chosen.size)).replace("%3", chosen.sha256[:12]))
+        return self.tr("%1 · %2").replace("%1", chosen.path.name).replace("%2", format_size(chosen.size))
 
     # -- choosing --------------------------------------------------------------------------------
     def choose(self) -> None:
@@ -145,6 +129,8 @@ class EvidencePicker(QWidget):
     def _fingerprinted(self, chosen: ChosenFile) -> None:
         self.chosen = chosen
         self.label.setText(self._describe(chosen))
+        self.label.setToolTip(self.tr("%1\nfingerprint (SHA-256) %2").replace("%1", str(chosen.path))
+                              .replace("%2", chosen.sha256))
         self.remove_button.setEnabled(True)
         self.changed.emit()
 
@@ -172,14 +158,22 @@ class EvidencePicker(QWidget):
         self.choose_button.setEnabled(False)
         self.bar.setRange(0, 0)
         self.bar.setFormat(what + " %p%")
-        self.bar.show()
         self.cancel_button.setEnabled(True)
-        self.cancel_button.show()
+        self._working(True)
         task.progressed.connect(self._progressed)
         task.finished.connect(self._finished)
 
     def track_sealing(self, task: Task) -> None:
         self._started(task, self.tr("Sealing"))
+
+    def _working(self, on: bool) -> None:
+        self.label.setVisible(not on)
+        self.bar.setVisible(on)
+        self.cancel_button.setVisible(on)
+
+    @property
+    def working(self) -> bool:
+        return self.bar.isVisibleTo(self)
 
     def _progressed(self, done: int, total: int) -> None:
         if total <= 0:
@@ -189,8 +183,7 @@ class EvidencePicker(QWidget):
 
     def _finished(self) -> None:
         self._task = None
-        self.bar.hide()
-        self.cancel_button.hide()
+        self._working(False)
         self.choose_button.setEnabled(True)
 
     def stop(self) -> None:

@@ -1383,7 +1383,7 @@
 <context>
     <name>EvidencePicker</name>
     <message>
-        <location filename="../../app/ui/evidence_picker.py" line="+41"/>
+        <location filename="../../app/ui/evidence_picker.py" line="+33"/>
         <source>The recording could not be kept: %1.</source>
         <translation>无法保存录音录像：%1。</translation>
     </message>
@@ -1439,12 +1439,12 @@
     </message>
     <message>
         <location line="+15"/>
-        <location line="+40"/>
+        <location line="+32"/>
         <source>No file chosen</source>
         <translation>未选择文件</translation>
     </message>
     <message>
-        <location line="-37"/>
+        <location line="-29"/>
         <source>C&amp;hoose file…</source>
         <translation>选择文件(&amp;H)…</translation>
     </message>
@@ -1454,17 +1454,17 @@
         <translation>移除</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+4"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location line="+36"/>
-        <source>%1 · %2 · fingerprint %3…</source>
-        <translation>%1 · %2 · 指纹 %3…</translation>
+        <location line="+30"/>
+        <source>%1 · %2</source>
+        <translation>%1 · %2</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+4"/>
         <source>Choose the visit recording</source>
         <translation>选择上门录音录像</translation>
     </message>
@@ -1484,7 +1484,14 @@
         <translation>读取中</translation>
     </message>
     <message>
-        <location line="+43"/>
+        <location line="+9"/>
+        <source>%1
+fingerprint (SHA-256) %2</source>
+        <translation>%1
+指纹（SHA-256）%2</translation>
+    </message>
+    <message>
+        <location line="+35"/>
         <source>Sealing</source>
         <translation>加密保存中</translation>
     </message>
