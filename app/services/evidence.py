@@ -55,7 +55,14 @@ _BY_SUFFIX = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", 
               ".wav": "audio/wav", ".mp4": "video/mp4", ".mov": "video/mp4", ".pdf": "application/pdf"}
 
 class EvidenceError(Exception):
-    """An evidence file cannot be stored or read; the message is fit for a user."""
+    """An evidence file cannot be stored or read; the message is fit for a user. `reason` says which case
+    (empty, too_large, media_type, not_a_file, unreadable, changed, disk_full, write_failed, other) for a
+    caller that words it itself; `name` is the file's name where one was read."""
+
+    def __init__(self, message: str, reason: str = "other", name: str = ""):
+        super().__init__(message)
+        self.reason = reason
+        self.name = name
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,11 +162,11 @@ def open_sealed(key: bytes | bytearray, blob: bytes, sha256: str) -> bytes:
 
 def _check_content(size: int, media_type: str) -> None:
     if size <= 0:
-        raise EvidenceError("the evidence file is empty")
+        raise EvidenceError("the evidence file is empty", "empty")
     if size > MAX_EVIDENCE_BYTES:
-        raise EvidenceError(f"the evidence file is larger than {MAX_EVIDENCE_BYTES // (1024 * 1024)} MiB")
+        raise EvidenceError(f"the evidence file is larger than {MAX_EVIDENCE_BYTES // (1024 * 1024)} MiB", "too_large")
     if media_type not in MEDIA_TYPES:
-        raise EvidenceError(f"evidence of type {media_type[:40]!r} is not accepted")
+        raise EvidenceError(f"evidence of type {media_type[:40]!r} is not accepted", "media_type")
 
 
 def media_type_for(name: str) -> str:
@@ -169,8 +176,9 @@ def media_type_for(name: str) -> str:
 
 def _write_error(exc: OSError) -> EvidenceError:
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        return EvidenceError("the disk is full: the evidence could not be stored and nothing was saved")
-    return EvidenceError(f"the evidence could not be written: {exc.strerror or exc}; nothing was saved")
+        return EvidenceError("the disk is full: the evidence could not be stored and nothing was saved", "disk_full")
+    return EvidenceError(f"the evidence could not be written: {exc.strerror or exc}; nothing was saved",
+                         "write_failed")
 
 
 def _tmp_name(final: Path) -> Path:
@@ -250,9 +258,10 @@ def _source_stat(source: Path) -> os.stat_result:
     try:
         st = os.stat(source)
     except OSError as exc:
-        raise EvidenceError(f"cannot read {source.name}: {exc.strerror or exc}") from exc
+        raise EvidenceError(f"cannot read {source.name}: {exc.strerror or exc}", "unreadable",
+                            source.name) from exc
     if not _stat.S_ISREG(st.st_mode):
-        raise EvidenceError(f"cannot read {source.name}: it is not a file")
+        raise EvidenceError(f"cannot read {source.name}: it is not a file", "not_a_file", source.name)
     return st
 
 
@@ -260,11 +269,12 @@ def _read_source(source: Path, st: os.stat_result, progress: Progress | None, ch
                  done_before: int = 0, total: int = 0) -> Iterator[tuple[bytes, bool]]:
     """The source's chunks with a last flag; refuses a file that changes while it is read."""
     changed = EvidenceError(f"{source.name} changed while it was being read: nothing was stored. "
-                            "Wait until the recording is finished, then choose it again.")
+                            "Wait until the recording is finished, then choose it again.", "changed", source.name)
     try:
         fh = source.open("rb", buffering=0)
     except OSError as exc:
-        raise EvidenceError(f"cannot read {source.name}: {exc.strerror or exc}") from exc
+        raise EvidenceError(f"cannot read {source.name}: {exc.strerror or exc}", "unreadable",
+                            source.name) from exc
     with fh:
         try:
             seen = 0
@@ -286,7 +296,8 @@ def _read_source(source: Path, st: os.stat_result, progress: Progress | None, ch
             if seen != st.st_size:
                 raise changed
         except OSError as exc:
-            raise EvidenceError(f"cannot read {source.name}: {exc.strerror or exc}") from exc
+            raise EvidenceError(f"cannot read {source.name}: {exc.strerror or exc}", "unreadable",
+                            source.name) from exc
 
 
 def fingerprint_file(source: Path, *, progress: Progress | None = None, check: Check | None = None) -> ChosenFile:
@@ -307,7 +318,8 @@ def seal_file(folder: Path, key: bytes | bytearray, chosen: ChosenFile, *, progr
     records the attachment in the transaction that refers to it (`app.services.outcomes`)."""
     source = chosen.path
     st = _source_stat(source)
-    changed = EvidenceError(f"{source.name} changed since it was chosen: nothing was stored. Choose it again.")
+    changed = EvidenceError(f"{source.name} changed since it was chosen: nothing was stored. Choose it again.",
+                            "changed", source.name)
     if st.st_size != chosen.size or st.st_mtime_ns != chosen.mtime_ns:
         raise changed
     _check_content(st.st_size, chosen.media_type)
@@ -357,8 +369,10 @@ def sweep_unfinished(store: Store, folder: Path, *, older_than: timedelta = time
         elif name.endswith(SUFFIX) and len(name) == 64 + len(SUFFIX):
             candidates.append((path, name[:64]))
     removed = 0
-    with store.read() as session:
+    with store.read() as session:  # a file that a row or a recorded visit names is never an orphan
         known = {sha for (sha,) in session.execute(select(m.Attachment.sha256))}
+        known |= {sha for (sha,) in session.execute(select(m.ContactAttempt.recording_sha256)
+                                                    .where(m.ContactAttempt.recording_sha256.is_not(None)))}
     for path, sha in candidates:
         try:
             if path.stat().st_mtime > cutoff or (sha is not None and sha in known):

@@ -36,7 +36,7 @@ from app.store.syncstate import get_state, set_state
 from app.store.types import to_db_time
 from app.sync.apply import cases_with_queued_events, remove_case
 
-from .evidence import remove_evidence_file
+from .evidence import remove_evidence_file, sweep_unfinished
 
 log = logging.getLogger(__name__)
 
@@ -140,9 +140,12 @@ def purge_due(store: Store, *, now: datetime | None = None, every: timedelta = P
 
 def scheduled_purge(store: Store, *, days: int = DEFAULT_DAYS, evidence_folder: Path | None = None,
                     now: datetime | None = None) -> PurgeSummary:
-    """Purge, then record what left the laptop (counts only) for the Sync page."""
+    """Purge, then record what left the laptop (counts only) for the Sync page. Also removes what a crash
+    while saving a recording can leave in the evidence folder (`evidence.sweep_unfinished`)."""
     at = ensure_utc(now or utcnow())
     report = purge_expired(store, days=days, evidence_folder=evidence_folder, now=at)
+    if evidence_folder is not None:
+        sweep_unfinished(store, evidence_folder)
     summary = PurgeSummary(at, days, len(report.purged_cases), report.events_removed,
                            report.evidence_files_removed, len(report.kept_waiting_upload))
     with store.write() as session:

@@ -311,3 +311,27 @@ def test_what_a_crash_leaves_is_swept_later(demo_store: Store, tmp_path: Path) -
         os.utime(path, (old, old))
     assert sweep_unfinished(demo_store, folder) == 2
     assert files_in(folder) == sorted([evidence_path(folder, chosen.sha256), fresh])
+
+
+def test_stopping_while_sealing_leaves_nothing(demo_store: Store, tmp_path: Path) -> None:
+    """The dialog's Stop: the check the sealing calls before each chunk raises; the temporary file goes."""
+    folder = tmp_path / "attachments"
+    source = tmp_path / "door.mp4"
+    recording(source, 5 * CHUNK)
+    chosen = fingerprint_file(source)
+    before = counts(demo_store)
+    calls: list[int] = []
+
+    class Stopped(Exception):
+        pass
+
+    def check() -> None:
+        calls.append(1)
+        if len(calls) == 3:
+            assert [p.name for p in files_in(folder)][0].endswith(".tmp")  # part of it is on disk
+            raise Stopped()
+
+    with pytest.raises(Stopped):
+        record_outcome_with_evidence(demo_store, visit(plain_case(demo_store)), CN, "agent01", folder=folder,
+                                     key=KEY, chosen=chosen, now=NOW, check=check)
+    assert_nothing_stored(demo_store, folder, before)
