@@ -104,6 +104,10 @@ def test_a_supervisor_sets_pairs_in_their_team_only_and_the_act_is_logged(ho: He
            stdin=DEMO_PASSWORD + "\n")
     ho.cli("create-user", "--username", "southsup", "--role", "supervisor", "--team", "南区",
            stdin=DEMO_PASSWORD + "\n")
+    made = ho.cli("create-user", "--username", "south02", "--role", "agent", "--team", "南区", "--partner", "south01",
+                  stdin=DEMO_PASSWORD + "\n")
+    assert "paired with south01" in made.stdout
+    assert _pairs(ho)["south01"] == "south02" and _pairs(ho)["south02"] == "south01"
     ho.accounts.update(south01=DEMO_PASSWORD, southsup=DEMO_PASSWORD)
     ids = {u["username"]: u["id"] for u in ho.client(ho.token("admin")).get("/api/v1/agents").json()}
     sup = ho.client(ho.token("super01"))
@@ -123,6 +127,7 @@ def test_a_supervisor_sets_pairs_in_their_team_only_and_the_act_is_logged(ho: He
     south = ho.client(ho.token("southsup")).put(f"/api/v1/agents/{ids['south01']}/partner",
                                                  json={"partner_id": None})
     assert south.status_code == 200 and south.json()["partner"] is None
+    assert _pairs(ho)["south02"] is None  # both sides of the pair
     r = ho.client(ho.token("admin")).put(f"/api/v1/agents/{ids['south01']}/partner",
                                          json={"partner_id": ids["agent02"]})
     assert r.status_code == 422 and r.json()["error"] == "other_team"
