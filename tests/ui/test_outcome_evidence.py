@@ -130,3 +130,45 @@ def test_choosing_a_folder_says_why_it_cannot_be_used(window: Any, qtbot: Any, c
     assert "DCIM is not a file that can be read" in problem.args[0]
     assert dialog.errors["recording"].isVisible() and dialog.recording.chosen is None
     dialog.reject()
+
+
+def test_stop_while_sealing_saves_nothing_and_keeps_the_dialog(window: Any, qtbot: Any, ctx: Any, tmp_path: Path,
+                                                               monkeypatch: Any) -> None:
+    """The sealing is held at its first progress report until Stop has been pressed (a gate in the test,
+    so the order is certain), then reaches its next chunk and stops."""
+    import threading
+
+    import app.ui.outcome_dialog as module
+
+    dialog, _case_id = visit_dialog(window, qtbot, ctx)
+    source = tmp_path / "long.mp4"
+    make_recording(source, 4 * 1024 * 1024)
+    pick(dialog, qtbot, source)
+    gate = threading.Event()
+    real = module.record_outcome_with_evidence
+
+    def gated(*args: Any, progress: Any, **kw: Any) -> Any:
+        def report(done: int, total: int) -> None:
+            progress(done, total)
+            assert gate.wait(10), "Stop was not pressed"
+
+        return real(*args, progress=report, **kw)
+
+    monkeypatch.setattr(module, "record_outcome_with_evidence", gated)
+    before = sql(ctx.store, "SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM attachments)")
+    dialog.save()
+    picker = dialog.recording
+    qtbot.waitUntil(lambda: picker.working and picker.bar.value() > 0, timeout=10_000)
+    assert picker.cancel_button.isVisible() and not picker.choose_button.isEnabled()
+    dialog.reject()  # closing is refused while sealing: it stops instead
+    assert dialog.isVisible() and not picker.cancel_button.isEnabled()
+    with qtbot.waitSignal(ctx.runner.busyChanged, timeout=10_000, check_params_cb=lambda busy: not busy):
+        gate.set()
+    assert "Stopped" in dialog.status.text() and dialog.save_button.isEnabled() and not picker.working
+    assert sql(ctx.store, "SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM attachments)") == before
+    assert [p for p in ctx.evidence_folder.rglob("*") if p.is_file()] == []
+    assert picker.chosen is not None  # still chosen: Save again seals it
+    with qtbot.waitSignal(dialog.saved, timeout=20_000):
+        monkeypatch.setattr(module, "record_outcome_with_evidence", real)
+        dialog.save()
+    dialog.notice.close()
