@@ -187,9 +187,9 @@ def _tmp_name(final: Path) -> Path:
 
 def _write_sealed(final: Path, blocks: Iterator[bytes]) -> None:
     """Write blocks to a temporary file beside `final`, fsync, rename into place. Whole or not at all."""
-    final.parent.mkdir(parents=True, exist_ok=True)
     tmp = _tmp_name(final)
     try:
+        final.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except OSError as exc:
         raise _write_error(exc) from exc
