@@ -156,6 +156,7 @@ class EvidencePicker(QWidget):
     def _started(self, task: Task, what: str) -> None:
         self._task = task
         self.choose_button.setEnabled(False)
+        self.remove_button.setEnabled(False)
         self.bar.setRange(0, 0)
         self.bar.setFormat(what + " %p%")
         self.cancel_button.setEnabled(True)
@@ -185,6 +186,7 @@ class EvidencePicker(QWidget):
         self._task = None
         self._working(False)
         self.choose_button.setEnabled(True)
+        self.remove_button.setEnabled(self.chosen is not None)
 
     def stop(self) -> None:
         self._stop.set()

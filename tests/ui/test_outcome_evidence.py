@@ -160,6 +160,7 @@ def test_stop_while_sealing_saves_nothing_and_keeps_the_dialog(window: Any, qtbo
     picker = dialog.recording
     qtbot.waitUntil(lambda: picker.working and picker.bar.value() > 0, timeout=10_000)
     assert picker.cancel_button.isVisible() and not picker.choose_button.isEnabled()
+    assert not picker.remove_button.isEnabled()
     dialog.reject()  # closing is refused while sealing: it stops instead
     assert dialog.isVisible() and not picker.cancel_button.isEnabled()
     with qtbot.waitSignal(ctx.runner.busyChanged, timeout=10_000, check_params_cb=lambda busy: not busy):
