@@ -1,9 +1,9 @@
 """The map widgets: a QWebEngineView showing a page built by `app.maps`, with a QWebChannel bridge.
 
-`MapPage` is the shared host: an off-the-record web profile (debtor data never lands in
-Chromium's disk cache), a guard that blocks any request leaving the machine, the bridge, the
-loopback tile server (see `app.maps.tileserver` for why loopback), and page builds in a worker
-thread. Pages are written to files (QtWebEngine's `setHtml` fails past 2 MB) in the cache folder
+`MapPage` is the shared host: the process's one off-the-record web profile (debtor data never
+lands in Chromium's disk cache; `app.ui.web_profile`), a guard that blocks any request leaving the
+machine, the bridge, the loopback tile server (see `app.maps.tileserver` for why loopback), and
+page builds in a worker thread. Pages are written to files (QtWebEngine's `setHtml` fails past 2 MB) in the cache folder
 and deleted when replaced or when the widget goes away. `CaseMapView` shows cases on it.
 
 `runner` is the app's `BackgroundRunner` (anything with `submit(fn)` returning a task with a
@@ -42,6 +42,7 @@ from app.maps.tilefetch import TileFetcher
 from app.maps.tileserver import TileServer
 from app.maps.tilesource import TileSource, TileSourceError
 from app.ui.map_tiles_note import TilesNote
+from app.ui.web_profile import shared_profile
 
 log = logging.getLogger(__name__)
 
@@ -234,14 +235,13 @@ class MapPage(QWidget):
         self._tiles: _TileService | None = None
         self._tile_holder: list[_TileService] = []  # what the clean-up closes
 
-        # A page must be deleted before its profile. Both become children of the view, the page
-        # first, and QObject deletes children in the order they were added.
+        # One profile for every map of the process (see app.ui.web_profile for why); the page is the
+        # view's child and goes with it, and the guard is the page's own request interceptor.
         self.web_view = QWebEngineView(self)
-        self.profile = QWebEngineProfile()  # no storage name: off the record, nothing on disk
-        self.guard = LocalOnlyGuard(self.profile)
-        self.profile.setUrlRequestInterceptor(self.guard)
+        self.profile = shared_profile()
         page = _GuardedPage(self.profile, self.web_view, self._pages_dir)
-        self.profile.setParent(self.web_view)
+        self.guard = LocalOnlyGuard(page)
+        page.setUrlRequestInterceptor(self.guard)
         settings = page.settings()
         # A file: page may only reach http at all with this on; the guard then allows nothing but
         # our loopback tile server.
@@ -343,7 +343,7 @@ class MapPage(QWidget):
         runner: Any = self._runner
         if hasattr(runner, "submit"):
             task = runner.submit(work)
-            task.succeeded.connect(self._signals.deliver)
+            task.then(self, succeeded=self._signals.deliver)
         else:
             runner.start(_Job(work, self._signals))
         return generation

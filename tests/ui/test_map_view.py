@@ -75,8 +75,8 @@ def make_view(qtbot: Any, tmp_path: Path) -> Iterator[Any]:
 
 def test_loads_clicks_and_highlights(qtbot: Any, make_view: Any, tmp_path: Path) -> None:
     view = make_view()
-    spy = RecordingInterceptor(view.profile)
-    view.profile.setUrlRequestInterceptor(spy)
+    spy = RecordingInterceptor(view.web_view.page())
+    view.web_view.page().setUrlRequestInterceptor(spy)  # in the guard's place: it records, and blocks the same
     cases = demo_cases(120)
     with qtbot.waitSignal(view.loaded, timeout=LOAD_TIMEOUT):
         view.set_cases(cases)
@@ -178,8 +178,8 @@ def test_tiles_through_local_cache_and_offline(qtbot: Any, make_view: Any, tmp_p
             view.set_cases(demo_cases(10))
         server = view.tile_server
         assert server is not None
-        spy = RecordingInterceptor(view.profile, allowed_port=server.port)
-        view.profile.setUrlRequestInterceptor(spy)
+        spy = RecordingInterceptor(view.web_view.page(), allowed_port=server.port)
+        view.web_view.page().setUrlRequestInterceptor(spy)
         with qtbot.waitSignal(view.loaded, timeout=LOAD_TIMEOUT):
             view.set_cases(demo_cases(12))
         # the page asks only our loopback server; that server asked the provider and kept the tiles
