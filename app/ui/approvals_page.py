@@ -368,7 +368,7 @@ class ApprovalsPage(QWidget):
         if self.listing is not None and self.listing.status != status:
             self.live = False  # another list was asked for: its saved copy may show while head office answers
         task = self.ctx.runner.submit(lambda: (cached_approvals(store, status), local_decisions(store)))
-        task.succeeded.connect(lambda result: self._show_saved(generation, result))
+        task.then(self, succeeded=lambda result: self._show_saved(generation, result))
         self.refresh_button.setEnabled(False)
         call = getattr(self.sync, "call", None)
         if call is None:
@@ -442,7 +442,7 @@ class ApprovalsPage(QWidget):
             self.fetchFailed.emit(problem)
 
         task = self.ctx.runner.submit(lambda: (cached_approvals(store, status), local_decisions(store)))
-        task.succeeded.connect(said)
+        task.then(self, succeeded=said)
 
     def _show(self, listing: ApprovalList | None, live: bool) -> None:
         keep = self.selected_key()
@@ -468,7 +468,7 @@ class ApprovalsPage(QWidget):
         else:
             store = self.ctx.store
             task = self.ctx.runner.submit(lambda: local_decisions(store))
-            task.succeeded.connect(self._update_local)
+            task.then(self, succeeded=self._update_local)
 
     def _update_local(self, local_: dict[tuple[str, str], LocalDecision]) -> None:
         self.local = local_
@@ -546,8 +546,7 @@ class ApprovalsPage(QWidget):
         task = self.ctx.runner.submit(lambda: queue_decision(
             store, subject=item.subject, subject_id=item.subject_id, case_id=item.case_id, approved=approved,
             reason=reason, actor=actor, now=now))
-        task.succeeded.connect(self._queued)
-        task.failed.connect(self._queue_failed)
+        task.then(self, succeeded=self._queued, failed=self._queue_failed)
 
     def _queued(self, decision: LocalDecision) -> None:
         self.local = {**self.local, (decision.subject, decision.subject_id): decision}

@@ -759,9 +759,9 @@ class AssignPage(QWidget):
     def load_context(self) -> None:
         store = self.ctx.store
         task = self.ctx.runner.submit(lambda: _room_context(store))
-        task.succeeded.connect(self._context_loaded)
-        task.failed.connect(lambda exc: self.message.emit(self.tr("Could not read the team: %1")
-                                                          .replace("%1", str(exc)[:300])))
+        task.then(self, succeeded=self._context_loaded)
+        task.then(self, failed=lambda exc: self.message.emit(self.tr("Could not read the team: %1")
+                                                             .replace("%1", str(exc)[:300])))
 
     def _context_loaded(self, context: RoomContext) -> None:
         self.context = context
@@ -877,8 +877,7 @@ class AssignPage(QWidget):
                 return
             self.queue(ids, agent, reason)
 
-        task.succeeded.connect(found)
-        task.failed.connect(self._failed)
+        task.then(self, succeeded=found, failed=self._failed)
 
     def assign_area(self) -> None:
         """Show the map of the listed cases with the area tool armed."""
@@ -925,7 +924,7 @@ class AssignPage(QWidget):
 
             view = self.map
             task = self.ctx.runner.submit(rows)
-            task.succeeded.connect(lambda r: view.set_cases(r, [a.label for a in agents]))
+            task.then(self, succeeded=lambda r: view.set_cases(r, [a.label for a in agents]))
         return self.map
 
     @staticmethod
@@ -953,21 +952,18 @@ class AssignPage(QWidget):
             self.message.emit(self.tr("%n case(s) inside the area.", "", len(ids)))
             self.pick_agent_for(ids)
 
-        task.succeeded.connect(found)
-        task.failed.connect(self._failed)
+        task.then(self, succeeded=found, failed=self._failed)
 
     def queue(self, ids: list[int], agent: int | None, reason: str = "") -> None:
         store, actor, now = self.ctx.store, self.ctx.actor, self.ctx.now()
         task = self.ctx.runner.submit(lambda: assigning.queue_assignments(store, ids, agent, actor=actor, now=now,
                                                                           reason=reason))
-        task.succeeded.connect(self._queued)
-        task.failed.connect(self._failed)
+        task.then(self, succeeded=self._queued, failed=self._failed)
 
     def queue_plan(self, plan: dict[int, int | None], reason: str = "") -> None:
         store, actor, now = self.ctx.store, self.ctx.actor, self.ctx.now()
         task = self.ctx.runner.submit(lambda: assigning.queue_plan(store, plan, actor=actor, now=now, reason=reason))
-        task.succeeded.connect(self._queued)
-        task.failed.connect(self._failed)
+        task.then(self, succeeded=self._queued, failed=self._failed)
 
     def _queued(self, result: assigning.Queued) -> None:
         text_ = self.tr("%n assignment(s) recorded.", "", result.queued)
@@ -977,7 +973,7 @@ class AssignPage(QWidget):
         self.queued.emit(result)
         store = self.ctx.store
         task = self.ctx.runner.submit(lambda: _room_context(store))
-        task.succeeded.connect(self._after_queue)
+        task.then(self, succeeded=self._after_queue)
 
     def _after_queue(self, context: RoomContext) -> None:
         """The pending marks and the list first, then (online) the delivery."""
@@ -1011,7 +1007,7 @@ class AssignPage(QWidget):
         if task is None:
             return
         self._delivery = task
-        task.progressed.connect(self._progress)
+        task.then(self, progressed=self._progress)
         self._busy(True)
         self.message.emit(self.tr("Sending the assignments to head office…"))
 
@@ -1121,9 +1117,9 @@ class AssignPage(QWidget):
         self._busy(True, indeterminate=True)
         self.balance_button.setEnabled(False)
         self.message.emit(self.tr("Working out a balanced proposal for %n case(s)…", "", len(case_ids)))
-        task.succeeded.connect(self._proposed)
-        task.failed.connect(self._balance_failed)
-        task.cancelled.connect(lambda: self._balance_failed(None))
+        task.then(self, succeeded=self._proposed,
+                        failed=self._balance_failed,
+                        cancelled=lambda: self._balance_failed(None))
 
     def _proposed(self, preview: BalancePreview) -> None:
         self._balance = None

@@ -181,8 +181,8 @@ class CaseDetailView(QWidget):
         self._want = case_id
         store, now = self.ctx.store, self.ctx.now()
         task = self.ctx.runner.submit(lambda: (load_case_detail(store, case_id, now), case_timeline(store, case_id)))
-        task.succeeded.connect(lambda result: self._apply(case_id, result))
-        task.failed.connect(lambda exc: self._failed(case_id, exc))
+        task.then(self, succeeded=lambda result: self._apply(case_id, result),
+                        failed=lambda exc: self._failed(case_id, exc))
 
     def reload(self) -> None:
         if self._want is not None:
@@ -359,8 +359,7 @@ class CaseDetailView(QWidget):
             return
         store, case_id, actor, now = self.ctx.store, self.detail.id, self.ctx.actor, self.ctx.now()
         task = self.ctx.runner.submit(lambda: reveal_contacts(store, case_id, actor, now))
-        task.succeeded.connect(self._revealed)
-        task.failed.connect(lambda exc: self.loadFailed.emit(str(exc)))
+        task.then(self, succeeded=self._revealed, failed=lambda exc: self.loadFailed.emit(str(exc)))
 
     def _revealed(self, revealed: RevealedContacts) -> None:
         self.revealed = revealed

@@ -214,8 +214,8 @@ class CaseTableModel(QAbstractTableModel):
 
             self._submit_ids = submit_ids
             head = self.runner.submit(first)
-            head.succeeded.connect(lambda result: self._apply_first(generation, result))
-            head.failed.connect(lambda exc: self._failed(generation, exc))
+            head.then(self, succeeded=lambda result: self._apply_first(generation, result),
+                            failed=lambda exc: self._failed(generation, exc))
             self._pending = head
             return head
         task = submit_ids()
@@ -245,8 +245,8 @@ class CaseTableModel(QAbstractTableModel):
             if generation != self._generation:
                 return None  # superseded before it started
             task = self.runner.submit(all_ids)
-            task.succeeded.connect(lambda ids: self._apply_ids(generation, ids))
-            task.failed.connect(lambda exc: self._failed(generation, exc))
+            task.then(self, succeeded=lambda ids: self._apply_ids(generation, ids),
+                            failed=lambda exc: self._failed(generation, exc))
             self._pending = task
             return task
 

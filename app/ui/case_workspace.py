@@ -139,9 +139,12 @@ class CaseWorkspace(QWidget):
 
         self.detail.plan_button.setEnabled(False)
         task = self.ctx.runner.submit(work)
-        task.succeeded.connect(lambda planned: self._planned(detail, planned))
-        task.failed.connect(lambda exc: (self.detail.plan_button.setEnabled(True),
-                                         self.planChanged.emit(self.tr("Could not plan: %1").replace("%1", str(exc)))))
+        task.then(self, succeeded=lambda planned: self._planned(detail, planned))
+        task.then(self, failed=lambda exc: self._plan_failed(exc))
+
+    def _plan_failed(self, exc: BaseException) -> None:
+        self.detail.plan_button.setEnabled(True)
+        self.planChanged.emit(self.tr("Could not plan: %1").replace("%1", str(exc)))
 
     def _planned(self, detail: CaseDetail, planned: bool) -> None:
         self.detail.plan_button.setEnabled(True)

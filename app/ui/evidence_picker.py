@@ -121,9 +121,7 @@ class EvidencePicker(QWidget):
 
         task = self.ctx.runner.submit(work, with_handle=True)
         self._started(task, self.tr("Reading"))
-        task.succeeded.connect(self._fingerprinted)
-        task.failed.connect(self._unusable)
-        task.cancelled.connect(self.clear)
+        task.then(self, succeeded=self._fingerprinted, failed=self._unusable, cancelled=self.clear)
         return task
 
     def _fingerprinted(self, chosen: ChosenFile) -> None:
@@ -161,8 +159,7 @@ class EvidencePicker(QWidget):
         self.bar.setFormat(what + " %p%")
         self.cancel_button.setEnabled(True)
         self._working(True)
-        task.progressed.connect(self._progressed)
-        task.finished.connect(self._finished)
+        task.then(self, progressed=self._progressed, finished=self._finished)
 
     def track_sealing(self, task: Task) -> None:
         self._started(task, self.tr("Sealing"))

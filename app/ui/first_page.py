@@ -173,8 +173,7 @@ class FirstPageAtLaunch:
         self.query = replace(saved_query(settings), today=today())
         query = self.query
         self.task = runner.submit(lambda: read_first_page(store_file(), query))
-        self.task.succeeded.connect(self._arrived)
-        self.task.failed.connect(lambda _exc: self.settled.set())
+        self.task.then(window, succeeded=self._arrived, failed=lambda _exc: self.settled.set())
 
     def wait(self, timeout: float = 3.0) -> None:
         """In a worker: wait (at most `timeout` seconds) until the first page is up or not coming."""

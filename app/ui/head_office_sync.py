@@ -134,9 +134,9 @@ class HeadOfficeSync(QObject):
         account, cancel = self.account, self._cancel
         task = self.runner.submit(lambda: self._run(account, cancel))
         self._task = task
-        task.succeeded.connect(self._on_done)
-        task.failed.connect(self._on_failed)
-        task.cancelled.connect(lambda: self._finish(False, self.tr("Sync stopped.")))
+        task.then(self, succeeded=self._on_done,
+                        failed=self._on_failed,
+                        cancelled=lambda: self._finish(False, self.tr("Sync stopped.")))
         self.started.emit()
 
     def cancel(self) -> None:
@@ -151,8 +151,7 @@ class HeadOfficeSync(QObject):
         account = self.account
         task = self.runner.submit(lambda: self._health(account))
         self._probe = task
-        task.succeeded.connect(self._on_probe)
-        task.failed.connect(lambda _exc: self._on_probe(False))
+        task.then(self, succeeded=self._on_probe, failed=lambda _exc: self._on_probe(False))
 
     def call(self, fn: Callable[[Any], T], on_done: Callable[[T], None], on_failed: Callable[[Exception], None],
              *, with_handle: bool = False) -> Task | None:
@@ -178,9 +177,9 @@ class HeadOfficeSync(QObject):
                 client.close()
 
         task = self.runner.submit(work, with_handle=with_handle)
-        task.succeeded.connect(lambda result: self._call_done(result, on_done))
-        task.failed.connect(lambda exc: self._call_failed(exc, on_failed))
-        task.cancelled.connect(lambda: on_failed(_cancelled()))
+        task.then(self, succeeded=lambda result: self._call_done(result, on_done),
+                        failed=lambda exc: self._call_failed(exc, on_failed),
+                        cancelled=lambda: on_failed(_cancelled()))
         return task
 
     def _call_done(self, result: Any, on_done: Callable[[Any], None]) -> None:
@@ -229,8 +228,7 @@ class HeadOfficeSync(QObject):
             return None
         account, tokens = self.account, self.tokens
         task = self.runner.submit(lambda: tokens.load(_server(account), account.username) is not None)
-        task.succeeded.connect(self._set_signed_in)
-        task.failed.connect(lambda _exc: self._set_signed_in(False))
+        task.then(self, succeeded=self._set_signed_in, failed=lambda _exc: self._set_signed_in(False))
         return task
 
     def sign_in(self, password: str) -> Task:
@@ -251,7 +249,7 @@ class HeadOfficeSync(QObject):
                 client.close()
 
         task = self.runner.submit(work)
-        task.succeeded.connect(self._signed_in_now)
+        task.then(self, succeeded=self._signed_in_now)
         return task
 
     def sign_out(self) -> Task | None:
@@ -261,7 +259,7 @@ class HeadOfficeSync(QObject):
         account, tokens = self.account, self.tokens
         self.cancel()
         task = self.runner.submit(lambda: tokens.clear(_server(account), account.username))
-        task.succeeded.connect(lambda _r: self._set_signed_in(False))
+        task.then(self, succeeded=lambda _r: self._set_signed_in(False))
         return task
 
     def pause(self) -> None:

@@ -140,14 +140,13 @@ class LoginDialog(QDialog):
             self._phase(PHASE_HEAD_OFFICE)
             auth = self.authenticate
             task = self.runner.submit(lambda: self.manager.check_online(username, secret, auth))
-            task.succeeded.connect(lambda answer: self._accepted_online(username, secret, answer))
-            task.failed.connect(self._failed)
+            task.then(self, succeeded=lambda answer: self._accepted_online(username, secret, answer),
+                            failed=self._failed)
             return
         else:
             auth = self.authenticate
             task = self.runner.submit(lambda: self.manager.login(username, secret, auth))
-        task.succeeded.connect(self._done)
-        task.failed.connect(self._failed)
+        task.then(self, succeeded=self._done, failed=self._failed)
 
     def _accepted_online(self, username: str, secret: str, answer: Any) -> None:
         """Head office said yes: let the window release its store, then create or encrypt it."""
@@ -157,9 +156,9 @@ class LoginDialog(QDialog):
         task = self.runner.submit(lambda handle: self.manager.login(
             username, secret, lambda _u, _s: answer, progress=lambda phase, _n: handle.progress(phase, _n)),
             with_handle=True)
-        task.progressed.connect(lambda phase, _n: self._phase(phase))
-        task.succeeded.connect(self._done)
-        task.failed.connect(self._failed)
+        task.then(self, progressed=lambda phase, _n: self._phase(phase),
+                        succeeded=self._done,
+                        failed=self._failed)
 
     def _phase(self, phase: int) -> None:
         text = {PHASE_HEAD_OFFICE: self.tr("Asking head office…"),
@@ -293,8 +292,7 @@ class HeadOfficePasswordDialog(QDialog):
         except Exception as exc:  # no head office configured
             self._failed(exc)
             return
-        task.succeeded.connect(self._done)
-        task.failed.connect(self._failed)
+        task.then(self, succeeded=self._done, failed=self._failed)
 
     def _done(self, _user: object) -> None:
         self.signedIn.emit()

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from .connections import connect_for
 from .i18n import Translations, resolve_language
 from .placeholder_page import PlaceholderPage
 from .settings import AppSettings
@@ -112,9 +113,10 @@ class MainWindow(QMainWindow):
         """Build the pages over an open store. `first_rows`: the Cases list's first page as read at launch
         (app.ui.first_page), shown at once if it answers the list's query; `selected`: the case to select."""
         self.ctx = ctx
-        ctx.sync.connectivityChanged.connect(lambda _s: self._show_connectivity())
-        ctx.sync.finished.connect(lambda _ok, _m: self.refresh_status())
-        ctx.sync.finished.connect(lambda _ok, _m: self._check_role())  # a sync may bring (or change) the role
+        connect_for(self, ctx.sync.connectivityChanged, lambda _s: self._show_connectivity())
+        connect_for(self, ctx.sync.finished, lambda _ok, _m: self.refresh_status())
+        # a sync may bring (or change) the role
+        connect_for(self, ctx.sync.finished, lambda _ok, _m: self._check_role())
         self.build_pages(first_rows, selected)
         self._status_timer.start()
 
@@ -192,7 +194,7 @@ class MainWindow(QMainWindow):
                 self.pageSettled.emit()
 
         first.model.firstRowsReady.connect(then)
-        first.model.loadFailed.connect(lambda _m: then())
+        connect_for(self, first.model.loadFailed, lambda _m: then())
         if first is self.cases and first_rows is not None and not self.cases.model.natural \
                 and replace(self.cases.model.query, today=ctx.today()) == first_rows.query:
             central.show()  # now, not on the layout's queued show: the rows are painted in the next lines
@@ -452,7 +454,7 @@ class MainWindow(QMainWindow):
                     for p in points] if make else points
             view.set_cases(rows)
 
-        task.succeeded.connect(show)
+        task.then(self, succeeded=show)
 
     def _build_route(self) -> None:
         """The route planner (its own module, with the solver and the map) loads on first use."""
@@ -474,7 +476,8 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentIndex(index)
         view.caseActivated.connect(self._map_case_clicked)
         if self.today is not None:
-            view.planChanged.connect(lambda _plan: self.today.model.reload() if self.today else None)
+            connect_for(self, view.planChanged,
+                        lambda _plan: self.today.model.reload() if self.today else None)
 
     # -- supervisor rooms (role from head office, via the local agents table) --------------------
     def _check_role(self) -> None:
@@ -490,7 +493,7 @@ class MainWindow(QMainWindow):
             return is_supervisor(store, actor)
 
         task = self.ctx.runner.submit(supervisor)
-        task.succeeded.connect(lambda yes: self._add_supervisor_rooms() if yes else None)
+        task.then(self, succeeded=lambda yes: self._add_supervisor_rooms() if yes else None)
 
     def _add_supervisor_rooms(self) -> None:
         if self.supervisor_pages or not hasattr(self, "nav"):
@@ -576,7 +579,7 @@ class MainWindow(QMainWindow):
 
         store = self.ctx.store
         task = self.ctx.runner.submit(lambda: (pending_count(store), last_sync(store)))
-        task.succeeded.connect(self._show_status)
+        task.then(self, succeeded=self._show_status)
 
     def _show_status(self, result: tuple[int, str | None]) -> None:
         pending, last = result

@@ -236,7 +236,7 @@ class OutcomeDialog(QDialog):
             prepare_outcome(store, case_id)
 
         task = self.ctx.runner.submit(work)
-        task.failed.connect(lambda exc: log.debug("outcome read-ahead skipped: %s", type(exc).__name__))
+        task.then(self, failed=lambda exc: log.debug("outcome read-ahead skipped: %s", type(exc).__name__))
 
     # -- building ------------------------------------------------------------------------------
     def _choice(self, items: list[tuple[str, str]]) -> QComboBox:
@@ -411,9 +411,7 @@ class OutcomeDialog(QDialog):
         task = self.ctx.runner.submit(work, with_handle=True)
         if chosen is not None:
             self.recording.track_sealing(task)
-        task.succeeded.connect(self._saved)
-        task.failed.connect(self._save_failed)
-        task.cancelled.connect(self._save_stopped)
+        task.then(self, succeeded=self._saved, failed=self._save_failed, cancelled=self._save_stopped)
 
     def reject(self) -> None:
         """Closing while a save runs would drop its answer: stop the sealing first (or wait)."""

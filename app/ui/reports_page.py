@@ -97,8 +97,7 @@ class ReportsPage(QWidget):
         self.daily_button.setEnabled(False)
         self.case_button.setEnabled(False)
         task = self.ctx.runner.submit(lambda: _build_and_render(build, out))
-        task.succeeded.connect(self._show)
-        task.failed.connect(self._failed)
+        task.then(self, succeeded=self._show, failed=self._failed)
 
     def _show(self, result: tuple[Path, int, list[QImage]]) -> None:
         path, pages, images = result

@@ -71,8 +71,7 @@ class RetentionScheduler(QObject):
     def _start(self, work: Callable[[], object]) -> None:
         task = self.runner.submit(work)
         self._task = task
-        task.succeeded.connect(self._done)
-        task.failed.connect(self._failed)
+        task.then(self, succeeded=self._done, failed=self._failed)
 
     def _done(self, summary: object) -> None:
         self._task = None

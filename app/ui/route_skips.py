@@ -49,7 +49,7 @@ class RouteSkips(QWidget):
 
             store = ctx.store
             task = ctx.runner.submit(lambda: standing_partner(store, agent_id))
-            task.succeeded.connect(self._partner_read)
+            task.then(self, succeeded=self._partner_read)
 
     # --- from the route view -------------------------------------------------------------------
 

@@ -476,8 +476,8 @@ class RouteView(QWidget):
         if busy_text:
             self._show_status(busy_text)
         task = self.ctx.runner.submit(fn)
-        task.succeeded.connect(lambda value: self._finish(op, done, value))
-        task.failed.connect(lambda exc: self._fail(op, exc))
+        task.then(self, succeeded=lambda value: self._finish(op, done, value),
+                        failed=lambda exc: self._fail(op, exc))
 
     def _finish(self, op: int, done: Callable[[Any], None], value: Any) -> None:
         if op != self._op or self._closing.is_set():
@@ -654,12 +654,12 @@ class RouteView(QWidget):
         self.progress_dialog = dialog
         task = self.ctx.runner.submit(work, with_handle=True)
         self.download_task = task
-        task.progressed.connect(lambda done, _total: dialog.setValue(done))
+        task.then(self, progressed=lambda done, _total: dialog.setValue(done))
         dialog.canceled.connect(task.cancel)
-        task.succeeded.connect(lambda result: self._downloaded(op, result))
-        task.cancelled.connect(lambda: self._downloaded(op, None))
-        task.failed.connect(lambda exc: self._fail(op, exc))
-        task.finished.connect(dialog.reset)
+        task.then(self, succeeded=lambda result: self._downloaded(op, result),
+                        cancelled=lambda: self._downloaded(op, None),
+                        failed=lambda exc: self._fail(op, exc),
+                        finished=dialog.reset)
 
     def _downloaded(self, op: int, result: Any) -> None:
         if op != self._op or self._closing.is_set():

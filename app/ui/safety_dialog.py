@@ -127,8 +127,7 @@ class SafetyNoteDialog(QDialog):
         supersedes = self.note.uid if self.note else None
         self.buttons.setEnabled(False)
         task = self.ctx.runner.submit(lambda: add_safety_note(store, data, actor, now=now, supersedes=supersedes))
-        task.succeeded.connect(self._saved)
-        task.failed.connect(self._failed)
+        task.then(self, succeeded=self._saved, failed=self._failed)
 
     def _saved(self, uid: str) -> None:
         self.saved.emit(uid)
@@ -189,8 +188,7 @@ class ExpireNoteDialog(QDialog):
         store, actor, now, uid = self.ctx.store, self.ctx.actor, self.ctx.now(), self.note.uid
         self.buttons.setEnabled(False)
         task = self.ctx.runner.submit(lambda: expire_safety_note(store, uid, actor, reason[:2000], now=now))
-        task.succeeded.connect(lambda _r: (self.expired.emit(uid), self.accept()))
-        task.failed.connect(self._failed)
+        task.then(self, succeeded=lambda _r: (self.expired.emit(uid), self.accept()), failed=self._failed)
 
     def _failed(self, exc: object) -> None:
         self.buttons.setEnabled(True)

@@ -29,6 +29,7 @@ from app.services.workspace import DeadLine, OutboxLine, SyncOverview, sync_over
 
 from . import labels
 from .case_model import CaseRole, SortRole
+from .connections import connect_for
 from .context import UiContext
 
 
@@ -178,8 +179,8 @@ class SyncPage(QWidget):
         self.sign_out_button.clicked.connect(self.sign_out)
         signed = getattr(ctx.sync, "signedInChanged", None)
         if signed is not None:
-            signed.connect(lambda _s: self.show_account())
-        ctx.sync.connectivityChanged.connect(lambda _s: self.show_account())
+            connect_for(self, signed, lambda _s: self.show_account())
+        connect_for(self, ctx.sync.connectivityChanged, lambda _s: self.show_account())
         self.show_account()
 
     # -- head-office session --------------------------------------------------------------------
@@ -249,12 +250,11 @@ class SyncPage(QWidget):
     def refresh(self) -> None:
         store = self.ctx.store
         task = self.ctx.runner.submit(lambda: sync_overview(store))
-        task.succeeded.connect(self._show)
-        task.failed.connect(lambda exc: self.result.setText(str(exc)[:300]))
+        task.then(self, succeeded=self._show, failed=lambda exc: self.result.setText(str(exc)[:300]))
         from app.services.retention import last_purge
 
         purge = self.ctx.runner.submit(lambda: last_purge(store))
-        purge.succeeded.connect(self.show_purge)
+        purge.then(self, succeeded=self.show_purge)
 
     def _show(self, overview: SyncOverview) -> None:
         self.outbox_model.set_rows(list(overview.outbox))

@@ -302,7 +302,7 @@ class TeamPage(QWidget):
         store = self.ctx.store
         if self.shown is None or self.shown.day != day:
             task = self.ctx.runner.submit(lambda: _with_numbers(store, cached_team_day(store, day)))
-            task.succeeded.connect(lambda result: self._show_saved(generation, result))
+            task.then(self, lambda result: self._show_saved(generation, result))
         self._fetching = True
         self.refresh_button.setEnabled(False)
         self.status.setText(self.tr("Asking head office for the team's figures…"))
@@ -365,7 +365,7 @@ class TeamPage(QWidget):
             said((self.shown, self._numbers))
             return
         task = self.ctx.runner.submit(lambda: _with_numbers(store, cached_team_day(store, day)))
-        task.succeeded.connect(said)
+        task.then(self, succeeded=said)
 
     def _show(self, snapshot: TeamDay | None, numbers: dict[int, str], live: bool) -> None:
         self.shown, self.live, self._numbers = snapshot, live, numbers
