@@ -21,6 +21,9 @@ os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
 # Never let a test write into the developer's real data folder.
 os.environ.pop("DOORSTEP_DATA_DIR", None)
 
+# An exception raised in a Qt slot or callback fails the run (see tests/qt_exceptions.py).
+pytest_plugins = ["tests.qt_exceptions", "pytester"]
+
 DEMO_TODAY = date(2026, 11, 30)
 DEMO_CASES = 600
 
