@@ -36,6 +36,16 @@ COMMAND_MODULES = (
 class CliError(Exception):
     """A problem the user can fix; printed as one line, exit code 2."""
 
+    exit_code = 2
+
+
+class RefusedInput(CliError):
+    """An input file that was read and refused (what and where, in one line); exit code 1, as
+    `python -m headoffice import-cases` exits on a refused file. Exit code 2 stays for usage: a
+    missing file, a wrong option."""
+
+    exit_code = 1
+
 
 def positive_int(limit: int) -> Callable[[str], int]:
     def parse(text: str) -> int:
@@ -243,7 +253,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return handler(args)
     except (CliError, StoreError) as exc:
         print(f"doorstep: {exc}", file=sys.stderr)
-        return 2
+        return exc.exit_code if isinstance(exc, CliError) else 2
     except DatabaseError as exc:
         reason = str(getattr(exc, "orig", exc)).splitlines()[0][:200]
         print(f"doorstep: the store could not be read or written ({reason}); "

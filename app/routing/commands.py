@@ -65,7 +65,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def cmd_plan_route(args: argparse.Namespace) -> int:
-    from app.cli import CliError
+    from app.cli import CliError, RefusedInput
     from app.domain.compliance import ProfileError, builtin_profile
     from app.routing.csvin import StopsFileError, read_stops_bytes
     from app.routing.model import PlanRequest, Point
@@ -80,7 +80,7 @@ def cmd_plan_route(args: argparse.Namespace) -> int:
     try:
         stops = read_stops_bytes(data)
     except StopsFileError as exc:
-        raise CliError(f"{args.input}: {exc}") from None
+        raise RefusedInput(f"{args.input}: {exc}") from None
     if not stops:
         print(f"doorstep: {args.input} lists no stops; the plan is empty", file=sys.stderr)
     try:

@@ -98,11 +98,11 @@ def test_two_person_stops_need_a_partner(tmp_path: Path) -> None:
     (b"id,lat,lon,id\na,30,104,b\n", "names id more than once"),
     (b"id,lat,lon,priority\na,30,104,-5\n", "priority must not be negative"),
 ])
-def test_bad_csv_gives_one_clear_message_and_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+def test_bad_csv_gives_one_clear_message_and_exit_1(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                                     content: bytes, message: str) -> None:
     code, route = run(tmp_path, content)
     err = capsys.readouterr().err
-    assert code == 2 and route is None
+    assert code == 1 and route is None
     assert message in err
     assert err.count("\n") == 1 and "Traceback" not in err
 
