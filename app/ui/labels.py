@@ -197,4 +197,16 @@ def skip_reason(code: str, detail: str, fallback: str) -> str:
     base = words.get(code)
     if base is None:
         return fallback
+    detail = _skip_detail(detail)
     return f"{base} ({detail})" if detail else base
+
+
+def _skip_detail(detail: str) -> str:
+    """The day plan's reason for two collectors (app.services.dayplan), in the user's language."""
+    if detail == "a safety note asks for two collectors":
+        return translate("Labels", "a safety note asks for two collectors")
+    found = re.fullmatch(r"profile (\S+) asks for (\d+) collectors at a home visit", detail)
+    if found:
+        return (translate("Labels", "profile %1 asks for %2 collectors at a home visit")
+                .replace("%1", found.group(1)).replace("%2", found.group(2)))
+    return detail

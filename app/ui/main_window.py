@@ -210,7 +210,7 @@ class MainWindow(QMainWindow):
 
         from .case_model import CaseTableModel
         from .case_workspace import CaseWorkspace
-        from .reports_page import ReportsPage
+        from .reports_page import ReportsPage, reports_folder
         from .sync_page import SyncPage
 
         ctx = self.ctx
@@ -227,7 +227,7 @@ class MainWindow(QMainWindow):
         today = CaseWorkspace(ctx, today_model, "today", natural_order=True, parent=self)
         sync = SyncPage(ctx, self)
         reports = ReportsPage(ctx, lambda: self.cases.list.selected_case if self.cases else None,
-                              ctx.cache_dir.parent / "reports", self)
+                              reports_folder(self.settings.reports_folder, ctx.cache_dir.parent), self)
         return {PAGE_TODAY: today, PAGE_SYNC: sync, PAGE_REPORTS: reports}
 
     def _place_later_pages(self, placeholders: dict[int, QWidget], today_selected: int | None,

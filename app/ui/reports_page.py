@@ -1,7 +1,9 @@
 """The Reports page: print today's visit sheet or the selected case's report, and preview the PDF.
 
 Building the PDF (reportlab) and rasterising its pages (QtPdf) both run in the background worker;
-the files go to the data folder's `reports/` and the preview shows each page as an image.
+the preview shows each page as an image. A visit sheet carries names and addresses in the clear, so
+the files never go into the data folder (whose every other byte is encrypted): they go to the folder
+set in the settings, else the user's documents folder (`reports_folder`).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QLocale, Qt, QUrl, Signal
+from PySide6.QtCore import QLocale, QStandardPaths, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QImage, QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
@@ -18,6 +20,18 @@ from .context import UiContext
 
 PREVIEW_DPI = 60.0
 MAX_PREVIEW_PAGES = 6
+
+
+def reports_folder(configured: str, data_dir: Path) -> Path:
+    """The folder for the Reports page's PDFs: the configured one, unless it lies in the data folder
+    (then, like an empty setting, `<documents>/Doorstep`)."""
+    data = data_dir.resolve()
+    if configured:
+        chosen = Path(configured).expanduser().resolve()
+        if chosen != data and data not in chosen.parents:
+            return chosen
+    documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    return (Path(documents) if documents else Path.home()) / "Doorstep"
 
 
 def _build_and_render(build: Callable[[Path], Any], out: Path) -> tuple[Path, int, list[QImage]]:
@@ -114,7 +128,8 @@ class ReportsPage(QWidget):
             page.setPixmap(QPixmap.fromImage(image))
             page.setStyleSheet("border: 1px solid #999; background: white;")
             self.pages_layout.addWidget(page)
-        self.status.setText(self.tr("%1 (%2 page(s))").replace("%1", path.name).replace("%2", str(pages)))
+        self.status.setText(self.tr("%1 (%2 page(s)), saved in %3").replace("%1", path.name)
+                            .replace("%2", str(pages)).replace("%3", str(path.parent)))
         self.built.emit(path)
 
     def _failed(self, exc: object) -> None:

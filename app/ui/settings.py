@@ -85,6 +85,16 @@ class AppSettings:
         self.q.setValue("map/tile_crs", value)
 
     @property
+    def reports_folder(self) -> str:
+        """Where the Reports page saves its PDFs; empty: the user's documents folder (see
+        app.ui.reports_page.reports_folder, which never puts them in the data folder)."""
+        return self._str("reports/folder")
+
+    @reports_folder.setter
+    def reports_folder(self, value: str) -> None:
+        self.q.setValue("reports/folder", value.strip())
+
+    @property
     def idle_lock_minutes(self) -> int:
         return max(0, min(240, self._int("security/idle_lock_minutes", 10)))
 

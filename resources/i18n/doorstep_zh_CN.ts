@@ -393,7 +393,7 @@
         <translation>理由过长：最多 %1 字。</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+20"/>
         <source>Decision saved on this laptop; it goes to head office with the next sync.</source>
         <translation>审批已保存在本机，将在下次同步时发送给总部。</translation>
     </message>
@@ -599,12 +599,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+347"/>
+        <location line="+343"/>
         <source>Not applied</source>
         <translation>未执行</translation>
     </message>
     <message>
-        <location line="-346"/>
+        <location line="-342"/>
         <source>Auto-balance preview</source>
         <translation>自动均衡预览</translation>
     </message>
@@ -639,7 +639,7 @@
         <translation>%1 没有进行中的案件。</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+11"/>
         <source>Drag a rectangle on the map (or choose Lasso there) around the cases to assign.</source>
         <translation>在地图上拖出矩形（或在地图上选择“套索”）圈住要分配的案件。</translation>
     </message>
@@ -661,7 +661,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location line="+20"/>
+        <location line="+17"/>
         <source>%n assignment(s) recorded.</source>
         <translation>
             <numerusform>已记录 %n 项分配。</numerusform>
@@ -766,7 +766,7 @@
 <context>
     <name>BalanceDialog</name>
     <message>
-        <location line="-841"/>
+        <location line="-837"/>
         <source>Auto-balance</source>
         <translation>自动均衡</translation>
     </message>
@@ -1255,7 +1255,7 @@
         <translation>只能为外访员规划当日行程：请以外访员身份启动 Doorstep。</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+19"/>
         <source>Could not plan: %1</source>
         <translation>无法规划：%1</translation>
     </message>
@@ -1278,7 +1278,7 @@
 <context>
     <name>DeadLetterModel</name>
     <message>
-        <location filename="../../app/ui/sync_page.py" line="+118"/>
+        <location filename="../../app/ui/sync_page.py" line="+119"/>
         <source>Case</source>
         <translation>案件</translation>
     </message>
@@ -1484,7 +1484,7 @@
         <translation>读取中</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+7"/>
         <source>%1
 fingerprint (SHA-256) %2</source>
         <translation>%1
@@ -1499,7 +1499,7 @@ fingerprint (SHA-256) %2</source>
 <context>
     <name>ExpireNoteDialog</name>
     <message>
-        <location filename="../../app/ui/safety_dialog.py" line="+159"/>
+        <location filename="../../app/ui/safety_dialog.py" line="+158"/>
         <source>Expire safety note</source>
         <translation>使安全提示失效</translation>
     </message>
@@ -1529,7 +1529,7 @@ fingerprint (SHA-256) %2</source>
         <translation>请说明该提示为何不再适用。</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+11"/>
         <source>Nothing was changed: %1</source>
         <translation>未作任何更改：%1</translation>
     </message>
@@ -1600,7 +1600,7 @@ fingerprint (SHA-256) %2</source>
 <context>
     <name>HeadOfficePasswordDialog</name>
     <message>
-        <location filename="../../app/ui/login_dialog.py" line="+244"/>
+        <location filename="../../app/ui/login_dialog.py" line="+243"/>
         <source>Sign in to head office</source>
         <translation>登录总部</translation>
     </message>
@@ -1645,7 +1645,7 @@ fingerprint (SHA-256) %2</source>
         <translation>正在向总部验证…</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+18"/>
         <source>Head office did not accept the password.</source>
         <translation>总部未接受该密码。</translation>
     </message>
@@ -1654,19 +1654,19 @@ fingerprint (SHA-256) %2</source>
     <name>HeadOfficeSync</name>
     <message>
         <location filename="../../app/ui/head_office_sync.py" line="+125"/>
-        <location line="+41"/>
-        <location line="+77"/>
+        <location line="+40"/>
+        <location line="+76"/>
         <source>No head office is configured: set its address in Settings.</source>
         <translation>尚未配置总部：请在“设置”中填写总部地址。</translation>
     </message>
     <message>
-        <location line="-114"/>
+        <location line="-112"/>
         <source>Doorstep is locked: unlock it to sync.</source>
         <translation>Doorstep 已锁定：解锁后才能同步。</translation>
     </message>
     <message>
         <location line="+10"/>
-        <location line="+236"/>
+        <location line="+234"/>
         <source>Sync stopped.</source>
         <translation>同步已停止。</translation>
     </message>
@@ -2328,11 +2328,21 @@ fingerprint (SHA-256) %2</source>
         <source>must-visit, but the day cannot hold it with the other must-visits</source>
         <translation>必访案件，但当天无法与其他必访案件一并安排</translation>
     </message>
+    <message>
+        <location line="+13"/>
+        <source>a safety note asks for two collectors</source>
+        <translation>安全提示要求两名催收员同行</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>profile %1 asks for %2 collectors at a home visit</source>
+        <translation>合规配置 %1 要求上门家访至少 %2 名催收员</translation>
+    </message>
 </context>
 <context>
     <name>LoginDialog</name>
     <message>
-        <location filename="../../app/ui/login_dialog.py" line="-243"/>
+        <location filename="../../app/ui/login_dialog.py" line="-241"/>
         <source>Doorstep is locked</source>
         <translation>Doorstep 已锁定</translation>
     </message>
@@ -2402,7 +2412,7 @@ fingerprint (SHA-256) %2</source>
         <translation>请输入用户名和密码。</translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+32"/>
         <source>Asking head office…</source>
         <translation>正在向总部验证…</translation>
     </message>
@@ -2477,13 +2487,13 @@ fingerprint (SHA-256) %2</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/main_window.py" line="+93"/>
-        <location line="+79"/>
+        <location filename="../../app/ui/main_window.py" line="+94"/>
+        <location line="+80"/>
         <source>Doorstep — field visits</source>
         <translation>Doorstep 外访工作台</translation>
     </message>
     <message>
-        <location line="-78"/>
+        <location line="-79"/>
         <source>Opening the case store…</source>
         <translation>正在打开案件库…</translation>
     </message>
@@ -2493,7 +2503,7 @@ fingerprint (SHA-256) %2</source>
         <translation>无法打开案件库：</translation>
     </message>
     <message>
-        <location line="+35"/>
+        <location line="+36"/>
         <source>Navigation</source>
         <translation>导航</translation>
     </message>
@@ -2635,7 +2645,7 @@ fingerprint (SHA-256) %2</source>
         <translation>请先选择一个案件。</translation>
     </message>
     <message>
-        <location line="+145"/>
+        <location line="+146"/>
         <source>&amp;Assign</source>
         <translation>分配(&amp;A)</translation>
     </message>
@@ -2925,7 +2935,7 @@ fingerprint (SHA-256) %2</source>
         <translation>正在检查并保存…</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+10"/>
         <source>Stopping… the dialog can be closed once nothing is being saved.</source>
         <translation>正在停止…保存结束后即可关闭此对话框。</translation>
     </message>
@@ -2976,7 +2986,7 @@ Delete it there once your procedures allow.</source>
 <context>
     <name>ReportsPage</name>
     <message>
-        <location filename="../../app/ui/reports_page.py" line="+43"/>
+        <location filename="../../app/ui/reports_page.py" line="+57"/>
         <source>Today&apos;s &amp;visit sheet</source>
         <translation>今日外访单(&amp;V)</translation>
     </message>
@@ -3006,12 +3016,12 @@ Delete it there once your procedures allow.</source>
         <translation>正在生成 PDF…</translation>
     </message>
     <message>
-        <location line="+22"/>
-        <source>%1 (%2 page(s))</source>
-        <translation>%1（共 %2 页）</translation>
+        <location line="+21"/>
+        <source>%1 (%2 page(s)), saved in %3</source>
+        <translation>%1（%2 页），保存在 %3</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
         <source>The PDF could not be made: %1</source>
         <translation>无法生成 PDF：%1</translation>
     </message>
@@ -3352,7 +3362,7 @@ Delete it there once your procedures allow.</source>
 <context>
     <name>SafetyNoteDialog</name>
     <message>
-        <location filename="../../app/ui/safety_dialog.py" line="-145"/>
+        <location filename="../../app/ui/safety_dialog.py" line="-143"/>
         <source>Edit safety note — %1</source>
         <translation>编辑安全提示 — %1</translation>
     </message>
@@ -3407,7 +3417,7 @@ Delete it there once your procedures allow.</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location line="+43"/>
+        <location line="+42"/>
         <source>Nothing was saved: %1</source>
         <translation>未保存任何内容：%1</translation>
     </message>
@@ -3415,7 +3425,7 @@ Delete it there once your procedures allow.</source>
 <context>
     <name>SafetyNoteFields</name>
     <message>
-        <location filename="../../app/ui/outcome_dialog.py" line="-382"/>
+        <location filename="../../app/ui/outcome_dialog.py" line="-380"/>
         <source>What happened at the door</source>
         <translation>上门时发生的情况</translation>
     </message>
@@ -3706,7 +3716,7 @@ Delete it there once your procedures allow.</source>
         <translation>数据保留（%1）：%2 件超过 %3 天的已结案案件已从本机删除，连同 %4 条总部已确认的记录和 %5 个证据文件；%6 件保留到总部收到其全部记录为止。</translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+31"/>
         <source>never</source>
         <translation>从未</translation>
     </message>

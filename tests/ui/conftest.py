@@ -43,7 +43,9 @@ def app_settings(tmp_path: Path, qapp: Any) -> Any:
 
     from app.ui.settings import AppSettings
 
-    return AppSettings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    settings = AppSettings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    settings.reports_folder = str(tmp_path / "reports")  # not the developer's documents folder
+    return settings
 
 
 @pytest.fixture

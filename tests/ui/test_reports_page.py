@@ -21,6 +21,20 @@ def test_case_report_is_built_and_previewed(window: Any, qtbot: Any, ctx: Any) -
     assert path.exists() and path.read_bytes().startswith(b"%PDF")
     assert page.pages_layout.count() >= 1 and page.open_button.isEnabled()
     assert path.name in page.status.text()
+    data_dir = ctx.cache_dir.parent
+    assert data_dir.resolve() not in path.resolve().parents  # a clear PDF never rests in the data folder
+
+
+def test_reports_never_go_into_the_data_folder(tmp_path: Any, qapp: Any) -> None:
+    from app.ui.reports_page import reports_folder
+
+    data = tmp_path / "data"
+    assert reports_folder(str(tmp_path / "mine"), data) == (tmp_path / "mine").resolve()
+    for inside in (str(data), str(data / "reports"), str(data / "x" / ".." / "reports")):
+        chosen = reports_folder(inside, data)
+        assert data.resolve() != chosen and data.resolve() not in chosen.parents
+        assert chosen.name == "Doorstep"
+    assert reports_folder("", data).name == "Doorstep"
 
 
 def test_case_report_without_a_selection_says_so(window: Any) -> None:

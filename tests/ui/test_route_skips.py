@@ -200,3 +200,14 @@ def test_an_empty_map_says_why_and_how_to_get_tiles(qtbot: Any, tmp_path: Path) 
     assert offline.tiles_note.reason == "no_source"
     for view in (plain, offline):
         view.shutdown()
+
+
+def test_why_two_collectors_are_needed_reads_in_chinese(translations: Any) -> None:
+    from app.ui.labels import skip_reason
+
+    translations.apply("zh_CN")
+    line = skip_reason("needs_partner", "profile CN asks for 2 collectors at a home visit", "fallback")
+    assert "合规配置 CN" in line and "2 名催收员" in line and "profile" not in line
+    note = skip_reason("needs_partner", "a safety note asks for two collectors", "fallback")
+    assert "安全提示" in note and "safety" not in note
+    assert skip_reason("needs_partner", "something new", "fallback").endswith("(something new)")
