@@ -415,7 +415,7 @@ def _count(report: Delivery, items: list[_Pending], reply: v1.AssignBatchRespons
         elif r is not None and _done(p, r):
             report.already += 1
     if problems:
-        numbers = _case_numbers(store, [p.case_id for p in problems])
+        numbers = case_numbers(store, [p.case_id for p in problems])
         for p in problems:
             r = by_case[p.case_id]
             report.problems.append(Problem(
@@ -447,11 +447,12 @@ def _message(p: _Pending, r: v1.AssignItemResult) -> str:
     return f"refused by head office: {r.status}"
 
 
-def _case_numbers(store: Store, ids: list[int]) -> dict[int, str]:
+def case_numbers(store: Store, ids: Sequence[int]) -> dict[int, str]:
+    """case id → its case number, for those of these cases on this device."""
     with store.engine.connect() as conn:
         return {int(r[0]): str(r[1]) for r in conn.execute(text(
             "SELECT id, case_no FROM cases WHERE id IN (SELECT value FROM json_each(:ids))"),
-            {"ids": json.dumps(ids)})}
+            {"ids": json.dumps([int(i) for i in ids])})}
 
 
 def _write_results(store: Store, items: list[_Pending], reply: v1.AssignBatchResponse, now: datetime) -> None:
