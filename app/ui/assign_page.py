@@ -14,600 +14,51 @@ Every assignment is queued on this device first (`app.services.assigning`) and s
 once (progress, cancel); offline, at the next sync. What head office did not apply (the case changed
 meanwhile) is listed under "Not applied" with the case's current owner and version — never overwritten.
 Disk and network work all run on the BackgroundRunner.
+
+The room's parts: its table (`assign_case_table`), its map (`assign_map`), the "Not applied" list
+(`assign_not_applied`), the auto-balance preview (`assign_preview`) and its dialogs
+(`assign_dialogs`); what it reads comes from `app.services.assign_room`, what it does from
+`app.services.assigning`.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
-from PySide6.QtCore import (
-    QItemSelection,
-    QItemSelectionModel,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    QPoint,
-    Qt,
-    QTimer,
-    Signal,
-    Slot,
-)
-from PySide6.QtGui import QBrush, QColor, QIcon, QKeySequence, QPainter, QPen, QPixmap, QShortcut
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QCheckBox,
     QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
-    QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QProgressBar,
     QPushButton,
     QSplitter,
-    QStyle,
     QStyledItemDelegate,
-    QTableWidget,
-    QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import Connection, text
 
-from app.maps.assets import WebAssets
-from app.maps.assignmap import AssignMapCase, AssignMapLabels, build_assign_map, colour
-from app.maps.page import PageTiles
-from app.maps.tilesource import TileSource
-from app.services import assigning
-from app.store.queries import CaseQuery
+from app.services import assign_room, assigning
+from app.services.assign_room import AGENT_ALL, AGENT_NONE, AGENT_PENDING, BalancePreview, RoomContext
 
+from .assign_case_table import COL_AGENT, AssignCaseModel, MultiSelectRowDelegate
+from .assign_dialogs import AgentPickerDialog, BalanceDialog, DistrictDialog
+from .assign_map import AssignMapView
+from .assign_not_applied import NotAppliedPanel
+from .assign_preview import BalancePreviewPanel
 from .case_list import CaseListView
-from .case_model import COLUMN_COUNT, CaseRowDelegate, CaseTableModel
 from .context import UiContext
-from .map_view import MapBridge, MapPage, tile_source_from_settings
+from .map_view import tile_source_from_settings
 
 log = logging.getLogger(__name__)
 
-COL_AGENT = COLUMN_COUNT  # the Assign room's extra column, after the agents' eleven
-AGENT_ALL, AGENT_NONE, AGENT_PENDING = "all", "none", "pending"
 MAP_LIMIT = 20_000  # cases drawn on the assign map at most
-_AMBER = QBrush(QColor("#b26a00"))
-_PENDING_SQL = ("cases.id IN (SELECT e.case_id FROM events e JOIN outbox o ON o.event_id = e.id "
-                "WHERE e.kind = 'assign')")
-
-
-def assign_ids(conn: Connection, query: CaseQuery, natural: bool) -> list[int]:
-    """The list's ids: the agents' query plus the Assign room's agent filter (`query.extra['agent']`)."""
-    where, params = query.where()
-    which = query.extra.get("agent", AGENT_ALL)
-    extra = {AGENT_NONE: "cases.agent_id IS NULL", AGENT_PENDING: _PENDING_SQL}.get(which)
-    if extra:
-        where = (where + " AND " if where else " WHERE ") + extra
-    return [int(r[0]) for r in conn.execute(text("SELECT cases.id FROM cases" + where + query.order_by()), params)]
-
-
-_PENDING_ICON: list[QIcon] = []
-
-
-def pending_icon() -> QIcon:
-    """A small clock: waiting for head office (painted, so no image files are needed)."""
-    if not _PENDING_ICON:
-        pix = QPixmap(16, 16)
-        pix.fill(Qt.GlobalColor.transparent)
-        p = QPainter(pix)
-        p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        p.setPen(QPen(QColor("#b26a00"), 1.6))
-        p.setBrush(QColor("#fff3e0"))
-        p.drawEllipse(1, 1, 14, 14)
-        p.drawLine(QPoint(8, 8), QPoint(8, 4))
-        p.drawLine(QPoint(8, 8), QPoint(11, 9))
-        p.end()
-        _PENDING_ICON.append(QIcon(pix))
-    return _PENDING_ICON[0]
-
-
-class AssignCaseModel(CaseTableModel):
-    """The agents' case model with one more column: who holds the case (or who it is going to)."""
-
-    def __init__(self, ctx: UiContext, parent: QObject | None = None):
-        super().__init__(ctx.store, ctx.runner, ctx.today, source=assign_ids, parent=parent)
-        self.names: dict[int, str] = {}
-        self.pending: dict[int, int | None] = {}
-
-    def set_context(self, names: dict[int, str], pending: dict[int, int | None]) -> None:
-        self.names = names
-        self.pending = pending
-        if self.rowCount():
-            self.dataChanged.emit(self.index(0, COL_AGENT), self.index(self.rowCount() - 1, COL_AGENT))
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else COLUMN_COUNT + 1
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and section == COL_AGENT:
-            if role == Qt.ItemDataRole.DisplayRole:
-                return self.tr("Agent")
-            if role == Qt.ItemDataRole.ToolTipRole:
-                return self.tr("Who holds the case; a clock: an assignment waiting for head office")
-            return None
-        return super().headerData(section, orientation, role)
-
-    def agent_text(self, agent_id: int | None) -> str:
-        if agent_id is None:
-            return self.tr("Unassigned")
-        return self.names.get(agent_id) or self.tr("Agent #%1").replace("%1", str(agent_id))
-
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if index.column() != COL_AGENT:
-            return super().data(index, role)
-        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.DecorationRole, Qt.ItemDataRole.ToolTipRole,
-                        Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.AccessibleTextRole):
-            return None
-        row = self.case_row(index.row())
-        if row is None:
-            return None
-        pending = row.id in self.pending
-        holder = self.agent_text(row.agent_id)
-        if not pending:
-            return holder if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole) else None
-        target = self.agent_text(self.pending[row.id])
-        shown = self.tr("%1 → %2 (pending)").replace("%1", holder).replace("%2", target)
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return shown
-        if role == Qt.ItemDataRole.DecorationRole:
-            return pending_icon()
-        if role == Qt.ItemDataRole.ForegroundRole:
-            return _AMBER
-        return self.tr("Going to %1 once head office confirms").replace("%1", target)
-
-    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        if column == COL_AGENT:
-            return  # filter by agent instead (the Agent box above the list)
-        super().sort(column, order)
-
-
-class MultiSelectRowDelegate(CaseRowDelegate):
-    """The agents' fast row painter, highlighting every selected row (the Assign room selects many)."""
-
-    def paint(self, painter: QPainter, option: Any, index: QModelIndex | QPersistentModelIndex) -> None:
-        self.selected_row = index.row() if option.state & QStyle.StateFlag.State_Selected else -1
-        super().paint(painter, option, index)
-
-
-# --- dialogs --------------------------------------------------------------------------------------
-
-class AgentPickerDialog(QDialog):
-    """Choose the agent (or the unassigned queue) for `count` cases, with an optional reason.
-    Keyboard: type to jump in the list, Enter to assign, Esc to cancel."""
-
-    chosen = Signal(object, str)  # agent id or None, reason
-
-    def __init__(self, agents: Sequence[assigning.TeamAgent], count: int, parent: QWidget | None = None,
-                 title: str | None = None):
-        super().__init__(parent)
-        self.setWindowTitle(title or self.tr("Assign %n case(s)", "", count))
-        self.list = QListWidget(self)
-        self.list.setAccessibleName(self.tr("Agents"))
-        for agent in agents:
-            item = QListWidgetItem(agent.label, self.list)
-            item.setData(Qt.ItemDataRole.UserRole, agent.id)
-        queue = QListWidgetItem(self.tr("Unassigned queue (no agent)"), self.list)
-        queue.setData(Qt.ItemDataRole.UserRole, None)
-        self.list.setCurrentRow(0)
-        self.reason = QLineEdit(self)
-        self.reason.setMaxLength(assigning.MAX_REASON)
-        self.reason.setPlaceholderText(self.tr("Optional: why (kept with the assignment)"))
-        heading = QLabel(self.tr("Give %n case(s) to:", "", count), self)
-        heading.setBuddy(self.list)
-        reason_label = QLabel(self.tr("&Reason:"), self)
-        reason_label.setBuddy(self.reason)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
-        self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok.setText(self.tr("&Assign"))
-        self.ok.setDefault(True)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        self.list.itemActivated.connect(lambda _item: self.accept())
-        lay = QVBoxLayout(self)
-        lay.addWidget(heading)
-        lay.addWidget(self.list, 1)
-        lay.addWidget(reason_label)
-        lay.addWidget(self.reason)
-        lay.addWidget(buttons)
-        self.resize(380, 420)
-        self.list.setFocus()
-
-    def select_agent(self, agent_id: int | None) -> bool:
-        for i in range(self.list.count()):
-            if self.list.item(i).data(Qt.ItemDataRole.UserRole) == agent_id:
-                self.list.setCurrentRow(i)
-                return True
-        return False
-
-    def accept(self) -> None:
-        item = self.list.currentItem()
-        if item is None:
-            return
-        self.chosen.emit(item.data(Qt.ItemDataRole.UserRole), self.reason.text())
-        super().accept()
-
-
-class DistrictDialog(QDialog):
-    """Choose districts and an agent: every open case of those districts goes to the agent."""
-
-    chosen = Signal(list, object, bool, str)  # districts, agent id or None, unassigned only, reason
-
-    def __init__(self, districts: Sequence[str], agents: Sequence[assigning.TeamAgent],
-                 parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setWindowTitle(self.tr("Assign district"))
-        self.districts = QListWidget(self)
-        self.districts.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.districts.setAccessibleName(self.tr("Districts"))
-        for name in districts:
-            QListWidgetItem(name, self.districts)
-        if districts:
-            self.districts.setCurrentRow(0)
-        self.agent = QComboBox(self)
-        self.agent.setAccessibleName(self.tr("Agent"))
-        for a in agents:
-            self.agent.addItem(a.label, a.id)
-        self.agent.addItem(self.tr("Unassigned queue (no agent)"), None)
-        self.only_unassigned = QCheckBox(self.tr("Only cases &nobody holds yet"), self)
-        self.reason = QLineEdit(self)
-        self.reason.setMaxLength(assigning.MAX_REASON)
-        form = QFormLayout()
-        district_label = QLabel(self.tr("&Districts:"), self)
-        district_label.setBuddy(self.districts)
-        form.addRow(district_label, self.districts)
-        agent_label = QLabel(self.tr("&To:"), self)
-        agent_label.setBuddy(self.agent)
-        form.addRow(agent_label, self.agent)
-        form.addRow("", self.only_unassigned)
-        reason_label = QLabel(self.tr("&Reason:"), self)
-        reason_label.setBuddy(self.reason)
-        form.addRow(reason_label, self.reason)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
-        self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok.setText(self.tr("&Assign"))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        lay = QVBoxLayout(self)
-        lay.addLayout(form)
-        lay.addWidget(buttons)
-        self.resize(420, 460)
-
-    def accept(self) -> None:
-        names = [i.text() for i in self.districts.selectedItems()]
-        if not names:
-            return
-        self.chosen.emit(names, self.agent.currentData(), self.only_unassigned.isChecked(), self.reason.text())
-        super().accept()
-
-
-class BalanceDialog(QDialog):
-    """Choose the agents to balance over and which cases (the selected ones, or every listed one)."""
-
-    chosen = Signal(list, bool)  # agent ids, selected cases only
-
-    def __init__(self, agents: Sequence[assigning.TeamAgent], selected: int, listed: int,
-                 parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setWindowTitle(self.tr("Auto-balance"))
-        self.agents = QListWidget(self)
-        self.agents.setAccessibleName(self.tr("Agents to balance over"))
-        for a in agents:
-            item = QListWidgetItem(a.label, self.agents)
-            item.setData(Qt.ItemDataRole.UserRole, a.id)
-            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(Qt.CheckState.Checked)
-        self.agents.setCurrentRow(0)
-        self.scope = QComboBox(self)
-        self.scope.setAccessibleName(self.tr("Cases to balance"))
-        self.scope.addItem(self.tr("All %n listed case(s)", "", listed), False)
-        if selected:
-            self.scope.addItem(self.tr("The %n selected case(s)", "", selected), True)
-            self.scope.setCurrentIndex(1)
-        form = QFormLayout()
-        agents_label = QLabel(self.tr("&Agents (Space ticks):"), self)
-        agents_label.setBuddy(self.agents)
-        form.addRow(agents_label, self.agents)
-        scope_label = QLabel(self.tr("&Cases:"), self)
-        scope_label.setBuddy(self.scope)
-        form.addRow(scope_label, self.scope)
-        note = QLabel(self.tr("Nothing is assigned until you confirm the preview."), self)
-        note.setWordWrap(True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
-        self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok.setText(self.tr("&Propose"))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        lay = QVBoxLayout(self)
-        lay.addLayout(form)
-        lay.addWidget(note)
-        lay.addWidget(buttons)
-        self.resize(420, 440)
-
-    def checked(self) -> list[int]:
-        return [int(self.agents.item(i).data(Qt.ItemDataRole.UserRole)) for i in range(self.agents.count())
-                if self.agents.item(i).checkState() == Qt.CheckState.Checked]
-
-    def accept(self) -> None:
-        ids = self.checked()
-        if not ids:
-            return
-        self.chosen.emit(ids, bool(self.scope.currentData()))
-        super().accept()
-
-
-# --- the map ---------------------------------------------------------------------------------------
-
-class AssignBridge(MapBridge):
-    """The page's bridge, with the area tool's corners (JSON text, validated by the window)."""
-
-    area = Signal(str)
-
-    @Slot(str)
-    def areaDrawn(self, corners: str) -> None:
-        self.area.emit(str(corners)[:200_000])
-
-
-class AssignMapView(MapPage):
-    """Cases coloured by agent; with `draw`, a rectangle/lasso tool whose area arrives as `areaDrawn`."""
-
-    areaDrawn = Signal(list)  # [(lat, lon), …] validated, in WGS-84 positions' datum of the page
-    areaRefused = Signal(str)
-
-    def __init__(self, parent: QWidget | None = None, *, cache_dir: Any, tile_source: TileSource | None = None,
-                 runner: Any = None, draw: bool = True) -> None:
-        super().__init__(parent, cache_dir=cache_dir, tile_source=tile_source, runner=runner, page_stem="assign")
-        self.draw = draw
-        self.tile_source = tile_source
-        # The page sees one object called "bridge": ours, with the area slot besides the usual ones.
-        self.channel.deregisterObject(self.bridge)
-        self.bridge.deleteLater()
-        self.bridge = AssignBridge(self)
-        self.channel.registerObject("bridge", self.bridge)
-        self.bridge.clicked.connect(self.caseClicked)
-        self.bridge.ready.connect(self._on_page_ready)
-        self.bridge.area.connect(self._area)
-        self._rows: tuple[AssignMapCase, ...] = ()
-        self._agents: tuple[str, ...] = ()
-        self.shown = 0
-        self.ring_label = self.tr("Assignment pending")  # what a ringed dot means on this map
-        self.armed: str | None = None  # the area tool stays armed across rebuilds until an area is drawn
-        self._in_flight = False  # a page build or load is under way
-        self._dirty = False  # new rows arrived meanwhile
-        self.loaded.connect(self._rearm)
-        self.loaded.connect(self._settled)
-        self.failed.connect(self._settled)
-
-    def labels(self) -> AssignMapLabels:
-        return AssignMapLabels(empty=self.tr("No cases with a map position"), unassigned=self.tr("Unassigned"),
-                               rectangle=self.tr("Rectangle"), lasso=self.tr("Lasso"), clear=self.tr("Clear"),
-                               hint=self.tr("Drag on the map to draw the area"), pending=self.ring_label)
-
-    def set_cases(self, rows: Sequence[AssignMapCase], agents: Sequence[str]) -> None:
-        self._rows, self._agents = tuple(rows), tuple(agents)
-        if self._in_flight:
-            self._dirty = True  # built once the page in flight has loaded: two builds at once could
-            return              # finish out of order and one delete the other's page file
-        self.rebuild()
-
-    def _settled(self, *_args: object) -> None:
-        self._in_flight = False
-        if self._dirty:
-            self.rebuild()
-
-    def rebuild(self) -> None:
-        self._in_flight, self._dirty = True, False
-        rows, agents, labels, draw = self._rows, self._agents, self.labels(), self.draw
-
-        def build(assets: WebAssets, tiles: PageTiles | None, generation: int) -> str:
-            page = build_assign_map(rows, agents, assets=assets, tiles=tiles, labels=labels, draw=draw,
-                                    generation=generation)
-            return page.html
-
-        self.shown = sum(1 for r in rows if r.lat is not None and r.lon is not None)
-        self._submit(build)
-
-    def start_draw(self, mode: str = "rect") -> None:
-        self.armed = mode if mode in ("rect", "lasso") else "rect"
-        self.run_js(f"doorstepAssign.startDraw({json.dumps(self.armed)});")
-
-    def _rearm(self) -> None:
-        if self.armed is not None:
-            self.run_js(f"doorstepAssign.startDraw({json.dumps(self.armed)});")
-
-    def gcj(self) -> bool:
-        return self.tile_source is not None and self.tile_source.crs == "GCJ02"
-
-    def _area(self, corners: str) -> None:
-        self.armed = None
-        try:
-            points = assigning.validate_area(json.loads(corners))
-        except (ValueError, assigning.AssignError) as exc:
-            self.areaRefused.emit(str(exc))
-            return
-        self.areaDrawn.emit(points)
-
-
-# --- the auto-balance preview --------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class BalancePreview:
-    """A proposal and what the table shows; nothing of it is written until confirmed."""
-
-    proposal: Any  # app.routing.balance.BalanceProposal
-    agents: tuple[assigning.TeamAgent, ...]
-    before: dict[int, int]  # agent id → chosen cases held before
-    changes: dict[int, int]  # case id → agent id, only the cases that change hands
-    places: tuple[assigning.CasePlace, ...]
-
-
-def _preview(store: Any, case_ids: list[int], agent_ids: list[int], profile: Any, now: Any,
-             cancelled: Callable[[], bool]) -> BalancePreview:
-    from app.services.balancing import propose_from_store
-
-    proposal = propose_from_store(store, case_ids, agent_ids, profile=profile, cancel=cancelled, now=now)
-    places = assigning.case_places(store, case_ids)
-    holders = {}
-    with store.engine.connect() as conn:
-        for cid, agent in conn.execute(text("SELECT id, agent_id FROM cases WHERE id IN "
-                                            "(SELECT value FROM json_each(:ids))"), {"ids": json.dumps(case_ids)}):
-            holders[int(cid)] = agent
-    # as the balancer does: an assignment queued and not yet delivered counts as the current one
-    queued = assigning.pending_assignments(store)
-    holders.update({cid: agent for cid, agent in queued.items() if cid in holders})
-    before = {a: 0 for a in agent_ids}
-    for agent in holders.values():
-        if agent in before:
-            before[agent] += 1
-    changes = {cid: agent for cid, agent in proposal.assignments.items() if holders.get(cid) != agent}
-    team = {t.id: t for t in assigning.team_agents(store)}
-    agents = tuple(team[a] for a in agent_ids if a in team)
-    return BalancePreview(proposal, agents, before, changes, tuple(places))
-
-
-class BalancePreviewPanel(QWidget):
-    """The proposal: a table per agent and a map coloured by the proposed agent; Confirm or Discard."""
-
-    confirmed = Signal(object)  # BalancePreview
-    discarded = Signal()
-
-    COLUMNS = 5
-
-    def __init__(self, ctx: UiContext, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.ctx = ctx
-        self.preview: BalancePreview | None = None
-        self.summary = QLabel(self.tr("Choose Auto-balance… to see a proposal here."), self)
-        self.summary.setWordWrap(True)
-        self.summary.setTextFormat(Qt.TextFormat.PlainText)
-        self.table = QTableWidget(0, self.COLUMNS, self)
-        self.table.setHorizontalHeaderLabels([self.tr("Agent"), self.tr("Cases before"), self.tr("Cases after"),
-                                              self.tr("Visit minutes"), self.tr("Mean km to base")])
-        self.table.verticalHeader().setVisible(False)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.table.setAccessibleName(self.tr("Proposed workload per agent"))
-        self.map: AssignMapView | None = None
-        self.map_holder = QVBoxLayout()
-        self.map_holder.setContentsMargins(0, 0, 0, 0)
-        self.confirm = QPushButton(self.tr("&Confirm and assign"), self)
-        self.discard = QPushButton(self.tr("&Discard"), self)
-        self.confirm.setEnabled(False)
-        self.discard.setEnabled(False)
-        self.confirm.clicked.connect(self._confirm)
-        self.discard.clicked.connect(self.clear)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.discard)
-        buttons.addWidget(self.confirm)
-        split = QSplitter(Qt.Orientation.Vertical, self)
-        split.addWidget(self.table)
-        holder = QWidget(self)
-        holder.setLayout(self.map_holder)
-        split.addWidget(holder)
-        split.setSizes([220, 420])
-        lay = QVBoxLayout(self)
-        lay.addWidget(self.summary)
-        lay.addWidget(split, 1)
-        lay.addLayout(buttons)
-
-    def show_preview(self, preview: BalancePreview) -> None:
-        self.preview = preview
-        p = preview.proposal
-        names = {a.id: a.label for a in preview.agents}
-        self.table.setRowCount(0)
-        for agent in preview.agents:
-            load = p.loads.get(agent.id)
-            row = self.table.rowCount()
-            self.table.insertRow(row)
-            values = [names[agent.id], str(preview.before.get(agent.id, 0)), str(load.cases if load else 0),
-                      f"{load.visit_minutes:,.0f}" if load else "0",
-                      f"{load.mean_distance_km:,.1f}" if load else "—"]
-            for col, value in enumerate(values):
-                item = QTableWidgetItem(value)
-                if col:
-                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                else:
-                    dot = QPixmap(12, 12)
-                    dot.fill(QColor(colour(preview.agents.index(agent))))
-                    item.setIcon(QIcon(dot))
-                self.table.setItem(row, col, item)
-        band = self.tr("every agent within ±10% of the mean workload") if p.within_tolerance else \
-            self.tr("not every agent could be brought within ±10%")
-        self.summary.setText(
-            self.tr("%1 case(s) over %2 agent(s): %3 change hands; %4. Mean distance to base %5 km "
-                    "(a round-robin split: %6 km). Nothing is assigned until you confirm.")
-            .replace("%1", str(len(p.assignments))).replace("%2", str(len(preview.agents)))
-            .replace("%3", str(len(preview.changes))).replace("%4", band)
-            .replace("%5", f"{p.mean_distance_km:,.1f}").replace("%6", f"{p.round_robin_mean_distance_km:,.1f}"))
-        self.confirm.setEnabled(bool(preview.changes))
-        self.discard.setEnabled(True)
-        index = {a.id: i for i, a in enumerate(preview.agents)}
-        rows = [AssignMapCase(pl.id, pl.lat, pl.lon, index.get(p.assignments.get(pl.id, -1), -1), "",
-                              names.get(p.assignments.get(pl.id, -1), ""), pl.id in preview.changes)
-                for pl in preview.places]
-        self._map().set_cases(rows, [a.label for a in preview.agents])
-
-    def _map(self) -> AssignMapView:
-        if self.map is None:
-            self.map = AssignMapView(self, cache_dir=self.ctx.cache_dir,
-                                     tile_source=tile_source_from_settings(self.ctx.settings),
-                                     runner=self.ctx.runner, draw=False)
-            self.map.ring_label = self.tr("Changes hands")
-            self.map.setMinimumHeight(240)
-            self.map_holder.addWidget(self.map)
-        return self.map
-
-    def _confirm(self) -> None:
-        if self.preview is not None and self.preview.changes:
-            preview = self.preview
-            self.clear()
-            self.confirmed.emit(preview)
-
-    def clear(self) -> None:
-        had = self.preview is not None
-        self.preview = None
-        self.table.setRowCount(0)
-        self.confirm.setEnabled(False)
-        self.discard.setEnabled(False)
-        self.summary.setText(self.tr("Choose Auto-balance… to see a proposal here."))
-        if self.map is not None:
-            self.map.set_cases([], [])
-        if had:
-            self.discarded.emit()
-
-
-# --- the room --------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class RoomContext:
-    agents: tuple[assigning.TeamAgent, ...]
-    names: dict[int, str]
-    pending: dict[int, int | None]
-    districts: tuple[str, ...]
-    problems: tuple[assigning.Problem, ...]
-
-
-def _room_context(store: Any) -> RoomContext:
-    return RoomContext(tuple(assigning.team_agents(store)), assigning.agent_labels(store),
-                       assigning.pending_assignments(store), tuple(assigning.districts(store)),
-                       tuple(assigning.assignment_problems(store)))
 
 
 class AssignPage(QWidget):
@@ -699,33 +150,10 @@ class AssignPage(QWidget):
         self.map_note.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.map_lay.addWidget(self.map_note)
         self.map: AssignMapView | None = None
-        self.problems = QTableWidget(0, 6, self)
-        self.problems.setHorizontalHeaderLabels([self.tr("Case no."), self.tr("Wanted for"), self.tr("Now with"),
-                                                 self.tr("Version now"), self.tr("You saw"), self.tr("Why")])
-        self.problems.verticalHeader().setVisible(False)
-        self.problems.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.problems.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.problems.horizontalHeader().setStretchLastSection(True)
-        self.problems.setAccessibleName(self.tr("Assignments head office did not apply"))
-        self.problems.itemDoubleClicked.connect(
-            lambda item: self.list.select_case(int(item.data(Qt.ItemDataRole.UserRole))))
-        self.problems_tab = QWidget(self)
-        problems_lay = QVBoxLayout(self.problems_tab)
-        problems_lay.setContentsMargins(4, 4, 4, 4)
-        note = QLabel(self.tr("These cases changed at head office after you saw them, so your assignment was not "
-                              "applied. Check who holds each now; assign again if it is still wanted."),
-                      self.problems_tab)
-        note.setWordWrap(True)
-        self.again_button = QPushButton(self.tr("Assign agai&n…"), self.problems_tab)
-        self.again_button.setToolTip(self.tr("The selected cases of this list (all of them if none is selected)"))
-        self.again_button.clicked.connect(self.assign_again)
-        self.again_button.setEnabled(False)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(self.again_button)
-        problems_lay.addWidget(note)
-        problems_lay.addWidget(self.problems, 1)
-        problems_lay.addLayout(row)
+        self.problems_tab = NotAppliedPanel(self)
+        self.problems = self.problems_tab.table
+        self.problems_tab.caseActivated.connect(self.list.select_case)
+        self.problems_tab.again_button.clicked.connect(self.assign_again)
         self.preview = BalancePreviewPanel(ctx, self)
         self.preview.confirmed.connect(self.confirm_preview)
         self.preview.discarded.connect(lambda: self.message.emit(self.tr("Proposal discarded; nothing was assigned.")))
@@ -758,7 +186,7 @@ class AssignPage(QWidget):
     # -- loading -----------------------------------------------------------------------------------
     def load_context(self) -> None:
         store = self.ctx.store
-        task = self.ctx.runner.submit(lambda: _room_context(store))
+        task = self.ctx.runner.submit(lambda: assign_room.room_context(store))
         task.then(self, succeeded=self._context_loaded)
         task.then(self, failed=lambda exc: self.message.emit(self.tr("Could not read the team: %1")
                                                              .replace("%1", str(exc)[:300])))
@@ -910,29 +338,11 @@ class AssignPage(QWidget):
             self._map_ids = ids
             store = self.ctx.store
             agents = self._agents()
-            names = {a.id: a.label for a in agents}
-            index = {a.id: i for i, a in enumerate(agents)}
-            pending = dict(self.model.pending)
-            numbers = self._case_numbers
-
-            def rows() -> list[AssignMapCase]:
-                places = assigning.case_places(store, list(ids))
-                nos = numbers(store, [p.id for p in places])
-                return [AssignMapCase(p.id, p.lat, p.lon, index.get(p.agent_id, -1) if p.agent_id is not None else -1,
-                                      nos.get(p.id, ""), names.get(p.agent_id, "") if p.agent_id is not None else "",
-                                      p.id in pending) for p in places]
-
+            pending = frozenset(self.model.pending)
             view = self.map
-            task = self.ctx.runner.submit(rows)
+            task = self.ctx.runner.submit(lambda: assign_room.map_cases(store, ids, agents, pending))
             task.then(self, succeeded=lambda r: view.set_cases(r, [a.label for a in agents]))
         return self.map
-
-    @staticmethod
-    def _case_numbers(store: Any, ids: list[int]) -> dict[int, str]:
-        with store.engine.connect() as conn:
-            return {int(r[0]): str(r[1]) for r in conn.execute(text(
-                "SELECT id, case_no FROM cases WHERE id IN (SELECT value FROM json_each(:ids))"),
-                {"ids": json.dumps(ids)})}
 
     def _area_drawn(self, points: list[tuple[float, float]]) -> None:
         store = self.ctx.store
@@ -972,7 +382,7 @@ class AssignPage(QWidget):
         self.message.emit(text_)
         self.queued.emit(result)
         store = self.ctx.store
-        task = self.ctx.runner.submit(lambda: _room_context(store))
+        task = self.ctx.runner.submit(lambda: assign_room.room_context(store))
         task.then(self, succeeded=self._after_queue)
 
     def _after_queue(self, context: RoomContext) -> None:
@@ -1055,30 +465,14 @@ class AssignPage(QWidget):
 
     # -- problems ----------------------------------------------------------------------------------
     def _show_problems(self, problems: Sequence[assigning.Problem]) -> None:
-        names = self.model.agent_text
-        self.problems.setRowCount(0)
-        for p in problems:
-            row = self.problems.rowCount()
-            self.problems.insertRow(row)
-            if p.status == "conflict":
-                why = self.tr("Changed at head office since you saw it; not overwritten")
-            else:
-                why = self.tr("Head office refused it: %1").replace("%1", p.message[:300])
-            values = [p.case_no, names(p.wanted_agent), names(p.current_agent),
-                      "" if p.current_version is None else str(p.current_version), str(p.seen_version), why]
-            for col, value in enumerate(values):
-                item = QTableWidgetItem(value)
-                item.setData(Qt.ItemDataRole.UserRole, p.case_id)
-                self.problems.setItem(row, col, item)
-        self.again_button.setEnabled(bool(problems))
+        self.problems_tab.show_problems(problems, self.model.agent_text)
         self.tabs.setTabText(self.tabs.indexOf(self.problems_tab),
                              self.tr("Not applied (%1)").replace("%1", str(len(problems))) if problems
                              else self.tr("Not applied"))
 
     def assign_again(self) -> AgentPickerDialog | None:
         """The picker for the not-applied cases (selected rows, else all); they go with today's version."""
-        rows = {i.row() for i in self.problems.selectionModel().selectedRows()} or set(range(self.problems.rowCount()))
-        ids = sorted({int(self.problems.item(r, 0).data(Qt.ItemDataRole.UserRole)) for r in rows})
+        ids = self.problems_tab.chosen_ids()
         if not ids:
             return None
         self.select_ids(ids)
@@ -1110,7 +504,7 @@ class AssignPage(QWidget):
         store, profile, now = self.ctx.store, self.ctx.profile, self.ctx.now()
 
         def work(handle: Any) -> BalancePreview:
-            return _preview(store, case_ids, agent_ids, profile, now, lambda: handle.cancelled)
+            return assign_room.balance_preview(store, case_ids, agent_ids, profile, now, lambda: handle.cancelled)
 
         task = self.ctx.runner.submit(work, with_handle=True)
         self._balance = task

@@ -4,7 +4,7 @@
 <context>
     <name>AgentPickerDialog</name>
     <message numerus="yes">
-        <location filename="../../app/ui/assign_page.py" line="+197"/>
+        <location filename="../../app/ui/assign_dialogs.py" line="+37"/>
         <source>Assign %n case(s)</source>
         <translation>
             <numerusform>分配 %n 件案件</numerusform>
@@ -412,7 +412,7 @@
 <context>
     <name>AssignCaseModel</name>
     <message>
-        <location filename="../../app/ui/assign_page.py" line="-77"/>
+        <location filename="../../app/ui/assign_case_table.py" line="+62"/>
         <source>Agent</source>
         <translation>外访员</translation>
     </message>
@@ -445,7 +445,7 @@
 <context>
     <name>AssignMapView</name>
     <message>
-        <location line="+225"/>
+        <location filename="../../app/ui/assign_map.py" line="+65"/>
         <source>No cases with a map position</source>
         <translation>没有带地图位置的案件</translation>
     </message>
@@ -483,7 +483,7 @@
 <context>
     <name>AssignPage</name>
     <message>
-        <location line="+255"/>
+        <location filename="../../app/ui/assign_page.py" line="+92"/>
         <source>Team cases</source>
         <translation>团队案件</translation>
     </message>
@@ -538,57 +538,7 @@
         <translation>列表中案件的地图在此显示。</translation>
     </message>
     <message>
-        <location line="+5"/>
-        <source>Case no.</source>
-        <translation>案件编号</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>Wanted for</source>
-        <translation>拟分配给</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>Now with</source>
-        <translation>当前外访员</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Version now</source>
-        <translation>当前版本</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>You saw</source>
-        <translation>您看到的版本</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>Why</source>
-        <translation>原因</translation>
-    </message>
-    <message>
-        <location line="+5"/>
-        <source>Assignments head office did not apply</source>
-        <translation>总部未执行的分配</translation>
-    </message>
-    <message>
-        <location line="+6"/>
-        <source>These cases changed at head office after you saw them, so your assignment was not applied. Check who holds each now; assign again if it is still wanted.</source>
-        <translation>这些案件在您查看后已在总部发生变化，因此您的分配未执行。请查看每件案件当前的外访员；如仍需要，请重新分配。</translation>
-    </message>
-    <message>
-        <location line="+4"/>
-        <source>Assign agai&amp;n…</source>
-        <translation>重新分配(&amp;N)…</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>The selected cases of this list (all of them if none is selected)</source>
-        <translation>此列表中选中的案件（未选中时为全部）</translation>
-    </message>
-    <message>
-        <location line="+11"/>
+        <location line="+10"/>
         <source>Proposal discarded; nothing was assigned.</source>
         <translation>方案已放弃，未分配任何案件。</translation>
     </message>
@@ -599,12 +549,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+343"/>
+        <location line="+310"/>
         <source>Not applied</source>
         <translation>未执行</translation>
     </message>
     <message>
-        <location line="-342"/>
+        <location line="-309"/>
         <source>Auto-balance preview</source>
         <translation>自动均衡预览</translation>
     </message>
@@ -649,7 +599,7 @@
         <translation>画出的区域无法使用：%1</translation>
     </message>
     <message>
-        <location line="+43"/>
+        <location line="+25"/>
         <source>No listed case lies inside the drawn area.</source>
         <translation>画出的区域内没有列表中的案件。</translation>
     </message>
@@ -716,22 +666,12 @@
         <translation>无法连接总部（%1）；分配将等到下次同步时发送。</translation>
     </message>
     <message>
-        <location line="+14"/>
-        <source>Changed at head office since you saw it; not overwritten</source>
-        <translation>您查看后总部已有变更；未覆盖</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Head office refused it: %1</source>
-        <translation>总部拒绝：%1</translation>
-    </message>
-    <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>Not applied (%1)</source>
         <translation>未执行（%1）</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+15"/>
         <source>No agents on this device yet: sync first.</source>
         <translation>本设备上还没有外访员信息：请先同步。</translation>
     </message>
@@ -766,7 +706,7 @@
 <context>
     <name>BalanceDialog</name>
     <message>
-        <location line="-837"/>
+        <location filename="../../app/ui/assign_dialogs.py" line="+90"/>
         <source>Auto-balance</source>
         <translation>自动均衡</translation>
     </message>
@@ -818,7 +758,7 @@
 <context>
     <name>BalancePreviewPanel</name>
     <message>
-        <location line="+162"/>
+        <location filename="../../app/ui/assign_preview.py" line="+42"/>
         <location line="+96"/>
         <source>Choose Auto-balance… to see a proposal here.</source>
         <translation>选择“自动均衡…”后方案会显示在这里。</translation>
@@ -1301,7 +1241,7 @@
 <context>
     <name>DistrictDialog</name>
     <message>
-        <location filename="../../app/ui/assign_page.py" line="-320"/>
+        <location filename="../../app/ui/assign_dialogs.py" line="-79"/>
         <source>Assign district</source>
         <translation>按区县分配</translation>
     </message>
@@ -2766,6 +2706,69 @@ fingerprint (SHA-256) %2</source>
         <location filename="../../app/ui/sync_controller.py" line="+35"/>
         <source>No head office is configured: set its address in Settings.</source>
         <translation>尚未配置总部：请在“设置”中填写总部地址。</translation>
+    </message>
+</context>
+<context>
+    <name>NotAppliedPanel</name>
+    <message>
+        <location filename="../../app/ui/assign_not_applied.py" line="+33"/>
+        <source>Case no.</source>
+        <translation>案件编号</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Wanted for</source>
+        <translation>拟分配给</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Now with</source>
+        <translation>当前外访员</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Version now</source>
+        <translation>当前版本</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>You saw</source>
+        <translation>您看到的版本</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Why</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Assignments head office did not apply</source>
+        <translation>总部未执行的分配</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>These cases changed at head office after you saw them, so your assignment was not applied. Check who holds each now; assign again if it is still wanted.</source>
+        <translation>这些案件在您查看后已在总部发生变化，因此您的分配未执行。请查看每件案件当前的外访员；如仍需要，请重新分配。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Assign agai&amp;n…</source>
+        <translation>重新分配(&amp;N)…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The selected cases of this list (all of them if none is selected)</source>
+        <translation>此列表中选中的案件（未选中时为全部）</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>Changed at head office since you saw it; not overwritten</source>
+        <translation>您查看后总部已有变更；未覆盖</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Head office refused it: %1</source>
+        <translation>总部拒绝：%1</translation>
     </message>
 </context>
 <context>

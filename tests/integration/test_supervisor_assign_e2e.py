@@ -125,7 +125,7 @@ def server_owner(headoffice: HeadOffice, case_ids: list[int]) -> dict[int, tuple
 
 def test_supervisor_assigns_in_the_window_and_the_agents_next_sync_receives_the_cases(
         qtbot: QtBot, headoffice: HeadOffice, agent_store: Store, connect: Connect, supervisor_factory: Any) -> None:
-    from app.ui.assign_page import COL_AGENT
+    from app.ui.assign_case_table import COL_AGENT
 
     sup = supervisor_factory(headoffice.url)
     ok, message = sup.sync_now()
@@ -168,7 +168,7 @@ def test_supervisor_assigns_in_the_window_and_the_agents_next_sync_receives_the_
 
 def test_offline_assignments_queue_show_pending_and_go_at_the_next_sync(
         qtbot: QtBot, headoffice: HeadOffice, agent_store: Store, connect: Connect, supervisor_factory: Any) -> None:
-    from app.ui.assign_page import COL_AGENT
+    from app.ui.assign_case_table import COL_AGENT
 
     with FaultProxy(headoffice.port) as proxy:
         sup = supervisor_factory(proxy.url, retry_budget=1.0)

@@ -49,7 +49,7 @@ def assign_page(supervisor_window: Any, qtbot: Any) -> Any:
 
 
 def agent_cell(page: Any, case_id: int) -> str:
-    from app.ui.assign_page import COL_AGENT
+    from app.ui.assign_case_table import COL_AGENT
 
     row = page.model.row_of(case_id)
     return str(page.model.index(row, COL_AGENT).data())
