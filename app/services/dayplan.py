@@ -38,7 +38,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any, Literal
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session, selectinload
 
 from app.domain.clock import ensure_utc, utcnow
@@ -363,3 +363,14 @@ def _keep_if_better(store: Store, agent_id: int, day: date, profile: Profile, op
     stops = tuple(replace(s, locked=s.id in locked, warning=s.warning if s.id in locked else "")
                   for s in extended.plan.stops)
     return replace(extended, plan=replace(extended.plan, stops=stops), options=options)
+
+
+def skipped_case_numbers(store: Store, day_plan: DayPlan) -> dict[int, str]:
+    """The case numbers of the plan's skipped cases, by case id (a skip names a case by its row id)."""
+    ids = [int(k.id) for k in day_plan.plan.skipped if k.id.isdigit()]
+    if not ids:
+        return {}
+    with store.engine.connect() as conn:
+        rows = conn.execute(text("SELECT id, case_no FROM cases WHERE id IN (SELECT value FROM json_each(:ids))"),
+                            {"ids": json.dumps(ids)}).all()
+    return {int(r[0]): str(r[1]) for r in rows}

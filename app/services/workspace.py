@@ -459,3 +459,10 @@ def agent_id_for(store: Store, username: str) -> int | None:
     with store.engine.connect() as conn:
         found = conn.execute(text("SELECT id FROM agents WHERE username = :u"), {"u": username}).scalar()
     return int(found) if found is not None else None
+
+
+def case_id_by_number(store: Store, case_no: str) -> int | None:
+    """The id of the case with this case number on this device, if there is one."""
+    with store.engine.connect() as conn:
+        row = conn.execute(text("SELECT id FROM cases WHERE case_no = :no"), {"no": case_no}).first()
+    return int(row[0]) if row else None

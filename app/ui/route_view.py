@@ -11,7 +11,8 @@ What the agent does and what it means for the planner (`app.services.dayplan`):
 
 Every plan is saved through the day-plan service at once (it survives restarts) and loaded again
 when the view opens. All planning and loading runs on the app's BackgroundRunner; the GUI thread
-never waits for the solver or the database.
+never waits for the solver or the database. The stops table's model is `route_stops_model`; what the
+view reads besides the plan (the skipped cases' numbers, a case by its number) comes from the services.
 """
 
 from __future__ import annotations
@@ -19,20 +20,11 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QByteArray,
-    QMimeData,
-    QModelIndex,
-    QPersistentModelIndex,
-    Qt,
-    Signal,
-    Slot,
-)
+from PySide6.QtCore import QModelIndex, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -55,170 +47,19 @@ from app.routing.model import clock_text
 from app.ui import labels
 from app.ui.map_view import RouteMapView, tile_source_from_settings
 from app.ui.route_skips import RouteSkips
+from app.ui.route_stops_model import RouteRow, RouteStopsModel
 from app.ui.selection import select_only_row
 
 log = logging.getLogger(__name__)
 
-ModelIndex = QModelIndex | QPersistentModelIndex
-MIME_ROW = "application/x-doorstep-route-row"
-OBJECT_ROLE = Qt.ItemDataRole.UserRole + 1
-SORT_ROLE = Qt.ItemDataRole.UserRole
-
-
-@dataclass(frozen=True, slots=True)
-class RouteRow:
-    """One planned stop as the table shows it."""
-
-    case_id: int
-    label: str
-    lat: float
-    lon: float
-    arrival_s: int
-    start_s: int
-    departure_s: int
-    leg_m: int
-    must_visit: bool
-    locked: bool
-    warning: str
-
-
-class RouteStopsModel(QAbstractTableModel):
-    """The planned stops in visiting order. Rows can be dragged; the lock column is checkable.
-
-    The model does not re-plan: it reports what the user asked (`moveRequested`,
-    `lockRequested`) and the view turns that into a planner request.
-    """
-
-    SEQ, LOCK, CASE, ETA, DEPART, LEG, NOTE = range(7)
-    moveRequested = Signal(int, int)  # from row, to row (the row index it should end up at)
-    lockRequested = Signal(int, bool)
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.rows: list[RouteRow] = []
-        self._headers = ["#", self.tr("Lock"), self.tr("Case"), self.tr("Arrive"), self.tr("Leave"),
-                         self.tr("Leg"), self.tr("Note")]
-
-    def set_rows(self, rows: Sequence[RouteRow]) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
-
-    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008 (Qt signature)
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._headers)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            if 0 <= section < len(self._headers):
-                return self._headers[section]
-        return None
-
-    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self.rows)):
-            return None
-        r = self.rows[index.row()]
-        col = index.column()
-        if role == OBJECT_ROLE:
-            return r
-        if role == Qt.ItemDataRole.CheckStateRole and col == self.LOCK:
-            return Qt.CheckState.Checked if r.locked else Qt.CheckState.Unchecked
-        if role == SORT_ROLE:
-            return (index.row() + 1, r.locked, r.label, r.arrival_s, r.departure_s, r.leg_m, r.warning)[col]
-        if role == Qt.ItemDataRole.DisplayRole:
-            if col == self.SEQ:
-                return str(index.row() + 1)
-            if col == self.CASE:
-                return r.label + ("  ★" if r.must_visit else "")
-            if col == self.ETA:
-                return clock_text(r.arrival_s) + (f" ({clock_text(r.start_s)})" if r.start_s > r.arrival_s else "")
-            if col == self.DEPART:
-                return clock_text(r.departure_s)
-            if col == self.LEG:
-                return f"{r.leg_m / 1000:.1f} km"
-            if col == self.NOTE:
-                return r.warning
-            return None
-        if role == Qt.ItemDataRole.ToolTipRole:
-            if col == self.LOCK:
-                return self.tr("Locked stops stay first, in this order")
-            if col == self.ETA and r.start_s > r.arrival_s:
-                return self.tr("Arrive, then wait until the visit can start")
-            if col == self.CASE and r.must_visit:
-                return self.tr("Must visit today (a promise falls due)")
-            if col == self.NOTE and r.warning:
-                return r.warning
-        if role == Qt.ItemDataRole.TextAlignmentRole and col in (self.SEQ, self.ETA, self.DEPART, self.LEG):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        return None
-
-    def flags(self, index: ModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.ItemIsDropEnabled
-        f = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
-        if index.column() == self.LOCK:
-            f |= Qt.ItemFlag.ItemIsUserCheckable
-        return f
-
-    def setData(self, index: ModelIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
-        if index.isValid() and index.column() == self.LOCK and role == Qt.ItemDataRole.CheckStateRole:
-            checked = Qt.CheckState(value) == Qt.CheckState.Checked if not isinstance(value, bool) else value
-            self.lockRequested.emit(index.row(), bool(checked))
-            return True
-        return False
-
-    # --- drag and drop: the model only reports the move; the plan that follows replaces the rows ---
-
-    def supportedDropActions(self) -> Qt.DropAction:
-        return Qt.DropAction.MoveAction
-
-    def supportedDragActions(self) -> Qt.DropAction:
-        return Qt.DropAction.MoveAction
-
-    def mimeTypes(self) -> list[str]:
-        return [MIME_ROW]
-
-    def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:
-        data = QMimeData()
-        rows = sorted({i.row() for i in indexes if i.isValid()})
-        if rows:
-            data.setData(MIME_ROW, QByteArray(str(rows[0]).encode()))
-        return data
-
-    def dropMimeData(self, data: QMimeData, action: Qt.DropAction, row: int, column: int,
-                     parent: ModelIndex) -> bool:
-        if action != Qt.DropAction.MoveAction or not data.hasFormat(MIME_ROW):
-            return False
-        try:
-            source = int(bytes(data.data(MIME_ROW).data()).decode())
-        except ValueError:
-            return False
-        target = row if row >= 0 else (parent.row() if parent.isValid() else len(self.rows))
-        # Dropping "before row `target`": after the source leaves, that is one place earlier if below it.
-        final = target - 1 if target > source else target
-        final = max(0, min(final, len(self.rows) - 1))
-        if 0 <= source < len(self.rows) and final != source:
-            self.moveRequested.emit(source, final)
-        return False  # nothing for the view to remove: the re-plan replaces the rows
-
 
 def _with_case_numbers(store: Any, day_plan: Any) -> tuple[Any, dict[int, str]]:
     """The plan and the case numbers of its skipped cases (the list names cases, not row ids)."""
+    from app.services.dayplan import skipped_case_numbers
+
     if day_plan is None:
         return None, {}
-    ids = [int(k.id) for k in day_plan.plan.skipped if k.id.isdigit()]
-    if not ids:
-        return day_plan, {}
-    import json
-
-    from sqlalchemy import text as sql
-
-    with store.engine.connect() as conn:
-        rows = conn.execute(sql("SELECT id, case_no FROM cases WHERE id IN (SELECT value FROM json_each(:ids))"),
-                            {"ids": json.dumps(ids)}).all()
-    return day_plan, {int(r[0]): str(r[1]) for r in rows}
+    return day_plan, skipped_case_numbers(store, day_plan)
 
 
 class _CancelFlag:
@@ -572,11 +413,9 @@ class RouteView(QWidget):
         store = self.ctx.store
 
         def find() -> int | None:
-            from sqlalchemy import text as sql
+            from app.services.workspace import case_id_by_number
 
-            with store.engine.connect() as conn:
-                row = conn.execute(sql("SELECT id FROM cases WHERE case_no = :no"), {"no": text[:64]}).first()
-            return int(row[0]) if row else None
+            return case_id_by_number(store, text[:64])
 
         def found(case_id: int | None) -> None:
             if case_id is None:
