@@ -214,7 +214,7 @@ class MainWindow(WindowPages, SupervisorRooms, WindowStatusBar, QMainWindow):
             self.show_page(PAGE_SYNC)
 
     def sign_in(self) -> None:
-        """The sync controller asks the composition root for the sign-in dialog (main.py)."""
+        """The sync controller asks the desk for the sign-in dialog (app/ui/desk/signing_in.py)."""
         request = getattr(self.ctx.sync, "request_sign_in", None) if self.ctx is not None else None
         if request is not None:
             request()
