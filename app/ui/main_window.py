@@ -277,6 +277,11 @@ class MainWindow(WindowPages, SupervisorRooms, WindowStatusBar, QMainWindow):
         if not self.cases.list.select_case(case_id):
             self.cases.detail.show_case(case_id)
 
+    def pending_text(self, pending: int) -> str:
+        """The status bar's "N record(s) waiting to upload". Here, not in window_status_bar: the translation
+        tools read a plural only from a tr() in the class itself."""
+        return self.tr("%n record(s) waiting to upload", "", pending)
+
     # -- closing ---------------------------------------------------------------------------------
     def save_layout(self) -> None:
         self.settings.set_geometry("main/geometry", self.saveGeometry())

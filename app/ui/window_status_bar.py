@@ -18,7 +18,9 @@ STATUS_REFRESH_MS = 30_000
 
 
 class WindowStatusBar:
-    """The three readings on the right of the status bar and the timer that refreshes them."""
+    """The three readings on the right of the status bar and the timer that refreshes them. The pending
+    count's words are `MainWindow.pending_text` (a plural, which the translation tools read only from the
+    window's own class)."""
 
     ctx: UiContext | None
     connectivity_label: QLabel
@@ -59,8 +61,7 @@ class WindowStatusBar:
 
     def _show_status(self, result: tuple[int, str | None]) -> None:
         pending, last = result
-        self.pending_label.setText(
-            QCoreApplication.translate("MainWindow", "%n record(s) waiting to upload", "", pending))
+        self.pending_label.setText(self.pending_text(pending))
         when = last[:16].replace("T", " ") if last else QCoreApplication.translate("MainWindow", "never")
         self.last_sync_label.setText(QCoreApplication.translate("MainWindow", "Last sync: %1").replace("%1", when))
         self.statusRefreshed.emit()
