@@ -11,7 +11,6 @@ import hashlib
 import json
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
@@ -46,54 +45,25 @@ from app.domain.clock import utcnow
 from app.domain.text_input import shown
 
 from . import auth
-from .auth import AuthError, Principal
+from .auth import AuthError
 from .casedata import case_data, case_summary, load_cases, to_json
-from .changes import BadCursor, ChangeWriter, Cursor, CursorGone, check_cursor, meta, prune, read_page
-from .config import Settings, load_profile
+from .changes import BadCursor, ChangeWriter, Cursor, CursorGone, check_cursor, meta, read_page
+from .config import Settings
 from .db import Database
 from .faults import Faults
 from .hardening import Hardening
 from .models import Attachment, Attempt, Case, CaseHolder, User
 from .push import push
+from .service import ApiError, Service, require
+from .supervision import register as register_supervision
 
 log = logging.getLogger("headoffice")
 MAX_ID = 2**31 - 1
 
 
-class ApiError(Exception):
-    def __init__(self, status: int, error: str, detail: str, headers: dict[str, str] | None = None,
-                 extra: dict[str, Any] | None = None):
-        super().__init__(detail)
-        self.status, self.error, self.detail, self.headers, self.extra = status, error, detail, headers, extra
-
-
 def _error(status: int, error: str, detail: str | None, headers: dict[str, str] | None = None,
            extra: dict[str, Any] | None = None) -> JSONResponse:
     return JSONResponse({"error": error, "detail": detail, **(extra or {})}, status_code=status, headers=headers)
-
-
-@dataclass
-class Service:
-    settings: Settings
-    db: Database
-
-    def __post_init__(self) -> None:
-        self.profile, self.profile_json = load_profile(self.settings.profile_source)
-        self.profile_key = f"{self.profile.id}:{self.profile.version}"
-
-    def principal(self, authorization: str | None) -> Principal:
-        bearer = None
-        if authorization and authorization[:7].lower() == "bearer ":
-            bearer = authorization[7:].strip()
-        with self.db.read() as session:
-            try:
-                return auth.authenticate(session, bearer, utcnow())
-            except AuthError as exc:
-                raise ApiError(exc.status, exc.code, exc.detail, {"WWW-Authenticate": "Bearer"}) from None
-
-    def after_write(self, session: Any) -> None:
-        if self.settings.retain_changes is not None:
-            prune(session, self.settings.retain_changes)
 
 
 # Every error reply is an ErrorResponse; the schema says so for every operation (a client, or a fuzzer,
@@ -106,11 +76,6 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         (412, "version mismatch"), (413, "request too large"), (422, "invalid request"),
         (423, "account locked"), (428, "If-Match is required"), (429, "too many requests: see Retry-After"),
         (503, "busy or unavailable: retry after Retry-After"))}
-
-
-def require(p: Principal, *roles: str) -> None:
-    if p.user.role not in roles:
-        raise ApiError(403, "forbidden", "your role may not do this")
 
 
 def create_app(settings: Settings, db: Database | None = None) -> Any:
@@ -367,9 +332,7 @@ def create_app(settings: Settings, db: Database | None = None) -> Any:
                               base_lat=u.base_lat, base_lon=u.base_lon, last_sync_at=u.last_sync_at)
                     for u in session.scalars(q.order_by(User.id))]
 
-    from .supervision import register as register_supervision
-
-    register_supervision(api, svc, require)
+    register_supervision(api, svc)
 
     app: Any = GZipMiddleware(api, minimum_size=1024, compresslevel=5)
     if settings.fault_hooks:

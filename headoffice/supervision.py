@@ -9,7 +9,6 @@ the normal push (push.py, decisions.py).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -33,10 +32,10 @@ from .bulkassign import assign_batch
 from .changes import ChangeWriter
 from .models import User
 from .pairs import PairError, partner_of, set_pair
+from .service import ApiError, Service, require
 from .teamday import team_today, today
 
 if TYPE_CHECKING:
-    from .api import Service
     from .auth import Principal
 
 MAX_OFFSET = 2**31 - 1
@@ -48,7 +47,7 @@ def partner_info(user: User | None) -> PartnerInfo | None:
                                                  display_name=user.display_name or user.username)
 
 
-def register(api: FastAPI, svc: Service, require: Callable[..., None]) -> None:
+def register(api: FastAPI, svc: Service) -> None:
     """Add the routes to `api` (called by create_app)."""
 
     def supervisor(authorization: str | None) -> Principal:
@@ -82,8 +81,6 @@ def register(api: FastAPI, svc: Service, require: Callable[..., None]) -> None:
         p = supervisor(authorization)
         with svc.db.read() as session:
             return team_today(session, p.user, day or today(utcnow()))
-
-    from .api import ApiError  # api.py imports this module
 
     @api.get("/api/v1/me", response_model=MeResponse)
     def me(authorization: Auth = None) -> Any:

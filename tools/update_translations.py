@@ -1,6 +1,6 @@
 """Refresh the Qt translation sources and compile them: `python tools/update_translations.py`.
 
-1. pyside6-lupdate scans app/ui/*.py and main.py for tr()/translate() strings and merges them into
+1. pyside6-lupdate scans app/ui/ (its packages too) and main.py for tr()/translate() strings and merges them into
    resources/i18n/doorstep_<lang>.ts (new strings arrive "unfinished"; vanished ones are dropped);
 2. pyside6-lrelease compiles each .ts into the .qm the app loads.
 
@@ -35,7 +35,7 @@ def tool(name: str) -> str:
 
 
 def sources() -> list[str]:
-    files = sorted((ROOT / "app" / "ui").glob("*.py")) + [ROOT / "main.py"]
+    files = sorted((ROOT / "app" / "ui").rglob("*.py")) + [ROOT / "main.py"]
     return [str(f.relative_to(ROOT)) for f in files if f.exists()]
 
 

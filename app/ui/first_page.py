@@ -14,14 +14,13 @@ key comes from the login), one being encrypted, one whose schema needs an upgrad
 from __future__ import annotations
 
 import logging
-import re
 import sqlite3
 import threading
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QListWidget, QListWidgetItem, QSplitter, QWidget
@@ -32,6 +31,8 @@ from app.store.revision import HEAD_REVISION
 
 from .case_list import CaseListView
 from .case_model import PAGE, CaseTableModel
+from .first_rows import FirstRows
+from .navigation import PAGE_CASES, PAGE_ROUTE, nav_text
 from .settings import AppSettings
 from .worker import BackgroundRunner
 
@@ -44,7 +45,6 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 CASES_KEY = "cases"  # the Cases page's settings key (its filters, sort, columns, splitter)
 # The window's pages, for the navigation column drawn beside the list (same words, same context).
 _NAV = ("&Today", "&Cases", "&Map", "&Sync", "&Reports", "Day r&oute")
-_CASES_ROW = 1
 
 
 def read_first_page(store_file: Path, query: CaseQuery, limit: int = PAGE) -> tuple[int, list[CaseRow]] | None:
@@ -73,14 +73,6 @@ def read_first_page(store_file: Path, query: CaseQuery, limit: int = PAGE) -> tu
         db.close()
 
 
-class FirstRows(NamedTuple):
-    """A first page read at launch: the query it answers, how many cases match, the first rows."""
-
-    query: CaseQuery
-    total: int
-    rows: list[CaseRow]
-
-
 class FirstPage(QWidget):
     """The Cases page's list with its first rows, shown until the workspace replaces it."""
 
@@ -91,8 +83,8 @@ class FirstPage(QWidget):
         super().__init__(parent)
         self.nav = QListWidget(self)
         for title in _NAV:
-            QListWidgetItem(re.sub(r"\(&\w\)|&", "", QCoreApplication.translate("MainWindow", title)), self.nav)
-        self.nav.setCurrentRow(_CASES_ROW)
+            QListWidgetItem(nav_text(QCoreApplication.translate("MainWindow", title)), self.nav)
+        self.nav.setCurrentRow(PAGE_CASES)
         self.nav.setEnabled(False)  # the pages come with the store
         self.nav.setFixedWidth(max(110, self.nav.fontMetrics().horizontalAdvance("Reports" * 2)))
         self.model = CaseTableModel(None, runner, today, parent=self)
@@ -231,8 +223,6 @@ def launch_first_page(window: MainWindow, settings: AppSettings, runner: Backgro
                       data_dir_arg: str | None) -> FirstPageAtLaunch | None:
     """Start reading the first page if the window will open on the Cases page (see the module's note)."""
     from app.domain.clock import DEFAULT_ZONE, local_day, utcnow
-
-    from .main_window import PAGE_CASES, PAGE_ROUTE
 
     page = settings.json_value("main/page")
     if isinstance(page, int) and 0 <= page <= PAGE_ROUTE and page != PAGE_CASES:

@@ -85,15 +85,16 @@ def test_launch_shows_the_first_page_then_hands_over_the_selection(demo_dir: Pat
     """The store opening is held back until the first page is up (a test hook: on a real launch either may
     come first), a case is selected there, and the workspace opens with that case selected."""
     import main
+    from app.ui.desk import opening
 
     release = threading.Event()
-    real_open = main.open_services
+    real_open = opening.open_services
 
     def held_open(*args: Any, **kwargs: Any) -> Any:
         assert release.wait(30), "the first page never showed"
         return real_open(*args, **kwargs)
 
-    monkeypatch.setattr(main, "open_services", held_open)
+    monkeypatch.setattr(opening, "open_services", held_open)
     _app, window, _task = main.build(["--data-dir", str(demo_dir), "--lang", "zh_CN"])
     qtbot.addWidget(window)
     try:
@@ -130,6 +131,7 @@ def test_a_store_that_fails_to_open_after_the_first_page_says_why(demo_dir: Path
                                                                    ) -> None:
     import main
     from app.store.revision import StoreError
+    from app.ui.desk import opening
 
     release = threading.Event()
 
@@ -137,7 +139,7 @@ def test_a_store_that_fails_to_open_after_the_first_page_says_why(demo_dir: Path
         assert release.wait(30)
         raise StoreError("the disk went away")
 
-    monkeypatch.setattr(main, "open_services", failing_open)
+    monkeypatch.setattr(opening, "open_services", failing_open)
     _app, window, task = main.build(["--data-dir", str(demo_dir), "--lang", "en"])
     qtbot.addWidget(window)
     try:

@@ -24,6 +24,7 @@ def test_the_purge_check_runs_after_the_first_rows_and_the_first_page_is_not_rea
     from app.services import retention
     from app.store.migrate import open_store
     from app.ui import case_model
+    from app.ui.desk.controller import Desk
 
     with_store = open_store(demo_dir / "doorstep.sqlite3")
     try:
@@ -39,13 +40,13 @@ def test_the_purge_check_runs_after_the_first_rows_and_the_first_page_is_not_rea
 
     monkeypatch.setattr(case_model, "sql_first", counted)
     order: list[str] = []
-    real_run = main.Desk.start_chores
+    real_run = Desk.start_chores
 
     def chores(self: Any) -> None:
         order.append("chores")
         real_run(self)
 
-    monkeypatch.setattr(main.Desk, "start_chores", chores)
+    monkeypatch.setattr(Desk, "start_chores", chores)
     _app, window, _task = main.build(["--data-dir", str(demo_dir), "--lang", "en"])
     qtbot.addWidget(window)
     try:
