@@ -367,3 +367,10 @@ class Attachment(Base):
     size: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     uploaded: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+def configure_all_mappers() -> None:
+    """Configure every ORM mapper now (thread-safe): the first query would otherwise pay for it."""
+    from sqlalchemy.orm import configure_mappers
+
+    configure_mappers()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from PySide6.QtCore import QLocale, QPoint, Qt
+from PySide6.QtCore import QAbstractTableModel, QLocale, QPoint, Qt
 from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPixmap, QPolygon
 
 from app.store.queries import CaseRow
@@ -68,3 +68,12 @@ def safety_icon(level: int) -> QIcon:
             p.end()
         _ICONS[level] = QIcon(pix)
     return _ICONS[level]
+
+
+class FormattedRowsModel(QAbstractTableModel):
+    """What the case table paints from (`case_table_view`): a table model that hands out each loaded
+    row already formatted. The case list's model (`case_model.CaseTableModel`) is one; the painter
+    knows only this, so the two modules do not import each other."""
+
+    def entry_at(self, row: int) -> FormattedRow | None:
+        raise NotImplementedError

@@ -19,7 +19,6 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QLocale,
     QModelIndex,
     QObject,
@@ -65,6 +64,7 @@ from .case_cells import (
     CaseIdRole,
     CaseRole,
     FormattedRow,
+    FormattedRowsModel,
     SortRole,
     format_fen,
     safety_icon,
@@ -99,7 +99,7 @@ sql_ids: IdSource = ids_in_list_order
 sql_first: FirstSource = count_and_first_page
 
 
-class CaseTableModel(QAbstractTableModel):
+class CaseTableModel(FormattedRowsModel):
     firstRowsReady = Signal()  # the first page of a new query is in (the view can paint it)
     reloaded = Signal()  # every id of the new query is in (after a reload or a sort)
     loadFailed = Signal(str)

@@ -3,8 +3,6 @@ in one Python call per paint (`CaseTableView`, `CaseRowDelegate`)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QStaticText
 from PySide6.QtWidgets import (
@@ -16,10 +14,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .case_cells import ALIGNMENTS, COL_NEXT, COL_SAFETY, LATE_RED, FormattedRow, safety_icon
-
-if TYPE_CHECKING:
-    from .case_model import CaseTableModel
+from .case_cells import (
+    ALIGNMENTS,
+    COL_NEXT,
+    COL_SAFETY,
+    LATE_RED,
+    FormattedRow,
+    FormattedRowsModel,
+    safety_icon,
+)
 
 _RIGHT_SIDE = int(Qt.AlignmentFlag.AlignRight)
 FITTED_MOST = 8_000  # laid-out cell texts kept (a jump shows ~300 cells; unique ones churn, repeated ones stay)
@@ -30,7 +33,7 @@ class CaseRowDelegate(QStyledItemDelegate):
     instead of the seven role look-ups the default delegate makes, and no per-cell copies of the
     style option's palette or font metrics (scrolling 100,000 rows stays smooth)."""
 
-    def __init__(self, model: CaseTableModel, view: QAbstractItemView):
+    def __init__(self, model: FormattedRowsModel, view: QAbstractItemView):
         super().__init__(view)
         self.model = model
         self.view = view
@@ -181,7 +184,7 @@ class CaseRowDelegate(QStyledItemDelegate):
             for _logical, x, width in columns:
                 painter.drawLine(x + width - 1, top, x + width - 1, bottom - 1)
 
-    def _paint_placeholder(self, painter: QPainter, model: CaseTableModel, row: int,
+    def _paint_placeholder(self, painter: QPainter, model: FormattedRowsModel, row: int,
                            columns: list[tuple[int, int, int]], y: int, height: int, selected: bool) -> None:
         painter.setPen(self._highlighted_text if selected else self._text)
         for logical, x, width in columns:
@@ -195,7 +198,7 @@ class CaseTableView(QTableView):
     """The case list's table: paints its visible rows through `CaseRowDelegate.paint_rows` in one Python
     call per paint instead of one per cell (a jump to an unseen place repaints ~300 cells)."""
 
-    def __init__(self, model: CaseTableModel, parent: QWidget | None = None):
+    def __init__(self, model: FormattedRowsModel, parent: QWidget | None = None):
         super().__init__(parent)
         self.setModel(model)
         self.rows = CaseRowDelegate(model, self)

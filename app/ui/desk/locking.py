@@ -70,4 +70,4 @@ class Locking:
             if self.retention is not None:
                 self.retention.resume()
 
-        task.succeeded.connect(resume)
+        task.then(self.window, succeeded=resume)

@@ -122,8 +122,8 @@ class Opening:
         if secret and args.user:
             tls = self.tls()
             task = self.runner.submit(lambda: headless_login(args.data_dir, args.user, secret, server or None, tls))
-            task.succeeded.connect(self.logged_in)
-            task.failed.connect(lambda exc: self.failed(exc, after_headless=True))
+            task.then(self.window, succeeded=self.logged_in,
+                                   failed=lambda exc: self.failed(exc, after_headless=True))
             return task
         first_page = self.first_page
 
@@ -133,8 +133,8 @@ class Opening:
             return open_services(args.data_dir, args.user, first_login_server=server or None)
 
         task = self.runner.submit(opening)
-        task.succeeded.connect(self.attach)
-        task.failed.connect(self.failed)
+        task.then(self.window, succeeded=self.attach,
+                               failed=self.failed)
         return task
 
     def failed(self, exc: BaseException, after_headless: bool = False) -> None:
@@ -170,8 +170,8 @@ class Opening:
         args = self.args
         opening = self.runner.submit(lambda: open_services(args.data_dir, args.user, store=session.require_store(),
                                                            session=session))
-        opening.succeeded.connect(self.attach)
-        opening.failed.connect(lambda exc: self.window.show_error(str(exc)))
+        opening.then(self.window, succeeded=self.attach,
+                                  failed=lambda exc: self.window.show_error(str(exc)))
 
     def attach(self, result: Opened) -> None:
         from PySide6.QtCore import Qt
@@ -215,7 +215,7 @@ class Opening:
         self._chores_due = False
         resume_gc()
         task = self.runner.submit(warm_later_imports)
-        task.finished.connect(self.start_chores)
+        task.then(self.window, finished=self.start_chores)
 
     def start_chores(self) -> None:
         if self.retention is None or self.sync is None:

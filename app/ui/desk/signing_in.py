@@ -194,5 +194,5 @@ class SigningIn:
             return
         task = self.sync.sign_out()
         if task is not None:
-            task.succeeded.connect(lambda _r: self.window.statusBar().showMessage(QCoreApplication.translate(
+            task.then(self.window, succeeded=lambda _r: self.window.statusBar().showMessage(QCoreApplication.translate(
                 "MainWindow", "Signed out of head office: the session was removed from this laptop."), 8000))

@@ -27,9 +27,9 @@ def warm_store_imports() -> None:
             for name in ("app.domain.compliance", "app.services.datadir", "app.services.workspace",
                          "app.store.syncstate", "app.store.vault"):
                 importlib.import_module(name)
-            from sqlalchemy.orm import configure_mappers
+            from app.store.models import configure_all_mappers
 
-            configure_mappers()  # else the first ORM query of open_services pays for it (thread-safe)
+            configure_all_mappers()  # else the first ORM query of open_services pays for it (thread-safe)
         except Exception:  # reported by open_services, which imports them again
             log.debug("warming the store imports failed", exc_info=True)
 
