@@ -7,5 +7,5 @@
   tile numbers, distances.
 - `tilecache` (MBTiles), `tilefetch` (httpx, clear errors), `tileserver` (loopback server the page
   asks for tiles), `prefetch` (the area around a day's stops: estimate, then download).
-- `commands`: `python -m app map-prefetch`.
+- `python -m app map-prefetch` is in `app/cli/maps.py`, on top of these.
 """

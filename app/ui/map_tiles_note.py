@@ -3,7 +3,7 @@
 Two cases: no tile source is set (the map can only show a plain background), or a source is set
 but the provider cannot be reached and the offline cache held no tile for the area shown. Both say
 how to get tiles: a tile source in Settings, then the Route room's download button or
-`python -m app map-prefetch` (app/maps/commands.py), which fills the same cache.
+`python -m app map-prefetch` (app/cli/maps.py), which fills the same cache.
 """
 
 from __future__ import annotations

@@ -93,8 +93,10 @@ def test_search_and_filters_from_the_cli(tmp_path: Path, capsys: pytest.CaptureF
 def test_every_command_has_help() -> None:
     top = subprocess.run([sys.executable, "-m", "app", "--help"], cwd=ROOT, capture_output=True, text=True,
                          check=True)
-    commands = [c for c in ("demo-data", "cases", "check") if c in top.stdout]
-    assert commands == ["demo-data", "cases", "check"]
+    every = ["demo-data", "cases", "check", "plan-route", "report", "export", "sync", "audit", "security",
+             "map-prefetch"]
+    commands = [c for c in every if f"    {c} " in top.stdout]
+    assert commands == every
     for command in commands:
         done = subprocess.run([sys.executable, "-m", "app", command, "--help"], cwd=ROOT, capture_output=True,
                               text=True, check=False)

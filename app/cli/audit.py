@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from app.cli.common import open_from_args
+
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
     audit = sub.add_parser("audit", help="check the local audit log")
@@ -19,7 +21,6 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from app.cli import open_from_args
     from app.domain.audit import verify_chain
     from app.store.audit import iter_audit_rows
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from app.cli import CliError
+from app.cli.common import open_from_args, read_secret
+
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
     sec = sub.add_parser("security", help="encryption of the store, the secret, retention")
@@ -25,8 +28,6 @@ def _new_secret(prompt: str) -> str:
     import os
     import sys
 
-    from app.cli import CliError
-
     secret = os.environ.get("DOORSTEP_NEW_SECRET")
     if not secret:
         if not sys.stdin.isatty():
@@ -40,7 +41,6 @@ def _new_secret(prompt: str) -> str:
 
 
 def cmd_encrypt(args: argparse.Namespace) -> int:
-    from app.cli import CliError
     from app.services.datadir import resolve_data_dir, store_path
     from app.services.evidence import encrypt_plain_evidence
     from app.store.crypto import is_plain_sqlite
@@ -60,7 +60,6 @@ def cmd_encrypt(args: argparse.Namespace) -> int:
 
 
 def cmd_change_secret(args: argparse.Namespace) -> int:
-    from app.cli import CliError, _read_secret
     from app.services.datadir import resolve_data_dir, store_path
     from app.store.crypto import WrongSecret
     from app.store.vault import change_secret, is_encrypted_store, open_encrypted, unlock
@@ -68,7 +67,7 @@ def cmd_change_secret(args: argparse.Namespace) -> int:
     path = store_path(resolve_data_dir(args.data_dir))
     if not is_encrypted_store(path):
         raise CliError("the store is not encrypted; use `security encrypt`")
-    old = _read_secret()
+    old = read_secret()
     keys = unlock(path, old)
     store, connector = open_encrypted(path, keys)
     try:
@@ -84,7 +83,6 @@ def cmd_change_secret(args: argparse.Namespace) -> int:
 
 
 def cmd_purge(args: argparse.Namespace) -> int:
-    from app.cli import CliError, open_from_args
     from app.services.datadir import resolve_data_dir
     from app.services.retention import purge_expired
 

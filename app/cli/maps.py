@@ -14,6 +14,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from app.cli import CliError
+from app.cli.common import open_from_args
+
 
 def _zooms(text: str) -> range:
     try:
@@ -46,7 +49,6 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def _points_from_csv(path: Path) -> list[tuple[float, float]]:
-    from app.cli import CliError
     from app.routing.csvin import read_stops_bytes
 
     try:
@@ -61,7 +63,6 @@ def _points_from_csv(path: Path) -> list[tuple[float, float]]:
 def _points_from_plan(args: argparse.Namespace, day: date) -> list[tuple[float, float]]:
     from sqlalchemy import text
 
-    from app.cli import CliError, open_from_args
     from app.services.dayplan import DayPlanError, load_day_plan
 
     store = open_from_args(args)
@@ -85,7 +86,6 @@ def _points_from_plan(args: argparse.Namespace, day: date) -> list[tuple[float, 
 
 
 def cmd_map_prefetch(args: argparse.Namespace) -> int:
-    from app.cli import CliError
     from app.domain.clock import local_day, utcnow
     from app.maps.prefetch import PrefetchError, PrefetchProgress, plan_prefetch, run_prefetch
     from app.maps.tilecache import TileCache, TileCacheError, map_cache_dir, tile_cache_path

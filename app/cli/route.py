@@ -6,9 +6,10 @@ import argparse
 import json
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
+
+from app.cli import CliError, RefusedInput
 
 
 def _lat_lon(text: str) -> tuple[float, float]:
@@ -65,7 +66,6 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def cmd_plan_route(args: argparse.Namespace) -> int:
-    from app.cli import CliError, RefusedInput
     from app.domain.compliance import ProfileError, builtin_profile
     from app.routing.csvin import StopsFileError, read_stops_bytes
     from app.routing.model import PlanRequest, Point
@@ -108,6 +108,8 @@ def cmd_plan_route(args: argparse.Namespace) -> int:
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:
     """Write next to the target, then rename: a failed run never leaves half a file."""
+    import tempfile
+
     text = json.dumps(data, ensure_ascii=False, indent=1) + "\n"
     if str(path) == "-":
         sys.stdout.write(text)

@@ -16,6 +16,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from app.cli import CliError
+
 KEYRING_SERVICE = "Doorstep"
 
 
@@ -38,8 +40,6 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def read_password(args: argparse.Namespace) -> str:
-    from app.cli import CliError
-
     if args.password_stdin or not sys.stdin.isatty():
         line = sys.stdin.readline()
         password = line.rstrip("\r\n")
@@ -66,7 +66,6 @@ def read_password(args: argparse.Namespace) -> str:
 def cmd_sync(args: argparse.Namespace) -> int:
     import os
 
-    from app.cli import CliError
     from app.services.datadir import resolve_data_dir
     from app.services.session import BadCredentials, HeadOfficeUnreachable, LoginError
     from app.services.signin import sign_in_to_sync
