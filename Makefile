@@ -14,7 +14,8 @@ RUN_USER := $(if $(filter command line,$(origin USER)),$(USER),agent01)
 run: setup ## start Doorstep on demo data, synced from a local head office (USER=super01: the supervisor)
 	$(PY) tools/run_demo.py --data-dir $(DATA) --user $(RUN_USER)
 
-test: setup ## the whole suite, as CI runs it
+test: setup ## the whole suite, as CI runs it: the import contracts first, then the tests
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest -n auto --durations=15
 
 setup: system $(STAMP)
