@@ -71,9 +71,7 @@ def safety_icon(level: int) -> QIcon:
 
 
 class FormattedRowsModel(QAbstractTableModel):
-    """What the case table paints from (`case_table_view`): a table model that hands out each loaded
-    row already formatted. The case list's model (`case_model.CaseTableModel`) is one; the painter
-    knows only this, so the two modules do not import each other."""
-
-    def entry_at(self, row: int) -> FormattedRow | None:
-        raise NotImplementedError
+    """What the case table paints from (`case_table_view`): a table model whose `entry_at(row)` hands out
+    each loaded row already formatted (a `FormattedRow`, or None while the row is not loaded). The case
+    list's model (`case_model.CaseTableModel`) is the one there is; the painter knows only this name,
+    so the two modules do not import each other."""

@@ -16,8 +16,10 @@ RAISING_SLOT = '''
 from PySide6.QtCore import QTimer
 
 def test_a_slot_raises(qtbot):
+    after = []
     QTimer.singleShot(0, lambda: 1 // 0)
-    qtbot.wait(50)
+    QTimer.singleShot(0, lambda: after.append(1))  # runs once the raising slot has run
+    qtbot.waitUntil(lambda: after == [1])
 '''
 
 RAISING_TASK_CALLBACK = '''
