@@ -162,6 +162,7 @@ class TeamReport:
     start: date
     end: date  # inclusive
     agents: tuple[AgentFigures, ...]
+    safety: SafetyFigures | None = None  # safety at the door, from head office's daily safety reports
 
     @property
     def total(self) -> AgentFigures:
@@ -173,3 +174,36 @@ class TeamReport:
                             sum(x.attempts for x in a), sum(x.right_party_contacts for x in a),
                             sum(x.promises_made for x in a), sum(x.promises_kept for x in a),
                             sum(x.promises_broken for x in a), collected)
+
+
+@dataclass(frozen=True)
+class SafetyAlarmLine:
+    raised_at: datetime
+    kind: str  # overdue | sos | duress | day_end
+    level: str  # amber | red
+    agent_name: str
+    case_number: str | None
+    acknowledged_by: str | None
+    minutes_to_acknowledge: float | None
+    outcome: str | None
+    note: str | None
+
+
+@dataclass(frozen=True)
+class SafetyFigures:
+    """The team's visit sessions and alarms over the report's period, as head office reported them day by day.
+    `days_missing` days of the period had no report on this laptop (never fetched): said on the page."""
+
+    sessions: int
+    checked_out: int
+    overdue_sessions: int
+    alarms: tuple[SafetyAlarmLine, ...]
+    days_missing: int = 0
+
+    @property
+    def median_minutes_to_acknowledge(self) -> float | None:
+        waits = sorted(a.minutes_to_acknowledge for a in self.alarms if a.minutes_to_acknowledge is not None)
+        if not waits:
+            return None
+        mid = len(waits) // 2
+        return waits[mid] if len(waits) % 2 else (waits[mid - 1] + waits[mid]) / 2

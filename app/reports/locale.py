@@ -145,6 +145,22 @@ LABELS: dict[str, tuple[str, str]] = {
     "chart_promises": ("承诺：兑现与违约", "Promises: kept and broken"),
     "team_note": ("在手案件为当前分配给该外访员的未结案件；承诺兑现/违约按到期日在期间内统计。",
                   "Cases held: open cases assigned now. Kept/broken: promises due in the period."),
+    "safety_title": ("外访安全", "Safety at the door"),
+    "safety_summary": ("外访计时 {sessions} 次，安全签退 {checked_out} 次，超时 {overdue} 次；警报 {alarms} 次，"
+                       "确认用时中位数 {median}。",
+                       "{sessions} visit sessions, {checked_out} checked out safe, {overdue} overdue; {alarms} alarm(s), "
+                       "median time to acknowledge {median}."),
+    "safety_minutes": ("{n} 分钟", "{n} min"),
+    "safety_missing": ("期间内有 {n} 天的安全数据尚未从总部取得（请同步后重新生成）。",
+                       "{n} day(s) of the period have no safety figures from head office yet (sync, then make the "
+                       "report again)."),
+    "safety_no_alarms": ("期间内没有警报。", "No alarms in the period."),
+    "safety_raised": ("发出时间", "Raised"),
+    "safety_alarm": ("警报", "Alarm"),
+    "safety_case": ("案件", "Case"),
+    "safety_acknowledged_by": ("确认人", "Acknowledged by"),
+    "safety_to_ack": ("确认用时", "To ack."),
+    "safety_outcome": ("处理结果", "Outcome"),
 }
 
 # Closed vocabularies as printed.
@@ -199,6 +215,11 @@ TERMS: dict[str, tuple[str, str]] = {
     "unemployment": ("失业", "unemployment"), "illness": ("疾病", "illness"), "accident": ("意外", "accident"),
     "bereavement": ("丧亲", "bereavement"), "deferral": ("延期", "deferral"),
     "instalment_plan": ("分期", "instalment plan"),
+    # safety at the door: alarm levels, kinds and how they were resolved
+    "amber": ("黄色", "Amber"), "red": ("红色", "Red"), "overdue": ("超时未签退", "overdue"),
+    "sos": ("SOS 求助", "SOS"), "duress": ("胁迫暗码", "duress"), "day_end": ("未报平安收工", "day end"),
+    "agent_safe": ("外访员安全", "agent safe"), "partner_reached": ("已联系同伴", "partner reached"),
+    "police_called": ("已报警", "police called"), "false_alarm": ("误报", "false alarm"),
 }
 
 

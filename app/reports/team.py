@@ -16,6 +16,7 @@ from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 from .data import AgentFigures, TeamReport
 from .layout import ACCENT, FRAME_WIDTH, HEAD_BG, INK, MUTED, RULE, Setup, write_pdf
 from .locale import ReportLocale
+from .team_safety import safety_story
 from .textblock import Run
 
 GREEN = colors.HexColor("#15803d")
@@ -135,6 +136,8 @@ def team_story(report: TeamReport, setup: Setup, loc: ReportLocale) -> list[Flow
         b(Run(loc.t("team_note"), 7.5, MUTED)),
         Spacer(1, 5 * mm),
     ]
+    if report.safety is not None:
+        story += safety_story(report.safety, setup, loc)
     for i in range(0, len(report.agents), CHART_AGENTS):
         story += _charts(report.agents[i:i + CHART_AGENTS], setup, loc)
     return story
