@@ -146,7 +146,8 @@ def _tell(step: Step, alarm: SafetyAlarm, agent: User | None, told: Iterable[Use
         return
     who = name_of(agent)
     title = f"{LEVEL_TITLE[alarm.level]}：{who} {KIND_TEXT[alarm.kind]}"
-    text = f"{who} · {alarm.address or '地址未知'}" + (f"（{why}）" if why == "contact" else "")
+    # The text stands alone (an SMS carries only the text): level, kind, who and where; no debt details.
+    text = f"{LEVEL_TITLE[alarm.level]}：{who} {KIND_TEXT[alarm.kind]}，地址：{alarm.address or '未知'}"
     rows = enqueue(step.session, recipients, kind="alarm", title=title, text=text, now=step.now,
                    channels=step.channels, alarm_id=alarm.id, session_id=alarm.session_id,
                    data={"alarm_id": alarm.id, "level": alarm.level, "kind": alarm.kind, "agent": who,
