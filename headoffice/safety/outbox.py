@@ -68,8 +68,7 @@ def enqueue(session: Session, recipients: Iterable[Recipient], *, kind: str, tit
                 session_id=session_id, kind=kind, title=title, text=text, data=payload,
                 state="delivered" if window else "queued", attempts=1 if window else 0,
                 next_attempt_at=None if window else now, queued_at=now, sent_at=now if window else None))
-    session.add_all(rows)
-    session.flush()
+    session.add_all(rows)  # flushed with the step (a sweep writes a batch of them in one go)
     return rows
 
 
