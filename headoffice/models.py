@@ -53,6 +53,8 @@ class User(Base):
     # The agent's standing partner (the second collector at visits that need two): kept on both
     # users of the pair, each pointing at the other; an agent is in at most one pair (pairs.py).
     partner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # E.164 mobile number (safety alarms go to it by SMS where a gateway is configured).
+    phone: Mapped[str | None] = mapped_column(String(32))
 
 
 class PairChange(Base):
@@ -336,3 +338,4 @@ class Meta(Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
