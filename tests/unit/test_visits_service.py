@@ -152,7 +152,7 @@ def test_a_position_from_the_caller_is_sent_as_the_device_position(ready: VisitD
     assert (body["lat"], body["lon"], body["position_source"]) == (30.65, 104.06, "device")
 
 
-def test_extend_moves_the_planned_end_and_is_queued(ready: VisitDesk) -> None:
+def test_extend_moves_the_planned_end_and_is_queued(ready: VisitDesk, clock: Clock) -> None:
     with pytest.raises(VisitProblem) as err:
         ready.extend(15)
     assert err.value.code == "not_open"
@@ -164,8 +164,10 @@ def test_extend_moves_the_planned_end_and_is_queued(ready: VisitDesk) -> None:
     view = ready.extend(15)
     view = ready.extend(30)
     assert view.planned_minutes == 90 and view.due_at == NOW + timedelta(minutes=90)
+    clock.advance(minutes=100)  # overdue: the minutes count from now, as at head office
+    assert ready.extend(15).due_at == clock() + timedelta(minutes=15)
     assert [(k, b.get("minutes")) for k, _p, b in queue(ready.store)] == [("open", None), ("extend", 15),
-                                                                           ("extend", 30)]
+                                                                           ("extend", 30), ("extend", 15)]
 
 
 @pytest.mark.parametrize("pin", [SAFETY_PIN, DURESS_PIN])
