@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from app.domain.clock import DEFAULT_ZONE, at_local, local_day
 from app.domain.safety import SafetyPolicy, distance_km, next_contact_step, red_at
-from headoffice.models import Case, Event, User
+from headoffice.models import Address, Case, Event, User
 
 from .models import SafetyAlarm, SafetyLog, VisitSession
 from .outbox import Recipient, enqueue
@@ -68,6 +68,16 @@ def name_of(user: User | None) -> str:
     return "" if user is None else (user.display_name or user.username)
 
 
+def visit_address(session: Session, case: Case) -> tuple[str, float | None, float | None]:
+    """The case's visit address: the newest home address of the debtor (else any address)."""
+    rows = list(session.scalars(select(Address).where(Address.debtor_id == case.debtor_id).order_by(Address.id)))
+    homes = [a for a in rows if a.kind == "home"] or rows
+    if not homes:
+        return "", case.lat, case.lon
+    a = homes[-1]
+    return a.text, a.lat if a.lat is not None else case.lat, a.lon if a.lon is not None else case.lon
+
+
 def raise_alarm(step: Step, agent: User, *, kind: str, level: str, at: datetime, visit: VisitSession | None = None,
                 case_id: int | None = None, lat: float | None = None, lon: float | None = None,
                 partner: User | None = None) -> SafetyAlarm:
@@ -82,8 +92,6 @@ def raise_alarm(step: Step, agent: User, *, kind: str, level: str, at: datetime,
     if (lat is None or lon is None) and case is not None:
         lat, lon = case.lat, case.lon
     if address is None and case is not None:
-        from .sessions import visit_address
-
         address = visit_address(s, case)[0]
     alarm = SafetyAlarm(session_id=visit.id if visit is not None else None, agent_id=agent.id, team=agent.team,
                         case_id=case_id, address=address, level=level, kind=kind, raised_at=at, state="raised",
@@ -138,7 +146,8 @@ def _tell(step: Step, alarm: SafetyAlarm, agent: User | None, told: Iterable[Use
         return
     who = name_of(agent)
     title = f"{LEVEL_TITLE[alarm.level]}：{who} {KIND_TEXT[alarm.kind]}"
-    text = f"{who} · {alarm.address or '地址未知'}" + (f"（{why}）" if why == "contact" else "")
+    # The text stands alone (an SMS carries only the text): level, kind, who and where; no debt details.
+    text = f"{LEVEL_TITLE[alarm.level]}：{who} {KIND_TEXT[alarm.kind]}，地址：{alarm.address or '未知'}"
     rows = enqueue(step.session, recipients, kind="alarm", title=title, text=text, now=step.now,
                    channels=step.channels, alarm_id=alarm.id, session_id=alarm.session_id,
                    data={"alarm_id": alarm.id, "level": alarm.level, "kind": alarm.kind, "agent": who,
