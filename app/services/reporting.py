@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -469,7 +469,10 @@ def build_team_report(store: Store, start: date, end: date, out: Path | str, set
                       team: str | None = None, now: datetime | None = None) -> Built:
     from app.reports.team import build_team_report as build
 
+    from .safety_reports import safety_figures
+
     report = team_report(store, start, end, settings.locale.zone, team)
+    report = replace(report, safety=safety_figures(store, start, end))
     if not report.agents:
         raise ReportError("no field agents" + (f" in team {team!r}" if team else "") + " on this device")
     pages = build(report, out, settings.setup, settings.locale, ensure_utc(now or utcnow()))

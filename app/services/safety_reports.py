@@ -26,6 +26,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.contract.safety import SafetyReportResponse
 from app.domain.clock import ensure_utc, utcnow
+from app.reports.data import SafetyAlarmLine, SafetyFigures
 from app.store import models as m
 from app.store.engine import Store
 from app.store.syncstate import USER, get_state
@@ -106,4 +107,22 @@ def safety_days(store: Store, start: date, end: date) -> dict[date, SafetyReport
     return out
 
 
-__all__ = ["safety_days", "refresh_safety_reports", "refresh_safety_reports_quietly", "synced_role"]
+def safety_figures(store: Store, start: date, end: date) -> SafetyFigures | None:
+    """The team report's safety section for [start, end] from the kept daily reports: None on a laptop that
+    keeps none and did not sync as a supervisor (an agent's own laptop); else the sums, every alarm once,
+    and how many days of the period have no copy (said on the page)."""
+    days = safety_days(store, start, end)
+    if not days and synced_role(store) not in SUPERVISOR_ROLES:
+        return None
+    alarms: dict[int, SafetyAlarmLine] = {}
+    for report in days.values():
+        for a in report.alarms:
+            alarms[a.id] = SafetyAlarmLine(a.raised_at, a.kind, a.level, a.agent_name, a.case_number,
+                                           a.acknowledged_by_name, a.minutes_to_acknowledge, a.outcome, a.note)
+    return SafetyFigures(sessions=sum(r.sessions for r in days.values()),
+                         checked_out=sum(r.checked_out for r in days.values()),
+                         overdue_sessions=sum(r.overdue_sessions for r in days.values()),
+                         alarms=tuple(alarms.values()), days_missing=(end - start).days + 1 - len(days))
+
+
+__all__ = ["safety_figures", "safety_days", "refresh_safety_reports", "refresh_safety_reports_quietly", "synced_role"]

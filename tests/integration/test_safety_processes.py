@@ -21,7 +21,7 @@ from tests.fake_gateway import FakeGateway
 from .conftest import HeadOffice
 from .safety_helpers import AGENTS, T0
 from .sync_server import wait_until
-from .test_safety_api import S, Live
+from .test_safety_api import Live, S
 
 
 @pytest.mark.postgres

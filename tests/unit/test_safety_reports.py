@@ -79,3 +79,27 @@ def test_a_supervisor_whose_head_office_cannot_be_reached_gets_a_warning_not_an_
     assert refresh_safety_reports_quietly(store, api) == []
     assert any("safety report was not fetched" in r.getMessage() for r in caplog.records)
     assert safety_days(store, date(2026, 11, 30), date(2026, 11, 30)) == {date(2026, 11, 30): report(date(2026, 11, 30))}
+
+
+def test_the_team_report_shows_the_kept_safety_days_and_says_which_are_missing(demo_store: Store,
+                                                                                tmp_path: object) -> None:
+    from pathlib import Path
+
+    from pypdf import PdfReader
+
+    from app.services import reporting as r
+    from app.services.safety_reports import safety_figures
+
+    first, last = date(2026, 11, 24), date(2026, 11, 30)
+    assert safety_figures(demo_store, first, last) is None  # an agent's laptop: no safety section at all
+    keep(demo_store, date(2026, 11, 29), report(date(2026, 11, 29), alarms=2).model_dump_json())
+    keep(demo_store, last, report(last, alarms=1).model_dump_json())  # alarm 1 again: counted once
+    figures = safety_figures(demo_store, first, last)
+    assert figures is not None
+    assert (figures.sessions, figures.checked_out, figures.overdue_sessions) == (6, 4, 2)
+    assert len(figures.alarms) == 2 and figures.days_missing == 5
+    out = Path(str(tmp_path)) / "team.pdf"
+    r.build_team_report(demo_store, first, last, out, r.ReportSettings.default("en"), now=AT)
+    text = " ".join(" ".join(p.extract_text() or "" for p in PdfReader(out).pages).split())
+    assert "Safety at the door" in text and "6 visit sessions, 4 checked out safe, 2 overdue; 2 alarm(s)" in text
+    assert "5 day(s) of the period have no safety figures" in text and "C-1" in text
