@@ -24,10 +24,12 @@ from app.store.types import from_db_time, to_db_time
 from app.sync.apply import executemany
 from app.sync.client import HeadOfficeClient
 from app.sync.engine import Progress, Step, SyncEngine, SyncOptions, SyncReport
+from app.sync.safety_client import SafetyApi
 
 from .assigning import deliver_pending, pending_assignment_count
 from .casefacts import EVASION_CODES
 from .evidence import EvidenceReader, KeySource
+from .visits import VisitDesk, pending_safety
 
 
 def refresh_cases(session: Session, case_ids: Sequence[int], now: datetime, zone: str = DEFAULT_ZONE) -> None:
@@ -100,7 +102,9 @@ def sync_once(store: Store, client: HeadOfficeClient, *, attachments_dir: Path |
               cancel: threading.Event | None = None,
               clock: Callable[[], datetime] = utcnow,
               evidence_key: bytes | bytearray | KeySource | None = None) -> SyncReport:
-    """Push, upload evidence, pull and apply. Raises app.sync.errors.SyncError subclasses.
+    """Deliver the safety queue, then push, upload evidence, pull and apply. Raises
+    app.sync.errors.SyncError subclasses (a safety command that cannot be sent stays queued, and the
+    push that follows meets the same network).
 
     Evidence in `attachments_dir` (or the options') is read through the evidence service: sealed files
     are decrypted in memory with `evidence_key` (the key, or a callable giving it while unlocked).
@@ -112,6 +116,9 @@ def sync_once(store: Store, client: HeadOfficeClient, *, attachments_dir: Path |
         opts.evidence = EvidenceReader(opts.attachments_dir, evidence_key)
     engine = SyncEngine(store, client, refresh=refresh_cases, options=opts, clock=clock, progress=progress,
                         step=step, cancel=cancel)
+    if pending_safety(store):  # safety first: a queued SOS or visit goes before every other record
+        desk = VisitDesk(store, client.username or "sync", clock=clock)
+        desk.deliver(SafetyApi(client), engine.cancel)
     if pending_assignment_count(store):  # a supervisor's queued assignments go first, by their own endpoint
         deliver_pending(store, client, now=clock, cancelled=engine.cancel.is_set,
                         progress=(lambda d, t: progress("assign", d, t)) if progress else None)

@@ -369,6 +369,71 @@ class Attachment(Base):
     uploaded: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+class VisitSession(Base):
+    """A visit session (safety at the door) as this laptop keeps it: opened here (or adopted from head office),
+    counted down here, closed here by a PIN. `server_id` is head office's id once it has the session."""
+
+    __tablename__ = "visit_sessions"
+    __table_args__ = (
+        CheckConstraint("state IN ('open', 'closed')", name="ck_visit_sessions_state"),
+        Index("ix_visit_sessions_state", "state"),
+        Index("ix_visit_sessions_started", "started_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # local uuid
+    case_id: Mapped[int] = mapped_column(Integer)  # no FK: the case may leave the laptop before the session is sent
+    case_number: Mapped[str] = mapped_column(String(32))
+    address: Mapped[str] = mapped_column(Text, default="")
+    partner_id: Mapped[int | None] = mapped_column(Integer)
+    partner_name: Mapped[str | None] = mapped_column(Text)
+    planned_minutes: Mapped[int] = mapped_column(Integer)
+    extended_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    position_source: Mapped[str] = mapped_column(String(16), default="none")
+    state: Mapped[str] = mapped_column(String(8), default="open")
+    server_id: Mapped[int | None] = mapped_column(Integer, unique=True)
+    head_office_knows: Mapped[bool] = mapped_column(Boolean, default=False)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    wrong_pins: Mapped[int] = mapped_column(Integer, default=0)  # wrong PINs in a row on this session
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SafetyOutbox(Base):
+    """A safety command waiting for head office: sent before the event outbox, SOS (priority 0) first, then
+    in the order queued. A queued check-out holds the PIN the agent typed until head office answers it; the
+    row is deleted the moment it does."""
+
+    __tablename__ = "safety_outbox"
+    __table_args__ = (
+        CheckConstraint("kind IN ('open', 'extend', 'check_out', 'sos', 'day_end')", name="ck_safety_outbox_kind"),
+        Index("ix_safety_outbox_order", "priority", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    client_ref: Mapped[str] = mapped_column(String(36), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    session_id: Mapped[str | None] = mapped_column(ForeignKey("visit_sessions.id"))
+    body: Mapped[str] = mapped_column(Text)  # JSON, the request as the agent made it
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    priority: Mapped[int] = mapped_column(Integer, default=1)  # 0 = SOS
+
+
+class SafetyPinVerifier(Base):
+    """An argon2id verifier of one of the agent's two PINs, stored in random order with no label: nothing
+    here says which is the safety PIN and which the duress PIN (see app.services.visit_pins)."""
+
+    __tablename__ = "safety_pin_verifiers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    verifier: Mapped[str] = mapped_column(Text)
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 def configure_all_mappers() -> None:
     """Configure every ORM mapper now (thread-safe): the first query would otherwise pay for it."""
     from sqlalchemy.orm import configure_mappers

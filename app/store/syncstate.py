@@ -73,3 +73,11 @@ def take_device_seq_db(db: Any) -> tuple[str, int]:
     device = str(uuid.uuid4())
     db.execute("INSERT INTO sync_state (key, value) VALUES (?, ?)", (DEVICE_ID, device))
     return device, int(db.execute("SELECT " + _NEXT_SEQ.format(device="?"), (device,)).fetchone()[0])
+
+# Safety at the door (app.services.visits): what head office last said (`GET /safety/me`) and what the
+# laptop remembers between runs.
+SAFETY_POLICY = "safety_policy"  # the team's policy as JSON (SafetyPolicy.as_json)
+SAFETY_CONTACTS = "safety_contacts"  # JSON list of {"name", "role", "phone"}: who the agent can call
+SAFETY_PINS_AT_HO = "safety_pins_set"  # "1" when head office says the agent's PINs are set
+SAFETY_NOTICES_AFTER = "safety_notices_after"  # the last notice id fetched
+SAFETY_DAY_CLOSED = "safety_day_closed"  # the local day (ISO) the agent last said "back safe"
