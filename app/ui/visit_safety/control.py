@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import shiboken6
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QMenu, QMenuBar, QToolBar
+from PySide6.QtWidgets import QMainWindow, QMenu, QMenuBar
 
 from .alerts import Alerter
 from .banner import VisitBanner
@@ -44,10 +44,12 @@ class DeskState:
     day_end_due: bool
     visits_today: int
     pending: int
+    contacts: tuple[Any, ...] = ()  # ContactView: whom to call, also without a visit
 
 
 def read_state(desk: Any) -> DeskState:
-    return DeskState(desk.current(), bool(desk.day_end_due()), int(desk.visits_today()), int(desk.pending()))
+    return DeskState(desk.current(), bool(desk.day_end_due()), int(desk.visits_today()), int(desk.pending()),
+                     tuple(desk.contacts()))
 
 
 def deliver_and_read(desk: Any, client: Any, cancel: threading.Event | None = None) -> tuple[Any, DeskState]:
@@ -78,18 +80,8 @@ class VisitControl(QObject):
         self._redeliver = False
         self._waiting: list[Callable[[Any], None]] = []
         self.alerter = Alerter(window, self)
-        self.banner = VisitBanner(ctx.clock)
-        self.toolbar = QToolBar(window)
-        self.toolbar.setObjectName("visitBannerBar")
-        self.toolbar.setMovable(False)
-        self.toolbar.setFloatable(False)
-        self.toolbar.toggleViewAction().setVisible(False)
-        self.toolbar.setContentsMargins(0, 0, 0, 0)
-        self.toolbar.setStyleSheet("QToolBar { border: none; padding: 0px; spacing: 0px; }")
-        self.toolbar.addWidget(self.banner)
-        self.banner.show()
-        window.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
-        self.toolbar.hide()
+        # placed above the pages by the window (window_pages.build_pages), again after each rebuild
+        self.banner = VisitBanner(ctx.clock, window)
         self.banner.extendRequested.connect(self.extend)
         self.banner.checkOutRequested.connect(self.check_out)
         self.banner.sosRequested.connect(self.sos)
@@ -155,8 +147,8 @@ class VisitControl(QObject):
         for action in (self.sos_action, self.start_action, self.check_out_action, self.back_safe_action,
                        self.pins_action):
             self.window.removeAction(action)
-        self.window.removeToolBar(self.toolbar)
-        self.toolbar.deleteLater()
+        self.banner.hide()
+        self.banner.deleteLater()
 
     # -- the desk's state --------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -176,7 +168,6 @@ class VisitControl(QObject):
         self.banner.set_day_end_due(state.day_end_due and view is None)
         self.back_safe_action.setVisible(state.visits_today > 0)
         self.check_out_action.setEnabled(view is not None)
-        self.toolbar.setVisible(view is not None or (state.day_end_due and view is None))
         self.stateChanged.emit(state)
 
     @property
@@ -370,7 +361,6 @@ class VisitControl(QObject):
 
     def _checked_out(self) -> None:
         self.banner.set_visit(None)
-        self.toolbar.hide()
         self.refresh()
         self.deliver_now()
 
@@ -437,6 +427,4 @@ class VisitControl(QObject):
         view = self.view
         if view is not None and view.contacts:
             return tuple(view.contacts)
-        return tuple(self.desk_contacts)
-
-    desk_contacts: tuple[Any, ...] = ()
+        return self.state.contacts if self.state is not None else ()

@@ -166,7 +166,7 @@ class PinSetupDialog(QDialog):
 def field_errors(exc: Exception) -> dict[str, str]:
     """Field -> problem from a refusal that names its fields (VisitProblem or head office's 422)."""
     found: dict[str, str] = {}
-    for source in (getattr(exc, "errors", None), getattr(exc, "extra", None)):
+    for source in (getattr(exc, "fields", None), getattr(exc, "errors", None), getattr(exc, "extra", None)):
         if isinstance(source, dict):
             for key in ("safety_pin", "duress_pin"):
                 if isinstance(source.get(key), str):
