@@ -54,6 +54,8 @@ from .faults import Faults
 from .hardening import Hardening
 from .models import Attachment, Attempt, Case, CaseHolder, User
 from .push import push
+from .safety.jobs import lifespan as safety_lifespan
+from .safety.routes import register as register_safety
 from .service import ApiError, Service, require
 from .supervision import register as register_supervision
 
@@ -81,7 +83,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 def create_app(settings: Settings, db: Database | None = None) -> Any:
     svc = Service(settings, db or Database(settings.db_url))
     api = FastAPI(title="Doorstep head office", version=API_VERSION, docs_url=None, redoc_url=None,
-                  openapi_url="/openapi.json", responses=ERROR_RESPONSES)
+                  openapi_url="/openapi.json", responses=ERROR_RESPONSES, lifespan=safety_lifespan(svc))
     api.state.service = svc
 
     @api.exception_handler(ApiError)
@@ -333,6 +335,7 @@ def create_app(settings: Settings, db: Database | None = None) -> Any:
                     for u in session.scalars(q.order_by(User.id))]
 
     register_supervision(api, svc)
+    register_safety(api, svc)
 
     app: Any = GZipMiddleware(api, minimum_size=1024, compresslevel=5)
     if settings.fault_hooks:

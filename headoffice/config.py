@@ -27,6 +27,14 @@ class Settings:
     max_attachment: int = 200 * 1024 * 1024  # = the app's MAX_EVIDENCE_BYTES
     page_limit: int = 500
     fault_hooks: bool = False
+    # Safety at the door (headoffice/safety/): the sweep and the deliverer run every `sweep_interval`
+    # seconds in a background thread of this process (0: none here).
+    sweep_interval: float = 0.0
+    sms_gateway: str | None = None  # URL of the SMS gateway (None: no SMS channel)
+    sms_signature: str = "Doorstep"  # the sender signature the gateway puts in 【】
+    sms_token: str | None = None
+    safety_webhook: str | None = None  # URL that receives every alarm message (None: no webhook channel)
+    safety_webhook_secret: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 

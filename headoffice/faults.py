@@ -8,6 +8,7 @@ starts with one of `paths` (default: every /api/v1/ path except the hook itself 
   then the connection is dropped before the reply is complete;
 * `delay_ms`: every matching request waits this long before it runs.
 `DELETE /api/v1/_faults` disarms everything; `GET` shows what is armed and what has fired.
+`/api/v1/_faults/clock` (headoffice/safety/clock.py) sets the safety clock; no fault applies to it.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ class Faults:
         self.lock = threading.Lock()
 
     def _matches(self, path: str) -> bool:
-        return path != HOOK_PATH and path != "/api/v1/health" and any(path.startswith(p) for p in self.state.paths)
+        return not path.startswith(HOOK_PATH) and path != "/api/v1/health" and any(path.startswith(p) for p in self.state.paths)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

@@ -53,6 +53,8 @@ class User(Base):
     # The agent's standing partner (the second collector at visits that need two): kept on both
     # users of the pair, each pointing at the other; an agent is in at most one pair (pairs.py).
     partner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # E.164 mobile number (safety alarms go to it by SMS where a gateway is configured).
+    phone: Mapped[str | None] = mapped_column(String(32))
 
 
 class PairChange(Base):
@@ -336,3 +338,8 @@ class Meta(Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+# The safety tables live in their own package; importing them here puts them in Base.metadata
+# wherever the models are used (migrations, tests).
+from .safety import models as _safety_models  # noqa: E402,F401

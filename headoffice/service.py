@@ -18,6 +18,7 @@ from .auth import AuthError, Principal
 from .changes import prune
 from .config import Settings, load_profile
 from .db import Database
+from .safety.clock import SafetyClock
 
 
 class ApiError(Exception):
@@ -35,6 +36,8 @@ class Service:
     def __post_init__(self) -> None:
         self.profile, self.profile_json = load_profile(self.settings.profile_source)
         self.profile_key = f"{self.profile.id}:{self.profile.version}"
+        # Every safety rule reads time here (settable from outside only with the test fault hooks).
+        self.clock = SafetyClock(self.db, settable=self.settings.fault_hooks)
 
     def principal(self, authorization: str | None) -> Principal:
         bearer = None

@@ -279,11 +279,29 @@ class SafetyReportResponse(_Model):
     median_minutes_to_acknowledge: float | None = None
 
 
+class SessionConflict(_Model):
+    """409 of the session commands: `session_open` carries the agent's open session (the laptop's
+    queued open must be cleared against it); `pins_not_set` and `session_closed` carry none."""
+
+    error: str
+    detail: str | None = None
+    session: SessionOut | None = None
+
+
+class AlarmConflict(_Model):
+    """409 of acknowledge/resolve: someone else acknowledged first (`already_acknowledged`), or the
+    alarm is resolved already; `alarm` shows who and when."""
+
+    error: str
+    detail: str | None = None
+    alarm: AlarmOut
+
+
 SafetyMeResponse.model_rebuild()
 
 __all__ = [
     "PREFIX", "PinsRequest", "PinsResponse", "SessionOpenRequest", "SessionOut", "ExtendRequest", "CheckOutRequest",
     "CheckOutResponse", "SosRequest", "SosResponse", "DayEndRequest", "DayEndResponse", "Notice", "NoticesResponse",
     "ContactInfo", "SafetyMeResponse", "DeliveryOut", "AlarmOut", "BoardSession", "BoardResponse", "ResolveRequest",
-    "SafetyPolicyData", "SafetyReportAlarm", "SafetyReportResponse",
+    "SafetyPolicyData", "SafetyReportAlarm", "SafetyReportResponse", "SessionConflict", "AlarmConflict",
 ]

@@ -38,7 +38,7 @@ from app.store import models as m
 
 MAX_WRONG_PINS = 5
 # The words head office answers a check-out with after too many wrong PINs (423 pin_locked).
-LOCKED_MESSAGE = "too many wrong PINs for this visit: check-out is locked and your supervisor is being alerted"
+LOCKED_MESSAGE = "too many wrong PINs: your supervisor has been told"
 WRONG_MESSAGE = "wrong PIN"
 
 _HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1, hash_len=32, salt_len=16)

@@ -238,7 +238,8 @@ class VisitDesk:
             if not isinstance(minutes, int) or isinstance(minutes, bool) or not 1 <= minutes <= policy.max_minutes:
                 raise VisitProblem("minutes", f"extend by 1 to {policy.max_minutes} minutes")
             visit.extended_minutes += minutes
-            visit.due_at = visit.due_at + timedelta(minutes=minutes)
+            # As head office does: added to the planned end, or to now when that is already past.
+            visit.due_at = max(visit.due_at, now) + timedelta(minutes=minutes)
             queue_command(session, "extend", wire.ExtendRequest(minutes=minutes).model_dump(mode="json",
                                                                                             exclude_none=True),
                           now, visit)

@@ -25,6 +25,14 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--lockout-after", type=int, default=5, help="failed logins before an account locks")
     p.add_argument("--lockout-base", type=int, default=30, help="first lockout, seconds (doubles after)")
     p.add_argument("--fault-hooks", action="store_true", help="enable test fault hooks (never in production)")
+    p.add_argument("--sweep-interval", type=float, default=1.0,
+                   help="seconds between passes of the safety sweep and deliverer (0: none in this process)")
+    p.add_argument("--sms-gateway", default=None, metavar="URL", help="SMS gateway for safety alarms")
+    p.add_argument("--sms-signature", default="Doorstep", metavar="TEXT",
+                   help="the sender signature the gateway puts in 【】")
+    p.add_argument("--sms-token", default=None, help="the SMS gateway's access token")
+    p.add_argument("--safety-webhook", default=None, metavar="URL", help="a URL that receives every alarm message")
+    p.add_argument("--safety-webhook-secret", default=None, help="signs the webhook's requests")
     p.add_argument("--log-level", default="warning", choices=["critical", "error", "warning", "info", "debug"])
     p.set_defaults(handler=cmd_serve)
 
@@ -44,7 +52,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
                         refresh_ttl=args.refresh_ttl, retain_changes=args.retain_changes,
                         login_rate=args.login_rate, lockout_after=args.lockout_after,
                         lockout_base=args.lockout_base,
-                        fault_hooks=args.fault_hooks or os.environ.get(FAULTS_ENV) == "1")
+                        fault_hooks=args.fault_hooks or os.environ.get(FAULTS_ENV) == "1",
+                        sweep_interval=args.sweep_interval, sms_gateway=args.sms_gateway,
+                        sms_signature=args.sms_signature, sms_token=args.sms_token,
+                        safety_webhook=args.safety_webhook, safety_webhook_secret=args.safety_webhook_secret)
+    if not 0 <= args.sweep_interval <= 3600:
+        raise CliError("--sweep-interval must be 0 to 3600 seconds")
     db = database(args)
     require_schema(db)
     app = create_app(settings, db)
