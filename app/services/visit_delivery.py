@@ -97,6 +97,17 @@ def _send(api: SafetyApi, kind: str, body: dict[str, Any], visit: m.VisitSession
     raise _Permanent(f"unknown safety command {kind!r}")
 
 
+def _same_visit_open(kind: str, exc: Exception, visit: m.VisitSession | None) -> wire.SessionOut | None:
+    """The session of a 409 `session_open` answer to our `open`, when it is a visit to the same case."""
+    if kind != "open" or visit is None or not isinstance(exc, SafetyRefused) or exc.code != "session_open":
+        return None
+    try:
+        remote = wire.SessionOut.model_validate(exc.extra.get("session"))
+    except ValidationError:
+        return None
+    return remote if remote.case_id == visit.case_id and remote.state == "open" else None
+
+
 def _problem_of(kind: str, exc: Exception) -> str:
     if isinstance(exc, SafetyRefused):
         if kind == "check_out" and exc.status in (403, 423):
@@ -122,6 +133,11 @@ def deliver_queue(store: Store, api: SafetyApi, actor: str, now: Callable[[], da
             try:
                 answer = _send(api, kind, body, visit)
             except (SafetyRefused, _Permanent) as exc:
+                remote = _same_visit_open(kind, exc, visit)
+                if remote is not None:  # head office has this visit already (opened for this door elsewhere)
+                    _done(store, row_id, kind, remote, now())
+                    sent += 1
+                    continue
                 problem = _problem_of(kind, exc)
                 _drop(store, row_id, problem, actor, now(), exc)
                 continue

@@ -93,7 +93,12 @@ class SafetyApi:
 
     def current_session(self) -> s.SessionOut | None:
         """The agent's open session at head office, or None."""
-        response = self._request("GET", "/sessions/current", expect=(200, 204))
+        response = self._request("GET", "/sessions/current", expect=(200, 204, 404))
+        if response.status_code == 404:
+            refusal = _refusal(response)
+            if refusal.code == "not_found":  # "you have no open session"
+                return None
+            raise refusal
         if response.status_code == 204 or response.content.strip() in (b"", b"null"):
             return None
         return self._model(response, s.SessionOut)

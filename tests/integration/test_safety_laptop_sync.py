@@ -13,12 +13,14 @@ import httpx
 from sqlalchemy import select
 
 from app.contract.safety import SosRequest
+from app.domain.safety import SafetyPolicy
 from app.services import safety_board
 from app.services.syncing import sync_once
 from app.services.visits import VisitDesk
 from app.store import models as m
 from app.store.engine import Store
 from app.store.migrate import open_store
+from app.store.syncstate import SAFETY_POLICY, set_state
 from app.sync.client import HeadOfficeClient
 from app.sync.safety_client import SafetyApi
 
@@ -161,3 +163,48 @@ def test_the_duress_pin_closes_the_visit_here_like_the_safety_pin_and_head_offic
     assert len(duress) == 1 and duress[0].level == "red" and duress[0].session_id == server_id
     [(state,)] = headoffice.query("SELECT state FROM safety_sessions WHERE id = ?", (server_id,))
     assert state == "closed"  # to anyone looking at the agent's side, the visit ended normally
+
+
+def test_a_refused_visit_says_why_and_its_check_out_leaves_the_queue(
+        headoffice: HeadOffice, agent_store: Store, connect: Connect) -> None:
+    client, desk = ready_agent(headoffice, agent_store, connect)
+    api = SafetyApi(client)
+    with agent_store.write() as s:  # a policy this laptop holds that head office's is not (it allows 15..120)
+        set_state(s, SAFETY_POLICY, json.dumps(SafetyPolicy(min_minutes=5, default_minutes=45).as_json()))
+    desk.start(local_cases(agent_store)[0], 5)
+    refused = desk.deliver(api)
+    assert refused.sent == 0 and refused.still_queued == 0 and refused.problem
+    view = desk.current()
+    assert view is not None and not view.head_office_knows
+    assert view.problem and view.problem.startswith("head office refused the visit")
+    assert desk.check_out(SAFETY_PIN) is True
+    after = desk.deliver(api)
+    assert after.still_queued == 0 and after.problem and "never had this visit" in after.problem
+    assert queued_bodies(agent_store) == []  # the PIN did not stay behind either
+    assert headoffice.query("SELECT count(*) FROM safety_sessions") == [(0,)]
+
+
+def test_a_visit_opened_on_another_laptop_is_adopted_and_one_closed_there_ends_here(
+        headoffice: HeadOffice, agent_store: Store, connect: Connect, tmp_path: Path) -> None:
+    client, desk = ready_agent(headoffice, agent_store, connect)
+    api = SafetyApi(client)
+    case_id = local_cases(agent_store)[0]
+    desk.start(case_id, 45)
+    assert desk.deliver(api).head_office_knows
+
+    other_store = open_store(tmp_path / "second-laptop" / "doorstep.sqlite3")
+    try:
+        other_client, other = ready_agent(headoffice, other_store, connect)
+        adopted = other.current()  # refreshed in ready_agent: head office's open visit is here too
+        assert adopted is not None and adopted.case_id == case_id and adopted.head_office_knows
+        assert adopted.due_at == desk.current().due_at  # type: ignore[union-attr]
+        assert other.check_out(SAFETY_PIN) is True
+        assert other.deliver(SafetyApi(other_client)).sent == 1
+    finally:
+        other_store.close()
+
+    desk.refresh(api)
+    assert desk.current() is None
+    with agent_store.read() as s:
+        visit = s.scalars(select(m.VisitSession)).one()
+        assert visit.state == "closed" and visit.last_error == "this visit was closed at head office"
