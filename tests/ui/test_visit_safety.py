@@ -88,8 +88,15 @@ def test_the_reminder_fires_once_five_minutes_before_the_end_and_again_after_an_
     assert reminded == [300] and flashes == {True, False} and not banner._flashing
     with qtbot.waitSignal(window.visits.stateChanged, timeout=10_000):
         banner.extend_buttons[0].click()  # +15: a new end, reminded again
-    assert window.visits.view.due_at == view.due_at + timedelta(minutes=15)
-    clock.at = view.due_at + timedelta(minutes=10)
+    # past the end, an extension counts from now (as head office does): due + 2 min + 15 min
+    new_due = view.due_at + timedelta(minutes=17)
+    assert window.visits.view.due_at == new_due and banner.view.due_at == new_due
+    banner.tick()
+    assert banner.countdown.text() == "15:00" and not banner.overdue and reminded == [300]
+    clock.at = new_due - timedelta(minutes=5)
+    banner.tick()
+    assert reminded == [300, 300]
+    clock.at += timedelta(seconds=30)
     banner.tick()
     assert reminded == [300, 300]
 
