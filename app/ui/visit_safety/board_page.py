@@ -15,8 +15,8 @@ import time
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QHideEvent, QShowEvent
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QHideEvent, QPainter, QPen, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -25,6 +25,9 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QSplitter,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -49,6 +52,25 @@ def fetch_board(client: Any) -> Any:
     return board(SafetyApi(client))
 
 
+class FramedSelection(QStyledItemDelegate):
+    """A selected row keeps its red or amber (an alarm's level must stay readable): a black frame above and
+    below marks the selection instead of the highlight colour."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)  # type: ignore[operator]
+        plain = QStyleOptionViewItem(option)
+        if selected:
+            plain.state = plain.state & ~QStyle.StateFlag.State_Selected  # type: ignore[operator]
+        super().paint(painter, plain, index)
+        if selected:
+            painter.save()
+            painter.setPen(QPen(QColor("#000000"), 3))
+            rect = option.rect  # type: ignore[attr-defined]
+            painter.drawLine(rect.left(), rect.top() + 1, rect.right(), rect.top() + 1)
+            painter.drawLine(rect.left(), rect.bottom() - 1, rect.right(), rect.bottom() - 1)
+            painter.restore()
+
+
 def _table(parent: QWidget, model: Any, name: str) -> QTableView:
     table = QTableView(parent)
     table.setModel(model)
@@ -58,6 +80,7 @@ def _table(parent: QWidget, model: Any, name: str) -> QTableView:
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.verticalHeader().hide()
     table.setWordWrap(False)
+    table.setItemDelegate(FramedSelection(table))
     header = table.horizontalHeader()
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     header.setStretchLastSection(True)
