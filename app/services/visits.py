@@ -155,6 +155,11 @@ class VisitDesk:
         """Safety commands waiting for head office."""
         return pending_safety(self.store)
 
+    def contacts(self) -> tuple[ContactView, ...]:
+        """Whom the agent can call (partner, supervisors), as head office last sent them; also without a visit."""
+        with self.store.read() as session:
+            return cached_contacts(session)
+
     def _view(self, session: Session, visit: m.VisitSession) -> VisitView:
         return VisitView(local_id=visit.id, case_id=visit.case_id, case_number=visit.case_number,
                          address=visit.address, partner_name=visit.partner_name,

@@ -61,6 +61,7 @@ class CaseDetailView(QWidget):
     editSafetyNoteRequested = Signal(object, object)  # CaseDetail, SafetyLine
     expireSafetyNoteRequested = Signal(object, object)  # CaseDetail, SafetyLine
     addToPlanRequested = Signal(object)  # CaseDetail
+    startVisitRequested = Signal(object)  # CaseDetail
     loadFailed = Signal(str)
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None):
@@ -84,11 +85,13 @@ class CaseDetailView(QWidget):
         self.record_button = QPushButton(self.tr("&Record outcome…"), self)
         self.safety_button = QPushButton(self.tr("Add safety &note…"), self)
         self.plan_button = QPushButton(self.tr("Add to today's &plan"), self)
+        self.visit_button = QPushButton(self.tr("Start visi&t…"), self)
+        self.visit_button.setToolTip(self.tr("At the door: head office times the visit until you check out"))
         self.reveal_button = QPushButton(self.tr("Re&veal contact details"), self)
         self.reveal_button.setToolTip(self.tr("Shows the full name, ID number and phone numbers. "
                                               "Each reveal is recorded in the audit log."))
         actions = QHBoxLayout()
-        for b in (self.record_button, self.safety_button, self.plan_button, self.reveal_button):
+        for b in (self.record_button, self.visit_button, self.safety_button, self.plan_button, self.reveal_button):
             actions.addWidget(b)
         actions.addStretch(1)
 
@@ -167,6 +170,7 @@ class CaseDetailView(QWidget):
         self.safety_button.clicked.connect(lambda: self.detail and self.addSafetyNoteRequested.emit(self.detail))
         self.reveal_button.clicked.connect(self.reveal)
         self.plan_button.clicked.connect(lambda: self.detail and self.addToPlanRequested.emit(self.detail))
+        self.visit_button.clicked.connect(lambda: self.detail and self.startVisitRequested.emit(self.detail))
         self.edit_note_button.clicked.connect(lambda: self._note_action(self.editSafetyNoteRequested))
         self.expire_note_button.clicked.connect(lambda: self._note_action(self.expireSafetyNoteRequested))
         self.notes.currentRowChanged.connect(lambda _r: self._update_note_buttons())
@@ -335,6 +339,7 @@ class CaseDetailView(QWidget):
         self.record_button.setEnabled(self.detail is not None)
         self.safety_button.setEnabled(self.detail is not None)
         self.plan_button.setEnabled(self.detail is not None)
+        self.visit_button.setEnabled(self.detail is not None)
 
     # -- actions -------------------------------------------------------------------------------
     def _request_record(self) -> None:

@@ -31,6 +31,8 @@ class CaseWorkspace(QWidget):
     dataChanged = Signal()
     planChanged = Signal(str)  # a message for the status bar after "add to today's plan"
     dialogOpened = Signal(object)  # the dialog, so tests and the window can reach it
+    startVisitRequested = Signal(int)  # the case's id: the agent is at its door
+    outcomeSaved = Signal(int)  # the case's id, after its outcome was saved
 
     def __init__(self, ctx: UiContext, model: CaseTableModel, key: str, natural_order: bool = False,
                  parent: QWidget | None = None):
@@ -61,6 +63,7 @@ class CaseWorkspace(QWidget):
         self.detail.editSafetyNoteRequested.connect(self.edit_safety_note)
         self.detail.expireSafetyNoteRequested.connect(self.expire_safety_note)
         self.detail.addToPlanRequested.connect(self.add_to_plan)
+        self.detail.startVisitRequested.connect(lambda d: self.startVisitRequested.emit(d.id))
 
     def start(self) -> None:
         self.list.start()
@@ -81,6 +84,7 @@ class CaseWorkspace(QWidget):
 
         dialog = OutcomeDialog(self.ctx, detail, self)
         dialog.saved.connect(lambda _r: self._changed(detail.id))
+        dialog.saved.connect(lambda _r: self.outcomeSaved.emit(detail.id))
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.dialogOpened.emit(dialog)
         dialog.open()

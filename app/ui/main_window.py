@@ -65,6 +65,7 @@ class MainWindow(WindowPages, SupervisorRooms, WindowStatusBar, QMainWindow):
         self.map_page: QWidget | None = None
         self._map_built = False
         self.supervisor_pages: list[QWidget] = []
+        self.visits: Any = None  # app.ui.visit_safety.control.VisitControl once the store is open
         self.setObjectName("MainWindow")
         self.setMinimumSize(900, 600)
         geometry = settings.geometry("main/geometry")
@@ -94,6 +95,7 @@ class MainWindow(WindowPages, SupervisorRooms, WindowStatusBar, QMainWindow):
         connect_for(self, ctx.sync.finished, lambda _ok, _m: self.refresh_status())
         # a sync may bring (or change) the role
         connect_for(self, ctx.sync.finished, lambda _ok, _m: self._check_role())
+        self._attach_visits(ctx)
         self.build_pages(first_rows, selected)
         self._status_timer.start()
 
@@ -128,6 +130,26 @@ class MainWindow(WindowPages, SupervisorRooms, WindowStatusBar, QMainWindow):
         self._action(sync, self.tr("Sign &in to head office…"), self.sign_in,
                      QKeySequence(Qt.Modifier.CTRL | Qt.Modifier.SHIFT | Qt.Key.Key_I))
         self._action(sync, self.tr("Sign &out of head office"), self.sign_out)
+        if self.visits is not None:
+            self.visits.build_menu(bar)
+
+    def _attach_visits(self, ctx: UiContext) -> None:
+        """The visit banner, the Safety menu and the SOS shortcut (app/ui/visit_safety)."""
+        from .visit_safety.control import VisitControl
+
+        if self.visits is not None:
+            self.visits.shutdown()
+            self.visits.deleteLater()
+        self.visits = VisitControl(self, ctx)
+        self.visits.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+
+    def start_visit(self, case_id: int) -> None:
+        if self.visits is not None:
+            self.visits.start_visit(case_id)
+
+    def _outcome_saved(self, case_id: int) -> None:
+        if self.visits is not None:
+            self.visits.after_outcome(case_id)
 
     def _action(self, menu: Any, title: str, slot: Any, shortcut: QKeySequence | None = None) -> QAction:
         action = QAction(title, self)
@@ -229,6 +251,10 @@ class MainWindow(WindowPages, SupervisorRooms, WindowStatusBar, QMainWindow):
         (a plain store being encrypted at the first sign-in)."""
         self._status_timer.stop()
         self.save_layout()
+        if self.visits is not None:
+            self.visits.shutdown()
+            self.visits.deleteLater()
+            self.visits = None
         self.ctx = None
         self.cases = self.today = None
         self.sync_page = None

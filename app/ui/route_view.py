@@ -80,6 +80,7 @@ class RouteView(QWidget):
     busyChanged = Signal(bool)
     caseActivated = Signal(int)  # a stop was double-clicked or clicked on the map
     problem = Signal(str)
+    startVisitRequested = Signal(int)  # the selected stop's case: "arrived, start the visit"
 
     def __init__(self, parent: QWidget | None = None, *, ctx: Any, agent_id: int | None = None,
                  day: date | None = None, tile_source: TileSource | None = None) -> None:
@@ -137,8 +138,10 @@ class RouteView(QWidget):
         self.add_edit = QLineEdit(self)
         self.add_edit.setPlaceholderText(self.tr("Case number to add"))
         self.add_button = QPushButton(self.tr("Add"), self)
+        self.arrive_button = QPushButton(self.tr("Arrived / start visit"), self)
+        self.arrive_button.setToolTip(self.tr("At the selected stop's door: head office times the visit"))
         edit_row = QHBoxLayout()
-        for w in (self.up_button, self.down_button, self.remove_button):
+        for w in (self.up_button, self.down_button, self.remove_button, self.arrive_button):
             edit_row.addWidget(w)
         edit_row.addStretch(1)
         edit_row.addWidget(self.add_edit)
@@ -181,6 +184,7 @@ class RouteView(QWidget):
         self.down_button.clicked.connect(lambda: self._move_selected(+1))
         self.remove_button.clicked.connect(self._remove_selected)
         self.add_button.clicked.connect(self._add_from_edit)
+        self.arrive_button.clicked.connect(self._arrived)
         self.add_edit.returnPressed.connect(self._add_from_edit)
         self.model.moveRequested.connect(self.move_stop)
         self.model.lockRequested.connect(self.set_lock)
@@ -426,6 +430,13 @@ class RouteView(QWidget):
 
         self._run(find, found)
 
+    def _arrived(self) -> None:
+        row = self.table.selectionModel().currentIndex().row() if self.table.selectionModel() else -1
+        if 0 <= row < len(self.model.rows):
+            self.startVisitRequested.emit(self.model.rows[row].case_id)
+        else:
+            self._show_status(self.tr("Select the stop you have arrived at."))
+
     def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if current.isValid() and 0 <= current.row() < len(self.model.rows):
             self.map.highlight_case(self.model.rows[current.row()].case_id)
@@ -436,7 +447,7 @@ class RouteView(QWidget):
         has_plan = bool(self.model.rows)
         self.plan_button.setEnabled(not busy and has_agent)
         self.reopt_button.setEnabled(not busy and has_plan)
-        for w in (self.up_button, self.down_button, self.remove_button):
+        for w in (self.up_button, self.down_button, self.remove_button, self.arrive_button):
             w.setEnabled(not busy and has_plan)
         self.add_button.setEnabled(not busy and has_agent)
         self.download_button.setEnabled(not busy and has_plan and self.tile_source is not None)

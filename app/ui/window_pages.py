@@ -12,7 +12,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import QHBoxLayout, QListWidget, QListWidgetItem, QStackedWidget, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QListWidget, QListWidgetItem, QStackedWidget, QVBoxLayout, QWidget
 
 from .connections import connect_for
 from .navigation import PAGE_CASES, PAGE_REPORTS, PAGE_ROUTE, PAGE_SYNC, PAGE_TODAY, nav_text
@@ -86,9 +86,16 @@ class WindowPages:
             QListWidgetItem(nav_text(title), self.nav)
             self.stack.addWidget(page)
         central = QWidget(self)
-        row = QHBoxLayout(central)
+        outer = QVBoxLayout(central)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        visits = getattr(self, "visits", None)
+        if visits is not None:  # the visit banner, above every room (moved here from the old pages)
+            outer.addWidget(visits.banner)
+        row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(0)
+        outer.addLayout(row, 1)
         row.addWidget(self.nav)
         row.addWidget(self.stack, 1)
         old = self.centralWidget()
@@ -98,6 +105,8 @@ class WindowPages:
         self.nav.currentRowChanged.connect(self._page_changed)
         self.cases.dataChanged.connect(self.refresh_status)
         self.cases.planChanged.connect(self._plan_changed)
+        self.cases.startVisitRequested.connect(self.start_visit)
+        self.cases.outcomeSaved.connect(self._outcome_saved)
         self.cases.list.listReady.connect(self._first_list_ready)
         self.cases.model.firstRowsReady.connect(self._first_rows_shown)
         self._build_menus(pages)
@@ -180,6 +189,8 @@ class WindowPages:
         assert self.today is not None
         self.today.dataChanged.connect(self.refresh_status)
         self.today.planChanged.connect(self._plan_changed)
+        self.today.startVisitRequested.connect(self.start_visit)
+        self.today.outcomeSaved.connect(self._outcome_saved)
         self.today.list.restore_selection(today_selected)
         if self.stack.currentIndex() == PAGE_SYNC and self.sync_page is not None:
             self.sync_page.refresh()
@@ -238,6 +249,8 @@ class WindowPages:
         self.stack.insertWidget(index, view)
         self.stack.setCurrentIndex(index)
         view.caseActivated.connect(self._map_case_clicked)
+        if hasattr(view, "startVisitRequested"):
+            view.startVisitRequested.connect(self.start_visit)
         if self.today is not None:
             connect_for(self, view.planChanged,
                         lambda _plan: self.today.model.reload() if self.today else None)

@@ -121,7 +121,7 @@ class Supervisor:
         win = self.window
         with self.qtbot.waitSignal(win.caseListReady, timeout=30_000):
             win.attach(self.ctx)
-        self.qtbot.waitUntil(lambda: win.nav.count() == 9, timeout=20_000)  # the role came with the sync
+        self.qtbot.waitUntil(lambda: win.nav.count() == 10, timeout=20_000)  # the role came with the sync
 
     def room(self, index: int, name: str) -> Any:
         win = self.window

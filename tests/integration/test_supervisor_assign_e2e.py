@@ -70,7 +70,7 @@ class Supervisor:
         win = self.window
         with self.qtbot.waitSignal(win.caseListReady, timeout=30_000):
             win.attach(self.ctx)
-        self.qtbot.waitUntil(lambda: win.nav.count() == 9, timeout=20_000)  # the role came with the sync
+        self.qtbot.waitUntil(lambda: win.nav.count() == 10, timeout=20_000)  # the role came with the sync
         win.show_page(6)
         self.qtbot.waitUntil(lambda: type(win.stack.currentWidget()).__name__ == "AssignPage", timeout=20_000)
         page = win.stack.currentWidget()

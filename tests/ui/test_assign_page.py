@@ -32,15 +32,15 @@ def test_rooms_hidden_for_an_agent(window: Any, qtbot: Any) -> None:
 
 def test_rooms_shown_for_a_supervisor(supervisor_window: Any, qtbot: Any) -> None:
     win = supervisor_window
-    qtbot.waitUntil(lambda: win.nav.count() == 9, timeout=10_000)
-    titles = [win.nav.item(i).text() for i in range(6, 9)]
-    assert titles == ["Assign", "Team", "Approvals"]
+    qtbot.waitUntil(lambda: win.nav.count() == 10, timeout=10_000)
+    titles = [win.nav.item(i).text() for i in range(6, 10)]
+    assert titles == ["Assign", "Team", "Approvals", "Safety"]
 
 
 @pytest.fixture
 def assign_page(supervisor_window: Any, qtbot: Any) -> Any:
     win = supervisor_window
-    qtbot.waitUntil(lambda: win.nav.count() == 9, timeout=10_000)
+    qtbot.waitUntil(lambda: win.nav.count() == 10, timeout=10_000)
     win.show_page(6)
     qtbot.waitUntil(lambda: type(win.stack.currentWidget()).__name__ == "AssignPage", timeout=10_000)
     page = win.stack.currentWidget()
@@ -240,9 +240,9 @@ def test_screenshots_of_the_assign_room_and_the_preview(supervisor_window: Any, 
     if language != "en":
         with qtbot.waitSignal(win.caseListReady, timeout=20_000):
             win.switch_language(language)
-    qtbot.waitUntil(lambda: win.nav.count() == 9, timeout=10_000)
-    expected = {"en": ["Assign", "Team", "Approvals"], "zh_CN": ["分配", "团队", "审批"]}[language]
-    assert [win.nav.item(i).text() for i in range(6, 9)] == expected
+    qtbot.waitUntil(lambda: win.nav.count() == 10, timeout=10_000)
+    expected = {"en": ["Assign", "Team", "Approvals", "Safety"], "zh_CN": ["分配", "团队", "审批", "安全"]}[language]
+    assert [win.nav.item(i).text() for i in range(6, 10)] == expected
     win.show_page(6)
     qtbot.waitUntil(lambda: type(win.stack.currentWidget()).__name__ == "AssignPage", timeout=10_000)
     page = win.stack.currentWidget()
@@ -307,14 +307,14 @@ def test_assign_a_district_queues_its_open_cases(assign_page: Any, qtbot: Any) -
 def test_a_language_switch_rebuilds_the_room_and_the_old_one_hears_no_more_syncs(supervisor_window: Any,
                                                                                  qtbot: Any) -> None:
     win = supervisor_window
-    qtbot.waitUntil(lambda: win.nav.count() == 9, timeout=10_000)
+    qtbot.waitUntil(lambda: win.nav.count() == 10, timeout=10_000)
     win.show_page(6)
     qtbot.waitUntil(lambda: type(win.stack.currentWidget()).__name__ == "AssignPage", timeout=10_000)
     old = win.stack.currentWidget()
     qtbot.waitUntil(lambda: old.map is not None and old.map.is_loaded, timeout=60_000)  # no page build in flight
     with qtbot.waitSignal(win.caseListReady, timeout=20_000):
         win.switch_language("en")
-    qtbot.waitUntil(lambda: win.nav.count() == 9, timeout=10_000)
+    qtbot.waitUntil(lambda: win.nav.count() == 10, timeout=10_000)
     qtbot.waitUntil(lambda: type(win.stack.currentWidget()).__name__ == "AssignPage"
                     and win.stack.currentWidget() is not old, timeout=10_000)
     new = win.stack.currentWidget()
@@ -327,7 +327,7 @@ def test_a_case_named_in_the_team_room_opens_in_the_cases_page(supervisor_window
     from tests.ui.conftest import sql
 
     win = supervisor_window
-    qtbot.waitUntil(lambda: win.nav.count() == 9, timeout=10_000)
+    qtbot.waitUntil(lambda: win.nav.count() == 10, timeout=10_000)
     win.show_page(7)
     qtbot.waitUntil(lambda: type(win.stack.currentWidget()).__name__ == "TeamPage", timeout=10_000)
     team = win.stack.currentWidget()
