@@ -45,9 +45,8 @@ def _save(widget: Any, path: Path) -> Path:
 
 
 def _banner_shots(folder: Path) -> list[Path]:
-    from tests.ui import safety_samples
-
     from app.ui.visit_safety.banner import VisitBanner
+    from tests.ui import safety_samples
 
     clock = Clock(NOW)
     shots = []
@@ -73,9 +72,8 @@ def _banner_shots(folder: Path) -> list[Path]:
 
 
 def _sos_shots(folder: Path) -> list[Path]:
-    from tests.ui import safety_samples
-
     from app.ui.visit_safety.sos_dialog import SosDialog
+    from tests.ui import safety_samples
 
     dialog = SosDialog()
     dialog.tick()  # one second gone: 4 s left
@@ -91,9 +89,9 @@ def _sos_shots(folder: Path) -> list[Path]:
 
 def _board_shot(folder: Path, ctx: Any) -> Path:
     from PySide6.QtWidgets import QApplication
-    from tests.ui import safety_samples
 
     from app.ui.visit_safety.board_page import SafetyBoardPage
+    from tests.ui import safety_samples
 
     page = SafetyBoardPage(ctx, ctx.sync)
     page.timer.stop()

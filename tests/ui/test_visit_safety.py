@@ -115,7 +115,7 @@ def test_the_sos_shortcut_works_from_every_room(window: Any, qtbot: Any, ctx: An
         qtbot.waitUntil(lambda room=room: window.stack.currentIndex() == room)
         target = QApplication.focusWidget() or window
         qtbot.keyClick(target, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier)
-        qtbot.waitUntil(lambda: len(opened) == room + 1, timeout=5_000)
+        qtbot.waitUntil(lambda room=room: len(opened) == room + 1, timeout=5_000)
         dialog = opened[-1]
         assert dialog.isVisible() and dialog.send_button.isDefault()
         assert "5 s" in dialog.countdown.text()
