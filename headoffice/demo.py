@@ -27,6 +27,7 @@ from app.domain.enums import Bucket, Severity, Stage, VisitTrigger
 from .changes import ChangeWriter
 from .models import Account, Address, Case, CaseHolder, Contact, Debtor, Phone, SafetyNote, User
 from .pairs import set_pair
+from .phones import PhoneError, e164
 from .security import hash_password
 
 ZONE = ZoneInfo(DEFAULT_ZONE)
@@ -68,6 +69,7 @@ def create_demo(session: Session, cases: int, seed: int = 7, today: date | None 
     people = [(u, n, "agent", d) for u, n, d in city.AGENTS]
     people += [(city.SUPERVISOR[0], city.SUPERVISOR[1], "supervisor", None), ("admin", "系统管理员", "admin", None)]
     hashes: dict[str, str] = {}
+    phones = random.Random(seed * 7919 + 1)  # its own stream: the cases come out as before
     for username, display, role, district in people:
         pw = password or demo_password(username)
         if pw not in hashes:
@@ -75,7 +77,8 @@ def create_demo(session: Session, cases: int, seed: int = 7, today: date | None 
         centre = next(d.centre for d in city.DISTRICTS if d.name == district) if district else (None, None)
         team = "" if role == "admin" else city.TEAM
         user = User(username=username, display_name=display, role=role, team=team, password_hash=hashes[pw],
-                    active=True, failed_logins=0, base_lat=centre[0], base_lon=centre[1], created_at=now)
+                    active=True, failed_logins=0, base_lat=centre[0], base_lon=centre[1], created_at=now,
+                    phone=demo_phone(phones))
         session.add(user)
         session.flush()
         agent_ids[username] = user.id
@@ -86,6 +89,16 @@ def create_demo(session: Session, cases: int, seed: int = 7, today: date | None 
         by_district[home] = agent_ids[username]
     _cases(session, rng, cases, by_district, today, now)
     return accounts
+
+
+def demo_phone(rng: random.Random) -> str:
+    """A plausible (fake) Chinese mobile number in E.164 form."""
+    while True:
+        candidate = "+86" + rng.choice(city.MOBILE_PREFIXES) + f"{rng.randrange(10**8):08d}"
+        try:
+            return e164(candidate)
+        except PhoneError:
+            continue
 
 
 def pair_demo_agents(session: Session, now: datetime) -> list[tuple[str, str]]:

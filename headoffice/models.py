@@ -339,7 +339,3 @@ class Meta(Base):
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
 
-
-# The safety tables live in their own package; importing them here puts them in Base.metadata
-# wherever the models are used (migrations, tests).
-from .safety import models as _safety_models  # noqa: E402,F401

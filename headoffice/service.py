@@ -16,9 +16,9 @@ from app.domain.clock import utcnow
 from . import auth
 from .auth import AuthError, Principal
 from .changes import prune
+from .clock import SafetyClock
 from .config import Settings, load_profile
 from .db import Database
-from .safety.clock import SafetyClock
 
 
 class ApiError(Exception):

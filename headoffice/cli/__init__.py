@@ -3,6 +3,7 @@
   init-db                      create or upgrade the schema (Alembic), idempotent
   serve [--host] [--port]      run the API (port 0: pick a free port; the URL is printed first)
   create-user --username --role agent|supervisor|admin [--team] [--partner USER]   password from stdin
+  set-phone USER NUMBER | set-phone USER --clear   a user's mobile number (safety alarms by SMS)
   pair AGENT PARTNER | pair AGENT --clear   set or clear a standing pair (both ways; logged)
   import-cases FILE            CSV (UTF-8, UTF-8 with BOM, GBK) or JSON from the lending platform;
                                exit 1 if the file or any row was refused (each row said with its line)

@@ -1,4 +1,5 @@
-"""`python -m headoffice create-user`: add a user; the password is read from standard input."""
+"""`python -m headoffice create-user`: add a user (the password is read from standard input);
+`set-phone USER NUMBER | set-phone USER --clear`: the mobile number safety alarms are sent to."""
 
 from __future__ import annotations
 
@@ -17,7 +18,41 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--team", default="")
     p.add_argument("--display-name", default="")
     p.add_argument("--partner", default="", help="an existing agent of the team to pair the new agent with")
+    p.add_argument("--phone", default="", help="mobile number for safety alarms (E.164, or a Chinese mobile)")
     p.set_defaults(handler=cmd_create_user)
+    p = sub.add_parser("set-phone", parents=[common], help="set or clear a user's mobile number (safety alarms)")
+    p.add_argument("username")
+    p.add_argument("phone", nargs="?", default="", help="the number (E.164, or a Chinese mobile without +86)")
+    p.add_argument("--clear", action="store_true", help="remove the user's number")
+    p.set_defaults(handler=cmd_set_phone)
+
+
+def _phone(text: str) -> str:
+    from headoffice.phones import PhoneError, e164
+
+    try:
+        return e164(text)
+    except PhoneError as exc:
+        raise CliError(f"--phone: {exc}") from None
+
+
+def cmd_set_phone(args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from headoffice.models import User
+
+    if bool(args.phone) == bool(args.clear):
+        raise CliError("give the number, or --clear to remove it")
+    phone = None if args.clear else _phone(args.phone)
+    db = database(args)
+    require_schema(db)
+    with db.write() as session:
+        user = session.scalar(select(User).where(User.username == args.username.strip()))
+        if user is None:
+            raise CliError(f"no user {args.username!r}")
+        user.phone = phone
+    print(f"{args.username}: phone {phone}" if phone else f"{args.username}: no phone number")
+    return 0
 
 
 def cmd_create_user(args: argparse.Namespace) -> int:
@@ -44,6 +79,7 @@ def cmd_create_user(args: argparse.Namespace) -> int:
         problem = text_problem(value, max_length=limit)
         if problem is not None:
             raise CliError(f"{option} {problem}")
+    phone = _phone(args.phone) if args.phone else None
     db = database(args)
     require_schema(db)
     with db.write() as session:
@@ -51,7 +87,7 @@ def cmd_create_user(args: argparse.Namespace) -> int:
             raise CliError(f"user {username!r} already exists")
         user = User(username=username, display_name=args.display_name or username, role=args.role,
                     team=args.team or "", password_hash=hash_password(password), active=True, failed_logins=0,
-                    created_at=datetime.now(UTC))
+                    created_at=datetime.now(UTC), phone=phone)
         session.add(user)
         session.flush()
         uid = user.id

@@ -7,6 +7,7 @@ from sqlalchemy import create_engine, pool
 
 from headoffice.db import normalise_url
 from headoffice.models import Base
+from headoffice.safety import models as _safety_models  # noqa: F401  (the safety tables join Base.metadata)
 
 config = context.config
 target_metadata = Base.metadata

@@ -3,7 +3,6 @@
 and the notifications each step sends.
 
 * `models.py`   the tables (sessions, alarms, PINs, policy versions, replies, log, notifications, days)
-* `clock.py`    the one clock every safety rule reads (settable in the database by the test fault hook)
 * `policy.py`   the team's versioned policy
 * `pins.py`     safety and duress PINs (argon2id hashes only)
 * `sessions.py` the agent's commands: open, extend, check out, SOS, day end; idempotent by client_ref

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from app.domain.clock import DEFAULT_ZONE, at_local, local_day
 from app.domain.safety import SafetyPolicy, distance_km, next_contact_step, red_at
-from headoffice.models import Case, Event, User
+from headoffice.models import Address, Case, Event, User
 
 from .models import SafetyAlarm, SafetyLog, VisitSession
 from .outbox import Recipient, enqueue
@@ -45,6 +45,13 @@ class Step:
 
     def __post_init__(self) -> None:
         self.policies = PolicyCache(self.session)
+        self._supervisors: dict[str, list[User]] = {}
+
+    def supervisors(self, team: str) -> list[User]:
+        """The team's supervisors, read once per unit of work."""
+        if team not in self._supervisors:
+            self._supervisors[team] = supervisors(self.session, team)
+        return self._supervisors[team]
 
     def log(self, action: str, *, session_id: int | None = None, alarm_id: int | None = None,
             at: datetime | None = None, actor: str | None = None, **detail: Any) -> None:
@@ -68,12 +75,30 @@ def name_of(user: User | None) -> str:
     return "" if user is None else (user.display_name or user.username)
 
 
+def visit_address(session: Session, case: Case) -> tuple[str, float | None, float | None]:
+    """The case's visit address: the newest home address of the debtor (else any address)."""
+    rows = list(session.scalars(select(Address).where(Address.debtor_id == case.debtor_id).order_by(Address.id)))
+    homes = [a for a in rows if a.kind == "home"] or rows
+    if not homes:
+        return "", case.lat, case.lon
+    a = homes[-1]
+    return a.text, a.lat if a.lat is not None else case.lat, a.lon if a.lon is not None else case.lon
+
+
 def raise_alarm(step: Step, agent: User, *, kind: str, level: str, at: datetime, visit: VisitSession | None = None,
                 case_id: int | None = None, lat: float | None = None, lon: float | None = None,
                 partner: User | None = None) -> SafetyAlarm:
     """A new alarm of `agent`'s; AMBER tells partner and supervisors, RED starts its ladder at once."""
+    alarm = new_alarm(step, agent, kind=kind, level=level, at=at, visit=visit, case_id=case_id, lat=lat, lon=lon)
+    step.session.flush()
+    announce(step, alarm, agent, partner)
+    return alarm
+
+
+def new_alarm(step: Step, agent: User, *, kind: str, level: str, at: datetime, visit: VisitSession | None = None,
+              case_id: int | None = None, lat: float | None = None, lon: float | None = None) -> SafetyAlarm:
+    """The alarm row, added but not yet flushed (the sweep flushes a batch of them at once)."""
     s = step.session
-    policy = step.policies(agent.team)
     case_id = visit.case_id if visit is not None else case_id
     address = visit.address if visit is not None else None
     if lat is None or lon is None:
@@ -82,23 +107,27 @@ def raise_alarm(step: Step, agent: User, *, kind: str, level: str, at: datetime,
     if (lat is None or lon is None) and case is not None:
         lat, lon = case.lat, case.lon
     if address is None and case is not None:
-        from .sessions import visit_address
-
         address = visit_address(s, case)[0]
     alarm = SafetyAlarm(session_id=visit.id if visit is not None else None, agent_id=agent.id, team=agent.team,
                         case_id=case_id, address=address, level=level, kind=kind, raised_at=at, state="raised",
                         lat=lat, lon=lon, red_step=0)
     s.add(alarm)
-    s.flush()
-    step.log("alarm_raised", session_id=alarm.session_id, alarm_id=alarm.id, level=level, kind=kind,
-             agent=agent.username)
-    if level == "amber":
-        alarm.next_step_at = red_at(policy, at)
-        told = ([partner] if partner is not None else []) + supervisors(s, agent.team)
-        _tell(step, alarm, agent, told, "amber")
-    else:
-        _turn_red(step, alarm, agent, policy, at)
     return alarm
+
+
+def announce(step: Step, alarm: SafetyAlarm, agent: User, partner: User | None) -> None:
+    """Log a flushed new alarm and tell whom its level tells (a RED one starts its contact ladder)."""
+    policy = step.policies(agent.team)
+    if alarm.level == "amber":  # one log row: the raise and whom it told
+        alarm.next_step_at = red_at(policy, alarm.raised_at)
+        told = _tell(step, alarm, agent, ([partner] if partner is not None else []) + step.supervisors(agent.team),
+                     "amber", log=False)
+        step.log("alarm_raised", session_id=alarm.session_id, alarm_id=alarm.id, level=alarm.level,
+                 kind=alarm.kind, agent=agent.username, **told)
+    else:
+        step.log("alarm_raised", session_id=alarm.session_id, alarm_id=alarm.id, level=alarm.level,
+                 kind=alarm.kind, agent=agent.username)
+        _turn_red(step, alarm, agent, policy, alarm.raised_at)
 
 
 def turn_red(step: Step, alarm: SafetyAlarm) -> None:
@@ -112,7 +141,7 @@ def turn_red(step: Step, alarm: SafetyAlarm) -> None:
 
 def _turn_red(step: Step, alarm: SafetyAlarm, agent: User, policy: SafetyPolicy, at: datetime) -> None:
     alarm.red_since = at
-    _tell(step, alarm, agent, supervisors(step.session, alarm.team), "red")
+    _tell(step, alarm, agent, step.supervisors(alarm.team), "red")
     red_step(step, alarm, at)
     tell_nearby(step, alarm, agent, policy)
 
@@ -132,19 +161,25 @@ def red_step(step: Step, alarm: SafetyAlarm, at: datetime) -> None:
     _tell(step, alarm, agent, contacts, "contact")
 
 
-def _tell(step: Step, alarm: SafetyAlarm, agent: User | None, told: Iterable[User], why: str) -> None:
+def _tell(step: Step, alarm: SafetyAlarm, agent: User | None, told: Iterable[User], why: str,
+          log: bool = True) -> dict[str, Any]:
+    """Queue the alarm's message to `told`; logs a `notified` row unless the caller logs it (`log=False`).
+    Returns what the log says: who was told, on which channels."""
     recipients = [Recipient.of(u) for u in told if agent is None or u.id != agent.id]
     if not recipients:
-        return
+        return {"recipients": [], "channels": []}
     who = name_of(agent)
     title = f"{LEVEL_TITLE[alarm.level]}：{who} {KIND_TEXT[alarm.kind]}"
-    text = f"{who} · {alarm.address or '地址未知'}" + (f"（{why}）" if why == "contact" else "")
+    # The text stands alone (an SMS carries only the text): level, kind, who and where; no debt details.
+    text = f"{LEVEL_TITLE[alarm.level]}：{who} {KIND_TEXT[alarm.kind]}，地址：{alarm.address or '未知'}"
     rows = enqueue(step.session, recipients, kind="alarm", title=title, text=text, now=step.now,
                    channels=step.channels, alarm_id=alarm.id, session_id=alarm.session_id,
                    data={"alarm_id": alarm.id, "level": alarm.level, "kind": alarm.kind, "agent": who,
                          "address": alarm.address, "lat": alarm.lat, "lon": alarm.lon})
-    step.log("notified", session_id=alarm.session_id, alarm_id=alarm.id, why=why,
-             recipients=sorted({r.recipient_name for r in rows}), channels=sorted({r.channel for r in rows}))
+    detail = {"recipients": sorted({r.recipient_name for r in rows}), "channels": sorted({r.channel for r in rows})}
+    if log:
+        step.log("notified", session_id=alarm.session_id, alarm_id=alarm.id, why=why, **detail)
+    return detail
 
 
 def tell_nearby(step: Step, alarm: SafetyAlarm, agent: User, policy: SafetyPolicy) -> list[int]:

@@ -23,10 +23,10 @@ from sqlalchemy.orm import Session
 
 from app.domain.safety import amber_at
 from headoffice.db import Database
-from headoffice.models import User
+from headoffice.models import Case, User
 from headoffice.pairs import partner_of
 
-from .alarms import Step, raise_alarm, red_step, turn_red
+from .alarms import Step, announce, new_alarm, raise_alarm, red_step, turn_red
 from .models import SafetyAlarm, SafetyDay, VisitSession
 from .outbox import Recipient, enqueue
 from .sessions import open_session_of
@@ -74,10 +74,17 @@ def sweep(db: Database, now: datetime, channels: frozenset[str] = frozenset(), b
             return result
     with db.write() as s:
         step = Step(s, now, channels)
-        visits = s.scalars(select(VisitSession).where(*_session_due(now)).order_by(VisitSession.next_check_at).limit(batch)
-                           .with_for_update(skip_locked=True)).all()
-        for v in visits:
-            _advance_session(step, v, result)
+        visits = list(s.scalars(select(VisitSession).where(*_session_due(now)).order_by(VisitSession.next_check_at)
+                                .limit(batch).with_for_update(skip_locked=True)))
+        loaded = _preload(s, visits)  # held here: the identity map keeps objects only while referenced
+        raised: list[tuple[SafetyAlarm, User, User | None]] = []
+        with s.no_autoflush:
+            for v in visits:
+                _advance_session(step, v, result, raised)
+        del loaded
+        s.flush()  # the new alarms get their ids in one batch, then each is told
+        for alarm, agent, partner in raised:
+            announce(step, alarm, agent, partner)
         alarms = s.scalars(select(SafetyAlarm).where(*_alarm_due(now)).order_by(SafetyAlarm.next_step_at).limit(batch)
                            .with_for_update(skip_locked=True)).all()
         for a in alarms:
@@ -90,7 +97,17 @@ def sweep(db: Database, now: datetime, channels: frozenset[str] = frozenset(), b
     return result
 
 
-def _advance_session(step: Step, v: VisitSession, result: SweepResult) -> None:
+def _preload(s: Session, visits: list[VisitSession]) -> list[object]:
+    """The agents, partners and cases of due sessions, in two queries (the steps then find them loaded)."""
+    people = {v.agent_id for v in visits} | {v.partner_id for v in visits if v.partner_id is not None}
+    if not people:
+        return []
+    return [*s.scalars(select(User).where(User.id.in_(people))),
+            *s.scalars(select(Case).where(Case.id.in_({v.case_id for v in visits})))]
+
+
+def _advance_session(step: Step, v: VisitSession, result: SweepResult,
+                     raised: list[tuple[SafetyAlarm, User, User | None]]) -> None:
     s, now = step.session, step.now
     policy = step.policies(v.team)
     while v.state == "open" and v.next_check_at is not None and v.next_check_at <= now:
@@ -105,7 +122,7 @@ def _advance_session(step: Step, v: VisitSession, result: SweepResult) -> None:
             result.reminders += 1
         else:
             partner = s.get(User, v.partner_id) if v.partner_id is not None else None
-            raise_alarm(step, agent, kind="overdue", level="amber", at=now, visit=v, partner=partner)
+            raised.append((new_alarm(step, agent, kind="overdue", level="amber", at=now, visit=v), agent, partner))
             v.stage, v.next_check_at = 2, None
             result.ambers += 1
 

@@ -68,8 +68,7 @@ def enqueue(session: Session, recipients: Iterable[Recipient], *, kind: str, tit
                 session_id=session_id, kind=kind, title=title, text=text, data=payload,
                 state="delivered" if window else "queued", attempts=1 if window else 0,
                 next_attempt_at=None if window else now, queued_at=now, sent_at=now if window else None))
-    session.add_all(rows)
-    session.flush()
+    session.add_all(rows)  # flushed with the step (a sweep writes a batch of them in one go)
     return rows
 
 
@@ -123,7 +122,7 @@ def mark_sent(db: Database, row_id: int, provider_ref: str | None, now: datetime
 
 
 def mark_failed(db: Database, row_id: int, error: str, retryable: bool, now: datetime,
-                next_attempt: Callable[[int, datetime], datetime | None]) -> None:
+                next_attempt: Callable[[int, datetime, int], datetime | None]) -> None:
     with db.write() as s:
         row = s.get(Notification, row_id)
         if row is None:
@@ -132,7 +131,7 @@ def mark_failed(db: Database, row_id: int, error: str, retryable: bool, now: dat
         row.state = "failed"
         row.last_error = error[:500]
         row.claimed_until = None
-        row.next_attempt_at = next_attempt(row.attempts, now) if retryable else None
+        row.next_attempt_at = next_attempt(row.attempts, now, row.id) if retryable else None
 
 
 def deliver_due(db: Database, adapters: Mapping[str, Any], now: Callable[[], datetime]) -> int:

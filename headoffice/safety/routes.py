@@ -40,13 +40,13 @@ from app.contract.safety import (
 )
 from app.contract.v1 import ErrorResponse
 from app.domain.clock import local_day
+from headoffice.clock import ClockError
 from headoffice.models import User
 from headoffice.service import ApiError, Service, require
 
 from . import board as boards
 from . import sessions as commands
 from .alarms import Step
-from .clock import ClockError
 from .models import SafetyReply
 from .pins import PinError, set_pins
 from .policy import PolicyError, load_policy, policy_data, store_policy

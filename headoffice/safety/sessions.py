@@ -31,27 +31,17 @@ from app.contract.safety import (
 )
 from app.domain.clock import DEFAULT_ZONE, local_day
 from app.domain.safety import SafetyPolicy
-from headoffice.models import Address, Case, User
+from headoffice.models import Case, User
 from headoffice.pairs import partner_of
 from headoffice.service import ApiError
 
-from .alarms import Step, day_end_instant, name_of, raise_alarm
+from .alarms import Step, day_end_instant, name_of, raise_alarm, visit_address
 from .models import SafetyAlarm, SafetyDay, SafetyPins, VisitSession
 from .pins import check_pin
 
 Reply = tuple[int, dict[str, Any]]
 MAX_WRONG_PINS = 5
 MAX_BACKDATE = timedelta(hours=24)
-
-
-def visit_address(session: Session, case: Case) -> tuple[str, float | None, float | None]:
-    """The case's visit address: the newest home address of the debtor (else any address)."""
-    rows = list(session.scalars(select(Address).where(Address.debtor_id == case.debtor_id).order_by(Address.id)))
-    homes = [a for a in rows if a.kind == "home"] or rows
-    if not homes:
-        return "", case.lat, case.lon
-    a = homes[-1]
-    return a.text, a.lat if a.lat is not None else case.lat, a.lon if a.lon is not None else case.lon
 
 
 def session_out(session: Session, v: VisitSession) -> SessionOut:
@@ -178,7 +168,7 @@ def check_out(step: Step, user: User, session_id: int, body: CheckOutRequest) ->
     day = s.get(SafetyDay, (user.id, local_day(v.started_at, policy.zone or DEFAULT_ZONE)))
     if day is not None and day.closed_at is None and day.alarm_id is None:
         day.check_at = max(day_end_instant(policy, v.started_at), at + timedelta(minutes=policy.grace_minutes))
-    step.log("checked_out", session_id=v.id, at=at.isoformat())
+    step.log("checked_out", session_id=v.id, checked_out_at=at.isoformat())
     if kind == "duress":
         raise_alarm(step, user, kind="duress", level="red", at=now, visit=v)
     else:
@@ -227,6 +217,6 @@ def day_end(step: Step, user: User, body: DayEndRequest) -> Reply:
         if alarm is not None and alarm.next_step_at is not None:
             alarm.next_step_at = None
             step.log("escalation_stopped", alarm_id=alarm.id, why="the agent said back safe")
-    step.log("day_end", day=day.isoformat(), at=row.closed_at.isoformat())
+    step.log("day_end", day=day.isoformat(), closed_at=row.closed_at.isoformat())
     return 200, DayEndResponse(day=day, closed_at=row.closed_at).model_dump(mode="json")
 

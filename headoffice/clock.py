@@ -16,10 +16,11 @@ from typing import TYPE_CHECKING
 from sqlalchemy.orm import Session
 
 from app.domain.clock import utcnow
-from headoffice.models import Meta
+
+from .models import Meta
 
 if TYPE_CHECKING:
-    from headoffice.db import Database
+    from .db import Database
 
 CLOCK_KEY = "safety_clock"
 

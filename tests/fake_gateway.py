@@ -1,0 +1,76 @@
+"""A local stand-in for outside receivers of head-office notifications: the client's licensed SMS
+channel and a webhook receiver. Both are outside the project and cannot run here, so tests run this
+instead: a real HTTP server on loopback that records every request and answers as told.
+
+    with FakeGateway() as gw:             # gw.url = http://127.0.0.1:PORT/sms
+        gw.fail_next(2, status=503)       # the next two requests get 503, then 200 again
+        gw.refuse_next(1, status=400)     # the next one is refused
+        gw.requests                       # [(headers dict, parsed JSON body, raw bytes), ...]
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+class FakeGateway:
+    def __init__(self, path: str = "/sms"):
+        self.path = path
+        self.requests: list[tuple[dict[str, str], Any, bytes]] = []
+        self._plan: list[int] = []  # statuses for the next requests; empty: 200
+        self._lock = threading.Lock()
+        self._arrived = threading.Condition(self._lock)
+        gateway = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                try:
+                    body: Any = json.loads(raw)
+                except ValueError:
+                    body = None
+                with gateway._lock:
+                    status = gateway._plan.pop(0) if gateway._plan else 200
+                    gateway.requests.append(({k.lower(): v for k, v in self.headers.items()}, body, raw))
+                    number = len(gateway.requests)
+                    gateway._arrived.notify_all()
+                reply = json.dumps({"id": f"gw-{number}"} if status == 200 else {"error": "fake"}).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(reply)))
+                self.end_headers()
+                self.wfile.write(reply)
+
+            def log_message(self, *_args: Any) -> None:
+                return
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-gateway", daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}{self.path}"
+
+    def fail_next(self, n: int, status: int = 503) -> None:
+        with self._lock:
+            self._plan.extend([status] * n)
+
+    refuse_next = fail_next
+
+    def wait_for(self, count: int, timeout: float = 30.0) -> None:
+        """Block until `count` requests have arrived (fails after `timeout` seconds)."""
+        with self._arrived:
+            if not self._arrived.wait_for(lambda: len(self.requests) >= count, timeout):
+                raise TimeoutError(f"the fake gateway got {len(self.requests)} of {count} requests")
+
+    def __enter__(self) -> FakeGateway:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=10)
