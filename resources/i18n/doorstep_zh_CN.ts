@@ -827,7 +827,7 @@
 <context>
     <name>CaseDetailView</name>
     <message>
-        <location filename="../../app/ui/case_detail.py" line="+77"/>
+        <location filename="../../app/ui/case_detail.py" line="+78"/>
         <source>Safety warning</source>
         <translation>安全警示</translation>
     </message>
@@ -850,6 +850,16 @@
         <location line="+1"/>
         <source>Add to today&apos;s &amp;plan</source>
         <translation>加入今日计划(&amp;P)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Start visi&amp;t…</source>
+        <translation>开始外访(&amp;T)…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>At the door: head office times the visit until you check out</source>
+        <translation>到达门口：总部为本次外访计时，直到您签退</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -899,7 +909,7 @@
         <translation>阶段与优先级</translation>
     </message>
     <message>
-        <location line="+78"/>
+        <location line="+79"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
@@ -1106,7 +1116,7 @@
 <context>
     <name>CaseTableModel</name>
     <message>
-        <location filename="../../app/ui/case_model.py" line="+429"/>
+        <location filename="../../app/ui/case_model.py" line="+373"/>
         <source>Sort by %1</source>
         <translation>按%1排序</translation>
     </message>
@@ -1171,8 +1181,8 @@
         <translation>（已不在本设备上）</translation>
     </message>
     <message>
-        <location line="-118"/>
-        <location line="+170"/>
+        <location line="-115"/>
+        <location line="+167"/>
         <source>Promise due %1</source>
         <translation>承诺还款 %1</translation>
     </message>
@@ -1190,7 +1200,7 @@
 <context>
     <name>CaseWorkspace</name>
     <message>
-        <location filename="../../app/ui/case_workspace.py" line="+128"/>
+        <location filename="../../app/ui/case_workspace.py" line="+132"/>
         <source>Only an agent&apos;s day can be planned: start Doorstep as an agent.</source>
         <translation>只能为外访员规划当日行程：请以外访员身份启动 Doorstep。</translation>
     </message>
@@ -1213,6 +1223,64 @@
         <location line="+12"/>
         <source>Doorstep</source>
         <translation>Doorstep 外访</translation>
+    </message>
+</context>
+<context>
+    <name>CheckOutDialog</name>
+    <message>
+        <location filename="../../app/ui/visit_safety/pin_dialogs.py" line="+205"/>
+        <source>Check out: safe</source>
+        <translation>签退：平安</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Type your PIN to tell head office you have left %1 safely.</source>
+        <translation>输入您的 PIN，告知总部您已平安离开 %1。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>PIN</source>
+        <translation>PIN</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>&amp;PIN:</source>
+        <translation>PIN(&amp;P)：</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>&amp;Check out</source>
+        <translation>签退(&amp;C)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>A PIN is 4 to 6 digits.</source>
+        <translation>PIN 为 4 至 6 位数字。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Checking…</source>
+        <translation>正在核对…</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Checked out — safe</source>
+        <translation>已签退 — 平安</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Wrong PIN</source>
+        <translation>PIN 错误</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The check-out could not be made.</source>
+        <translation>无法完成签退。</translation>
     </message>
 </context>
 <context>
@@ -2427,13 +2495,13 @@ fingerprint (SHA-256) %2</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/main_window.py" line="+94"/>
-        <location line="+80"/>
+        <location filename="../../app/ui/main_window.py" line="+82"/>
+        <location filename="../../app/ui/window_pages.py" line="+113"/>
         <source>Doorstep — field visits</source>
         <translation>Doorstep 外访工作台</translation>
     </message>
     <message>
-        <location line="-79"/>
+        <location line="+1"/>
         <source>Opening the case store…</source>
         <translation>正在打开案件库…</translation>
     </message>
@@ -2443,7 +2511,7 @@ fingerprint (SHA-256) %2</source>
         <translation>无法打开案件库：</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location filename="../../app/ui/window_pages.py" line="-55"/>
         <source>Navigation</source>
         <translation>导航</translation>
     </message>
@@ -2453,17 +2521,17 @@ fingerprint (SHA-256) %2</source>
         <translation>地图</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>The map opens here…</source>
         <translation>地图将在此打开…</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Day route</source>
         <translation>今日路线</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>The day&apos;s route opens here…</source>
         <translation>今日路线将在此打开…</translation>
     </message>
@@ -2473,7 +2541,7 @@ fingerprint (SHA-256) %2</source>
         <translation>今日(&amp;T)</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>&amp;Cases</source>
         <translation>案件(&amp;C)</translation>
     </message>
@@ -2483,7 +2551,7 @@ fingerprint (SHA-256) %2</source>
         <translation>地图(&amp;M)</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>&amp;Sync</source>
         <translation>同步(&amp;S)</translation>
     </message>
@@ -2493,12 +2561,12 @@ fingerprint (SHA-256) %2</source>
         <translation>报表(&amp;R)</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>Day r&amp;oute</source>
         <translation>今日路线(&amp;O)</translation>
     </message>
     <message>
-        <location line="+105"/>
+        <location filename="../../app/ui/main_window.py" line="+18"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
@@ -2578,26 +2646,31 @@ fingerprint (SHA-256) %2</source>
         <translation>退出总部登录(&amp;O)</translation>
     </message>
     <message>
-        <location line="+54"/>
+        <location line="+74"/>
         <location line="+7"/>
         <location line="+7"/>
         <source>Select a case first.</source>
         <translation>请先选择一个案件。</translation>
     </message>
     <message>
-        <location line="+146"/>
+        <location filename="../../app/ui/supervisor_rooms.py" line="+58"/>
         <source>&amp;Assign</source>
         <translation>分配(&amp;A)</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>T&amp;eam</source>
         <translation>团队(&amp;E)</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>Appro&amp;vals</source>
         <translation>审批(&amp;V)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Safet&amp;y</source>
+        <translation>安全(&amp;Y)</translation>
     </message>
     <message>
         <location line="+3"/>
@@ -2605,12 +2678,12 @@ fingerprint (SHA-256) %2</source>
         <translation>此页面在这里打开…</translation>
     </message>
     <message>
-        <location line="+66"/>
+        <location filename="../../app/ui/window_status_bar.py" line="+47"/>
         <source>● Online</source>
         <translation>● 在线</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>○ Offline</source>
         <translation>○ 离线</translation>
     </message>
@@ -2620,24 +2693,24 @@ fingerprint (SHA-256) %2</source>
         <translation>○ 未配置总部</translation>
     </message>
     <message numerus="yes">
-        <location line="+15"/>
+        <location filename="../../app/ui/main_window.py" line="+89"/>
         <source>%n record(s) waiting to upload</source>
         <translation>
             <numerusform>%n 条记录待上传</numerusform>
         </translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location filename="../../app/ui/window_status_bar.py" line="+17"/>
         <source>Last sync: %1</source>
         <translation>上次同步：%1</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-1"/>
         <source>never</source>
         <translation>从未</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location filename="../../app/ui/main_window.py" line="+17"/>
         <source>Doorstep</source>
         <translation>Doorstep 外访</translation>
     </message>
@@ -2647,17 +2720,17 @@ fingerprint (SHA-256) %2</source>
         <translation>后台任务仍在运行。</translation>
     </message>
     <message>
-        <location filename="../../main.py" line="+378"/>
+        <location filename="../../app/ui/desk/opening.py" line="+166"/>
         <source>Doorstep is locked: restart it to log in.</source>
         <translation>Doorstep 已锁定：请重新启动后登录。</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location filename="../../app/ui/desk/signing_in.py" line="+100"/>
         <source>Doorstep needs a first login with head office: restart it to log in.</source>
         <translation>Doorstep 需要先在线登录总部：请重新启动后登录。</translation>
     </message>
     <message>
-        <location line="+131"/>
+        <location line="+22"/>
         <source>Sign in to head office</source>
         <translation>登录总部</translation>
     </message>
@@ -2769,6 +2842,19 @@ fingerprint (SHA-256) %2</source>
         <location line="+2"/>
         <source>Head office refused it: %1</source>
         <translation>总部拒绝：%1</translation>
+    </message>
+</context>
+<context>
+    <name>NoticeWatcher</name>
+    <message>
+        <location filename="../../app/ui/visit_safety/notices.py" line="+86"/>
+        <source>A colleague nearby raised an alarm</source>
+        <translation>附近的同事发出了警报</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Seen</source>
+        <translation>知道了</translation>
     </message>
 </context>
 <context>
@@ -2987,6 +3073,69 @@ Delete it there once your procedures allow.</source>
     </message>
 </context>
 <context>
+    <name>PinSetupDialog</name>
+    <message>
+        <location filename="../../app/ui/visit_safety/pin_dialogs.py" line="-188"/>
+        <source>Set your safety PINs</source>
+        <translation>设置安全 PIN</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>You check out of every visit with a PIN. Choose two PINs of 4 to 6 digits.</source>
+        <translation>每次外访结束时都用 PIN 签退。请设置两个 4 至 6 位数字的 PIN。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The duress PIN checks you out like the safety PIN, but silently tells head office that you are in danger: type it if someone forces you to check out.</source>
+        <translation>胁迫 PIN 与安全 PIN 一样能签退，但会悄悄告知总部您身处危险：如有人逼您签退，请输入它。</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>&amp;Safety PIN:</source>
+        <translation>安全 PIN(&amp;S)：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Safety PIN &amp;again:</source>
+        <translation>再次输入安全 PIN(&amp;A)：</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Duress PIN:</source>
+        <translation>胁迫 PIN(&amp;D)：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Duress PIN a&amp;gain:</source>
+        <translation>再次输入胁迫 PIN(&amp;G)：</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>&amp;Set PINs</source>
+        <translation>设置 PIN(&amp;S)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>The two safety PINs you typed differ.</source>
+        <translation>两次输入的安全 PIN 不一致。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The two duress PINs you typed differ.</source>
+        <translation>两次输入的胁迫 PIN 不一致。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Setting the PINs with head office…</source>
+        <translation>正在向总部设置 PIN…</translation>
+    </message>
+</context>
+<context>
     <name>ReportsPage</name>
     <message>
         <location filename="../../app/ui/reports_page.py" line="+57"/>
@@ -3027,6 +3176,39 @@ Delete it there once your procedures allow.</source>
         <location line="+7"/>
         <source>The PDF could not be made: %1</source>
         <translation>无法生成 PDF：%1</translation>
+    </message>
+</context>
+<context>
+    <name>ResolveDialog</name>
+    <message>
+        <location filename="../../app/ui/visit_safety/resolve_dialog.py" line="+34"/>
+        <source>Resolve the alarm</source>
+        <translation>处理警报</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>What happened?</source>
+        <translation>发生了什么？</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>&amp;Note (what was done, who was reached):</source>
+        <translation>备注(&amp;N)（采取了什么措施、联系上了谁）：</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>&amp;Resolve</source>
+        <translation>处理完毕(&amp;R)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>The note is too long: %1 characters at most.</source>
+        <translation>备注太长：最多 %1 个字符。</translation>
     </message>
 </context>
 <context>
@@ -3144,7 +3326,7 @@ Delete it there once your procedures allow.</source>
 <context>
     <name>RouteStopsModel</name>
     <message>
-        <location filename="../../app/ui/route_view.py" line="+99"/>
+        <location filename="../../app/ui/route_stops_model.py" line="+61"/>
         <source>Lock</source>
         <translation>锁定</translation>
     </message>
@@ -3192,7 +3374,7 @@ Delete it there once your procedures allow.</source>
 <context>
     <name>RouteView</name>
     <message>
-        <location line="+111"/>
+        <location filename="../../app/ui/route_view.py" line="+103"/>
         <source>Partner (second collector)</source>
         <translation>搭档（第二名外访员）</translation>
     </message>
@@ -3247,12 +3429,22 @@ Delete it there once your procedures allow.</source>
         <translation>添加</translation>
     </message>
     <message>
+        <location line="+1"/>
+        <source>Arrived / start visit</source>
+        <translation>已到达 / 开始外访</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>At the selected stop&apos;s door: head office times the visit</source>
+        <translation>到达所选站点门口：总部为本次外访计时</translation>
+    </message>
+    <message>
         <location line="+8"/>
         <source>Not planned</source>
         <translation>未排入</translation>
     </message>
     <message>
-        <location line="+58"/>
+        <location line="+59"/>
         <source>No agent is signed in on this device: there is no route to plan.</source>
         <translation>本设备没有外访员登录：无路线可规划。</translation>
     </message>
@@ -3307,12 +3499,17 @@ Delete it there once your procedures allow.</source>
         <translation>%1 个外访点，%2 公里，%3 返回；%4 个未排入</translation>
     </message>
     <message>
-        <location line="+40"/>
+        <location line="+38"/>
         <source>No case %1 on this device.</source>
         <translation>本设备上没有案件 %1。</translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+12"/>
+        <source>Select the stop you have arrived at.</source>
+        <translation>请选择您已到达的站点。</translation>
+    </message>
+    <message>
+        <location line="+20"/>
         <source>Route for %1</source>
         <translation>%1 的路线</translation>
     </message>
@@ -3360,6 +3557,290 @@ Delete it there once your procedures allow.</source>
         <location line="+3"/>
         <source>Downloaded %1 tiles (%2 MB); %3 failed.</source>
         <translation>已下载 %1 个瓦片（%2 MB）；%3 个失败。</translation>
+    </message>
+</context>
+<context>
+    <name>SafetyBoard</name>
+    <message>
+        <location filename="../../app/ui/visit_safety/board_model.py" line="+26"/>
+        <source>Overdue</source>
+        <translation>超时</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>SOS</source>
+        <translation>SOS 求救</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Duress PIN</source>
+        <translation>胁迫 PIN</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Not back at day&apos;s end</source>
+        <translation>收工未报平安</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>RED</source>
+        <translation>红色</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>AMBER</source>
+        <translation>黄色</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>agent safe</source>
+        <translation>催收员平安</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>partner reached</source>
+        <translation>已联系上搭档</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>police called</source>
+        <translation>已报警</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>false alarm</source>
+        <translation>误报</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>window</source>
+        <translation>窗口</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>SMS</source>
+        <translation>短信</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>webhook</source>
+        <translation>Webhook</translation>
+    </message>
+    <message>
+        <location line="+25"/>
+        <location line="+57"/>
+        <source>Agent</source>
+        <translation>催收员</translation>
+    </message>
+    <message>
+        <location line="-57"/>
+        <location line="+57"/>
+        <source>Case</source>
+        <translation>案件</translation>
+    </message>
+    <message>
+        <location line="-57"/>
+        <location line="+57"/>
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <location line="-57"/>
+        <source>Partner</source>
+        <translation>搭档</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Started</source>
+        <translation>开始</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Time left</source>
+        <translation>剩余时间</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>overdue %1</source>
+        <translation>超时 %1</translation>
+    </message>
+    <message>
+        <location line="+38"/>
+        <source>Level</source>
+        <translation>级别</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Alarm</source>
+        <translation>警报</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Raised</source>
+        <translation>发出时间</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Deliveries</source>
+        <translation>通知</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Resolved by %1: %2</source>
+        <translation>由 %1 处理：%2</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Acknowledged by %1 %2</source>
+        <translation>已由 %1 认领 %2</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Raised — nobody has acknowledged it</source>
+        <translation>已发出 — 尚无人认领</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>failed: %1 to %2 (%3)</source>
+        <translation>失败：%1 发给 %2（%3）</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>%1 sent, %2 waiting</source>
+        <translation>已发送 %1，等待 %2</translation>
+    </message>
+</context>
+<context>
+    <name>SafetyBoardPage</name>
+    <message>
+        <location filename="../../app/ui/visit_safety/board_page.py" line="+105"/>
+        <source>Safety board</source>
+        <translation>安全看板</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Open visits</source>
+        <translation>进行中的外访</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Alarms</source>
+        <translation>警报</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>&amp;Acknowledge</source>
+        <translation>认领(&amp;A)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Take this alarm on: the ladder stops calling the next contact</source>
+        <translation>认领此警报：升级流程不再通知下一位联系人</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Re&amp;solve…</source>
+        <translation>处理(&amp;S)…</translation>
+    </message>
+    <message>
+        <location line="+52"/>
+        <source>No head office is configured: the board needs head office.</source>
+        <translation>未配置总部：安全看板需要连接总部。</translation>
+    </message>
+    <message>
+        <location line="+31"/>
+        <source>Updated %1 · refresh took %2 ms</source>
+        <translation>更新于 %1 · 刷新耗时 %2 毫秒</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Updated %1</source>
+        <translation>更新于 %1</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>The board shows what head office said at %1.</source>
+        <translation>看板显示的是总部在 %1 的数据。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Head office cannot be asked now: %1</source>
+        <translation>暂时无法向总部查询：%1</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Open visits: %1</source>
+        <translation>进行中的外访：%1</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Alarms: %1 open</source>
+        <translation>警报：%1 条未关闭</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Safety alarm: %1</source>
+        <translation>安全警报：%1</translation>
+    </message>
+    <message>
+        <location line="+45"/>
+        <source>You acknowledged the alarm of %1.</source>
+        <translation>您已认领 %1 的警报。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Acknowledged by %1</source>
+        <translation>已由 %1 认领</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>another supervisor</source>
+        <translation>另一位主管</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Not acknowledged: %1</source>
+        <translation>未能认领：%1</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>No head office is configured.</source>
+        <translation>未配置总部。</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>The alarm of %1 is resolved.</source>
+        <translation>%1 的警报已处理。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Add a safety note?</source>
+        <translation>添加安全提示？</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Add a safety note to this case? (e.g. threatened, a dog, locked in)</source>
+        <translation>为该案件添加安全提示？（例如：受到威胁、有狗、被锁在屋内）</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Add a safety note…</source>
+        <translation>添加安全提示…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Not now</source>
+        <translation>暂不</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>The case is not on this laptop: add the note on the agent&apos;s laptop.</source>
+        <translation>该案件不在本机：请在催收员的电脑上添加提示。</translation>
     </message>
 </context>
 <context>
@@ -3594,6 +4075,142 @@ Delete it there once your procedures allow.</source>
         <location line="+12"/>
         <source>A tile URL needs {z}, {x} and {y}, e.g. https://…/{z}/{x}/{y}.png</source>
         <translation>瓦片 URL 须包含 {z}、{x} 和 {y}，例如 https://…/{z}/{x}/{y}.png</translation>
+    </message>
+</context>
+<context>
+    <name>SosDialog</name>
+    <message>
+        <location filename="../../app/ui/visit_safety/sos_dialog.py" line="+30"/>
+        <source>SOS</source>
+        <translation>SOS 求救</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Send an SOS to head office? Your supervisor and your safety contacts are alerted at once, with your position.</source>
+        <translation>向总部发送 SOS 求救？您的主管和安全联系人会立即收到警报和您的位置。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Send SOS now</source>
+        <translation>立即发送 SOS</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <source>Sending by itself in %1 s unless you press Cancel.</source>
+        <translation>%1 秒后自动发送，除非您按“取消”。</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>Sending the SOS…</source>
+        <translation>正在发送 SOS…</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>SOS sent to head office</source>
+        <translation>SOS 已发送至总部</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>SOS queued: head office cannot be reached — call:</source>
+        <translation>SOS 已排队：无法连接总部 — 请打电话：</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>your supervisor (no number on this laptop)</source>
+        <translation>您的主管（本机没有其号码）</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>The SOS could not be recorded: %1</source>
+        <translation>无法记录 SOS：%1</translation>
+    </message>
+</context>
+<context>
+    <name>StartVisitDialog</name>
+    <message>
+        <location filename="../../app/ui/visit_safety/start_dialog.py" line="+74"/>
+        <source>Start visit — %1</source>
+        <translation>开始外访 — %1</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Head office times this visit: if you have not checked out when the time is up, your partner and your supervisor are alerted.</source>
+        <translation>总部为本次外访计时：如时间到了您仍未签退，您的搭档和主管会收到警报。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source> min</source>
+        <translation> 分钟</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Planned minutes</source>
+        <translation>计划时长（分钟）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>shorter: this door was hostile before</source>
+        <translation>较短：此处曾有敌意</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>policy default</source>
+        <translation>策略默认值</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Proposed %1 min (%2); allowed %3–%4 min.</source>
+        <translation>建议 %1 分钟（%2）；允许 %3–%4 分钟。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>No partner (alone)</source>
+        <translation>无搭档（独自前往）</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>This laptop&apos;s position (%1, %2)</source>
+        <translation>本机位置（%1, %2）</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>This laptop has no position: the case address is sent instead.</source>
+        <translation>本机没有定位：改为发送案件地址。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Planned &amp;minutes:</source>
+        <translation>计划时长(&amp;M)：</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>&amp;Partner:</source>
+        <translation>搭档(&amp;P)：</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Position:</source>
+        <translation>位置：</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>&amp;Start visit</source>
+        <translation>开始外访(&amp;S)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
     </message>
 </context>
 <context>
@@ -4092,6 +4709,215 @@ Delete it there once your procedures allow.</source>
         <location line="+8"/>
         <source>%1 by %2</source>
         <translation>%1（%2）</translation>
+    </message>
+</context>
+<context>
+    <name>VisitBanner</name>
+    <message>
+        <location filename="../../app/ui/visit_safety/banner.py" line="+59"/>
+        <source>Visit in progress</source>
+        <translation>外访进行中</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>Time left</source>
+        <translation>剩余时间</translation>
+    </message>
+    <message>
+        <location line="+56"/>
+        <source>Check out: safe</source>
+        <translation>签退：平安</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>SOS</source>
+        <translation>SOS</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Send an SOS to head office (Ctrl+Alt+S, from every room)</source>
+        <translation>向总部发送 SOS 求救（Ctrl+Alt+S，任何页面均可）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Add %1 minutes to the visit</source>
+        <translation>外访延长 %1 分钟</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Your day&apos;s visits are over: tell head office you are back safe.</source>
+        <translation>今天的外访已结束：请告知总部您已平安返回。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Back safe for today</source>
+        <translation>今日已平安返回</translation>
+    </message>
+    <message>
+        <location line="+43"/>
+        <source>with %1</source>
+        <translation>同行：%1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>At the door: %1 · %2</source>
+        <translation>外访中：%1 · %2</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Head office does not know you are at this door</source>
+        <translation>总部不知道您在此处外访</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Call if you need help: %1</source>
+        <translation>如需帮助请拨打：%1</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>overdue</source>
+        <translation>已超时</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>left</source>
+        <translation>剩余</translation>
+    </message>
+</context>
+<context>
+    <name>VisitControl</name>
+    <message>
+        <location filename="../../app/ui/visit_safety/control.py" line="+120"/>
+        <source>Send &amp;SOS…</source>
+        <translation>发送 SOS 求救(&amp;S)…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Send an SOS to head office (Ctrl+Alt+S, from every room)</source>
+        <translation>向总部发送 SOS 求救（Ctrl+Alt+S，任何页面均可）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Start &amp;visit…</source>
+        <translation>开始外访(&amp;V)…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Check out: safe…</source>
+        <translation>签退：平安(&amp;C)…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Back safe for today</source>
+        <translation>今日已平安返回(&amp;B)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Set safety &amp;PINs…</source>
+        <translation>设置安全 PIN(&amp;P)…</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Sa&amp;fety</source>
+        <translation>安全(&amp;F)</translation>
+    </message>
+    <message>
+        <location line="+64"/>
+        <source>No head office is configured: set its address in Settings.</source>
+        <translation>未配置总部：请在“设置”中填写其地址。</translation>
+    </message>
+    <message>
+        <location line="+52"/>
+        <source>Select a case first.</source>
+        <translation>请先选择一个案件。</translation>
+    </message>
+    <message>
+        <location line="+69"/>
+        <source>Setting the PINs needs head office: set its address in Settings.</source>
+        <translation>设置 PIN 需要连接总部：请在“设置”中填写其地址。</translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <source>The visit was extended.</source>
+        <translation>外访已延长。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Your visit ends in 5 minutes: check out, or extend it.</source>
+        <translation>您的外访将在 5 分钟后结束：请签退或延长。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Your visit time is up: check out, or extend it.</source>
+        <translation>您的外访时间已到：请签退或延长。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Doorstep — visit</source>
+        <translation>Doorstep — 外访</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>No visit is open.</source>
+        <translation>当前没有进行中的外访。</translation>
+    </message>
+    <message>
+        <location line="+34"/>
+        <source>Head office is told you are back safe for today.</source>
+        <translation>已告知总部您今日已平安返回。</translation>
+    </message>
+</context>
+<context>
+    <name>VisitSafety</name>
+    <message>
+        <location filename="../../app/ui/visit_safety/banner.py" line="+28"/>
+        <source>Partner</source>
+        <translation>搭档</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Supervisor</source>
+        <translation>主管</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Contact</source>
+        <translation>联系人</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>no phone number</source>
+        <translation>无电话号码</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/visit_safety/pin_dialogs.py" line="-76"/>
+        <source>A PIN is 4 to 6 digits.</source>
+        <translation>PIN 为 4 至 6 位数字。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>A PIN of one repeated digit is too easy to guess.</source>
+        <translation>由同一数字重复组成的 PIN 太容易被猜到。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>A PIN of consecutive digits is too easy to guess.</source>
+        <translation>由连续数字组成的 PIN 太容易被猜到。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The duress PIN must differ from the safety PIN.</source>
+        <translation>胁迫 PIN 必须与安全 PIN 不同。</translation>
+    </message>
+    <message>
+        <location line="+123"/>
+        <source>Head office cannot be reached: try again when the laptop is online.</source>
+        <translation>无法连接总部：请在联网后重试。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Sign in to head office first.</source>
+        <translation>请先登录总部。</translation>
     </message>
 </context>
 </TS>

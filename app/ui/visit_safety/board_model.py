@@ -22,26 +22,22 @@ RED, RED_LIGHT = "#c62828", "#ffcdd2"
 GREY = "#e0e0e0"
 
 
-def _t(text: str) -> str:
-    return QCoreApplication.translate("SafetyBoard", text)
-
-
 def kind_text(kind: str) -> str:
-    return {"overdue": _t("Overdue"), "sos": _t("SOS"), "duress": _t("Duress PIN"),
-            "day_end": _t("Not back at day's end")}.get(kind, kind)
+    return {"overdue": QCoreApplication.translate("SafetyBoard", "Overdue"), "sos": QCoreApplication.translate("SafetyBoard", "SOS"), "duress": QCoreApplication.translate("SafetyBoard", "Duress PIN"),
+            "day_end": QCoreApplication.translate("SafetyBoard", "Not back at day's end")}.get(kind, kind)
 
 
 def level_text(level: str) -> str:
-    return {"red": _t("RED"), "amber": _t("AMBER")}.get(level, level)
+    return {"red": QCoreApplication.translate("SafetyBoard", "RED"), "amber": QCoreApplication.translate("SafetyBoard", "AMBER")}.get(level, level)
 
 
 def outcome_text(outcome: str | None) -> str:
-    return {"agent_safe": _t("agent safe"), "partner_reached": _t("partner reached"),
-            "police_called": _t("police called"), "false_alarm": _t("false alarm")}.get(outcome or "", outcome or "")
+    return {"agent_safe": QCoreApplication.translate("SafetyBoard", "agent safe"), "partner_reached": QCoreApplication.translate("SafetyBoard", "partner reached"),
+            "police_called": QCoreApplication.translate("SafetyBoard", "police called"), "false_alarm": QCoreApplication.translate("SafetyBoard", "false alarm")}.get(outcome or "", outcome or "")
 
 
 def channel_text(channel: str) -> str:
-    return {"window": _t("window"), "sms": _t("SMS"), "webhook": _t("webhook")}.get(channel, channel)
+    return {"window": QCoreApplication.translate("SafetyBoard", "window"), "sms": QCoreApplication.translate("SafetyBoard", "SMS"), "webhook": QCoreApplication.translate("SafetyBoard", "webhook")}.get(channel, channel)
 
 
 class SessionsModel(QAbstractTableModel):
@@ -66,7 +62,7 @@ class SessionsModel(QAbstractTableModel):
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
             return None
-        return (_t("Agent"), _t("Case"), _t("Address"), _t("Partner"), _t("Started"), _t("Time left"))[section]
+        return (QCoreApplication.translate("SafetyBoard", "Agent"), QCoreApplication.translate("SafetyBoard", "Case"), QCoreApplication.translate("SafetyBoard", "Address"), QCoreApplication.translate("SafetyBoard", "Partner"), QCoreApplication.translate("SafetyBoard", "Started"), QCoreApplication.translate("SafetyBoard", "Time left"))[section]
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self.rows):
@@ -85,7 +81,7 @@ class SessionsModel(QAbstractTableModel):
             if col == self.STARTED:
                 return local(s.started_at, self.zone).strftime("%H:%M")
             left = countdown_text(s.seconds_left)
-            return (_t("overdue %1").replace("%1", left)) if s.overdue else left
+            return (QCoreApplication.translate("SafetyBoard", "overdue %1").replace("%1", left)) if s.overdue else left
         if role == Qt.ItemDataRole.BackgroundRole and s.overdue:
             return QBrush(QColor(AMBER))
         if role == Qt.ItemDataRole.ForegroundRole and s.overdue:
@@ -123,28 +119,28 @@ class AlarmsModel(QAbstractTableModel):
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
             return None
-        return (_t("Level"), _t("Alarm"), _t("Agent"), _t("Case"), _t("Address"), _t("Raised"), _t("State"),
-                _t("Deliveries"))[section]
+        return (QCoreApplication.translate("SafetyBoard", "Level"), QCoreApplication.translate("SafetyBoard", "Alarm"), QCoreApplication.translate("SafetyBoard", "Agent"), QCoreApplication.translate("SafetyBoard", "Case"), QCoreApplication.translate("SafetyBoard", "Address"), QCoreApplication.translate("SafetyBoard", "Raised"), QCoreApplication.translate("SafetyBoard", "State"),
+                QCoreApplication.translate("SafetyBoard", "Deliveries"))[section]
 
     def state_text(self, a: Any) -> str:
         if a.state == "resolved":
-            text = _t("Resolved by %1: %2").replace("%1", (a.resolved_by_name or "—")[:60]).replace(
+            text = QCoreApplication.translate("SafetyBoard", "Resolved by %1: %2").replace("%1", (a.resolved_by_name or "—")[:60]).replace(
                 "%2", outcome_text(a.outcome))
             return text + (f" — {a.note[:200]}" if a.note else "")
         if a.state == "acknowledged":
             at = local(a.acknowledged_at, self.zone).strftime("%H:%M") if a.acknowledged_at else ""
-            return _t("Acknowledged by %1 %2").replace("%1", (a.acknowledged_by_name or "—")[:60]).replace("%2", at)
-        return _t("Raised — nobody has acknowledged it")
+            return QCoreApplication.translate("SafetyBoard", "Acknowledged by %1 %2").replace("%1", (a.acknowledged_by_name or "—")[:60]).replace("%2", at)
+        return QCoreApplication.translate("SafetyBoard", "Raised — nobody has acknowledged it")
 
     def deliveries_text(self, a: Any) -> str:
         failed = [d for d in a.deliveries if d.state == "failed"]
         if failed:
-            return "; ".join(_t("failed: %1 to %2 (%3)").replace("%1", channel_text(d.channel))
+            return "; ".join(QCoreApplication.translate("SafetyBoard", "failed: %1 to %2 (%3)").replace("%1", channel_text(d.channel))
                              .replace("%2", d.recipient_name[:40]).replace("%3", (d.last_error or "—")[:80])
                              for d in failed[:4])
         done = sum(1 for d in a.deliveries if d.state in ("sent", "delivered"))
         waiting = sum(1 for d in a.deliveries if d.state == "queued")
-        return _t("%1 sent, %2 waiting").replace("%1", str(done)).replace("%2", str(waiting))
+        return QCoreApplication.translate("SafetyBoard", "%1 sent, %2 waiting").replace("%1", str(done)).replace("%2", str(waiting))
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self.rows):

@@ -57,15 +57,15 @@ class FramedSelection(QStyledItemDelegate):
     below marks the selection instead of the highlight colour."""
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)  # type: ignore[operator]
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
         plain = QStyleOptionViewItem(option)
         if selected:
-            plain.state = plain.state & ~QStyle.StateFlag.State_Selected  # type: ignore[operator]
+            plain.state = plain.state & ~QStyle.StateFlag.State_Selected
         super().paint(painter, plain, index)
         if selected:
             painter.save()
             painter.setPen(QPen(QColor("#000000"), 3))
-            rect = option.rect  # type: ignore[attr-defined]
+            rect = option.rect
             painter.drawLine(rect.left(), rect.top() + 1, rect.right(), rect.top() + 1)
             painter.drawLine(rect.left(), rect.bottom() - 1, rect.right(), rect.bottom() - 1)
             painter.restore()

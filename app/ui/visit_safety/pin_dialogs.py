@@ -100,8 +100,10 @@ class PinSetupDialog(QDialog):
         for row in range(form.rowCount()):
             label = form.itemAt(row, QFormLayout.ItemRole.LabelRole)
             field = form.itemAt(row, QFormLayout.ItemRole.FieldRole)
-            if label is not None and field is not None and isinstance(label.widget(), QLabel):
-                label.widget().setBuddy(field.widget())
+            buddy = label.widget() if label is not None else None
+            target = field.widget() if field is not None else None
+            if isinstance(buddy, QLabel) and target is not None:
+                buddy.setBuddy(target)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
                                         | QDialogButtonBox.StandardButton.Cancel, self)
         self.buttons.button(QDialogButtonBox.StandardButton.Save).setText(self.tr("&Set PINs"))

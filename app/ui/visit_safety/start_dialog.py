@@ -44,7 +44,7 @@ class StartFacts:
     pins_set: bool = True
 
 
-def device_position(parent: QObject | None = None) -> tuple[float, float] | None:
+def device_position(parent: QObject) -> tuple[float, float] | None:
     """The system's last known position (QtPositioning's default source), or None: no source, or it has
     no position yet. Never waits."""
     try:
