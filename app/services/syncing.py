@@ -29,6 +29,7 @@ from app.sync.safety_client import SafetyApi
 from .assigning import deliver_pending, pending_assignment_count
 from .casefacts import EVASION_CODES
 from .evidence import EvidenceReader, KeySource
+from .safety_reports import refresh_safety_reports_quietly
 from .visits import VisitDesk, pending_safety
 
 
@@ -102,7 +103,9 @@ def sync_once(store: Store, client: HeadOfficeClient, *, attachments_dir: Path |
               cancel: threading.Event | None = None,
               clock: Callable[[], datetime] = utcnow,
               evidence_key: bytes | bytearray | KeySource | None = None) -> SyncReport:
-    """Deliver the safety queue, then push, upload evidence, pull and apply. Raises
+    """Deliver the safety queue, then push, upload evidence, pull and apply; a supervisor's round then
+    keeps head office's safety report of today and yesterday (best effort: a failure there is a logged
+    warning, never a failed round). Raises
     app.sync.errors.SyncError subclasses (a safety command that cannot be sent stays queued, and the
     push that follows meets the same network).
 
@@ -123,6 +126,8 @@ def sync_once(store: Store, client: HeadOfficeClient, *, attachments_dir: Path |
         deliver_pending(store, client, now=clock, cancelled=engine.cancel.is_set,
                         progress=(lambda d, t: progress("assign", d, t)) if progress else None)
     report = engine.run()
+    if not engine.cancel.is_set():
+        refresh_safety_reports_quietly(store, SafetyApi(client), clock)
     if report.full_resync or report.cases_updated >= BULK_CASES:
         refresh_statistics(store.engine)  # the list's query plans depend on them
     return report

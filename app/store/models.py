@@ -434,6 +434,19 @@ class SafetyPinVerifier(Base):
     set_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class SafetyReportDay(Base):
+    """Head office's safety report of one day of the supervisor's team (`GET /safety/report`), kept as
+    head office sent it (SafetyReportResponse JSON) so the team report has a safety section offline.
+    A supervisor's sync round refreshes today and yesterday."""
+
+    __tablename__ = "safety_report_days"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    team: Mapped[str] = mapped_column(String(64))
+    body: Mapped[str] = mapped_column(Text)
+    fetched_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 def configure_all_mappers() -> None:
     """Configure every ORM mapper now (thread-safe): the first query would otherwise pay for it."""
     from sqlalchemy.orm import configure_mappers

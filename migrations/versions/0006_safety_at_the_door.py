@@ -10,6 +10,8 @@ Create Date: 2026-12-07 18:20:05
   sent before the event outbox, SOS first. A queued check-out holds the typed PIN until head office
   answers; the row goes then.
 * `safety_pin_verifiers`: two argon2id verifiers of the agent's PINs, in random order, unlabelled.
+* `safety_report_days`: a supervisor's copy of head office's safety report per day (today and yesterday
+  are refreshed by each sync round), for the safety section of the team report.
 """
 
 from __future__ import annotations
@@ -26,6 +28,13 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.create_table('safety_report_days',
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('team', sa.String(length=64), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('fetched_at', app.store.types.UTCDateTime(length=27), nullable=False),
+    sa.PrimaryKeyConstraint('day')
+    )
     op.create_table('safety_pin_verifiers',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('verifier', sa.Text(), nullable=False),
@@ -90,3 +99,4 @@ def downgrade() -> None:
 
     op.drop_table('visit_sessions')
     op.drop_table('safety_pin_verifiers')
+    op.drop_table('safety_report_days')

@@ -16,7 +16,7 @@ from app.contract.safety import SosRequest
 from app.domain.safety import SafetyPolicy
 from app.services import safety_board
 from app.services.syncing import sync_once
-from app.services.visits import VisitDesk
+from app.services.visits import NoticeView, VisitDesk
 from app.store import models as m
 from app.store.engine import Store
 from app.store.migrate import open_store
@@ -31,7 +31,7 @@ from .sync_fixtures import (  # noqa: F401 (fixtures)
     headoffice_fixture,
 )
 from .sync_helpers import queued, record_no_answer
-from .sync_server import HeadOffice
+from .sync_server import HeadOffice, wait_until
 
 SAFETY_PIN = "2580"
 DURESS_PIN = "7391"
@@ -208,3 +208,25 @@ def test_a_visit_opened_on_another_laptop_is_adopted_and_one_closed_there_ends_h
     with agent_store.read() as s:
         visit = s.scalars(select(m.VisitSession)).one()
         assert visit.state == "closed" and visit.last_error == "this visit was closed at head office"
+
+
+def test_the_planned_end_reminder_reaches_the_window_once(
+        headoffice: HeadOffice, agent_store: Store, connect: Connect) -> None:
+    client, desk = ready_agent(headoffice, agent_store, connect)
+    api = SafetyApi(client)
+    assert desk.fetch_notices(api) == []
+    view = desk.start(local_cases(agent_store)[0], 15)
+    assert desk.deliver(api).head_office_knows
+    with httpx.Client(timeout=10) as c:  # head office's safety clock, past the planned end (fault hook)
+        c.post(headoffice.process.api + "/_faults/clock", json={"advance_seconds": 15 * 60 + 5}).raise_for_status()
+    seen: list[NoticeView] = []
+
+    def reminded() -> bool:
+        seen.extend(desk.fetch_notices(api))
+        return any(n.kind == "reminder" for n in seen)
+
+    wait_until(reminded, timeout=30, what="the planned-end reminder")  # head office's sweep runs every second
+    [reminder] = [n for n in seen if n.kind == "reminder"]
+    assert view.address in reminder.text
+    assert len({n.id for n in seen}) == len(seen)
+    assert all(n.kind != "reminder" for n in desk.fetch_notices(api))  # each notice comes once
