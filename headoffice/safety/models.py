@@ -140,6 +140,7 @@ class SafetyReply(Base):
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     client_ref: Mapped[str] = mapped_column(String(36), primary_key=True)
+    command: Mapped[str] = mapped_column(String(64))  # route and session, never the body (a check-out's holds the PIN)
     status: Mapped[int] = mapped_column(Integer)
     body: Mapped[str] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(UTCTime)

@@ -87,11 +87,17 @@ def register(api: FastAPI, svc: Service) -> None:
             require(p, *roles)
         return p
 
-    def command(p: Principal, client_ref: str | None, work: Callable[[Step, User], Reply]) -> Response:
+    def command(p: Principal, client_ref: str | None, what: str, work: Callable[[Step, User], Reply]) -> Response:
+        """Run a queued command once: a replay of `client_ref` for the same command (`what`: its route and
+        session) answers what the first answered; the same ref for another command is refused (422), never
+        answered with the other command's reply. `what` never holds the body: a check-out's holds the PIN."""
         with svc.db.write() as s:
             if client_ref is not None:
                 stored = s.get(SafetyReply, (p.user.id, client_ref))
                 if stored is not None:
+                    if stored.command != what:
+                        raise ApiError(422, "client_ref_reused",
+                                       "this client_ref was already used for another command")
                     return Response(stored.body, status_code=stored.status, media_type="application/json")
             user = s.get(User, p.user.id)
             assert user is not None
@@ -99,7 +105,8 @@ def register(api: FastAPI, svc: Service) -> None:
             status, body = work(Step(s, now, channels, actor=user.username), user)
             text = _json(body)
             if client_ref is not None:
-                s.add(SafetyReply(user_id=user.id, client_ref=client_ref, status=status, body=text, at=now))
+                s.add(SafetyReply(user_id=user.id, client_ref=client_ref, command=what, status=status, body=text,
+                                  at=now))
         return Response(text, status_code=status, media_type="application/json")
 
     # --- the agent ---------------------------------------------------------------------------------
@@ -122,7 +129,7 @@ def register(api: FastAPI, svc: Service) -> None:
     def open_session(body: SessionOpenRequest, authorization: Auth = None) -> Any:
         """Open a visit session on one of your cases; due_at = started_at + planned_minutes."""
         p = who(authorization, "agent")
-        return command(p, body.client_ref, lambda step, user: commands.open_session(step, user, body))
+        return command(p, body.client_ref, "open", lambda step, user: commands.open_session(step, user, body))
 
     @api.get(PREFIX + "/sessions/current", response_model=SessionOut, tags=["safety"])
     def current_session(authorization: Auth = None) -> Any:
@@ -137,26 +144,27 @@ def register(api: FastAPI, svc: Service) -> None:
               tags=["safety"])
     def extend(session_id: Id, body: ExtendRequest, authorization: Auth = None) -> Any:
         p = who(authorization, "agent")
-        return command(p, body.client_ref, lambda step, user: commands.extend(step, user, session_id, body))
+        return command(p, body.client_ref, f"extend:{session_id}", lambda step, user: commands.extend(step, user, session_id, body))
 
     @api.post(PREFIX + "/sessions/{session_id}/check-out", response_model=CheckOutResponse, responses=CHECKOUT,
               tags=["safety"])
     def check_out(session_id: Id, body: CheckOutRequest, authorization: Auth = None) -> Any:
         """Close the session with your safety PIN (or the duress PIN: the same answer, byte for byte)."""
         p = who(authorization, "agent")
-        return command(p, body.client_ref, lambda step, user: commands.check_out(step, user, session_id, body))
+        return command(p, body.client_ref, f"check-out:{session_id}",
+                       lambda step, user: commands.check_out(step, user, session_id, body))
 
     @api.post(PREFIX + "/sos", response_model=SosResponse, tags=["safety"])
     def sos(body: SosRequest, authorization: Auth = None) -> Any:
         """A RED alarm at once: supervisors, the first contact, colleagues nearby."""
         p = who(authorization, "agent")
-        return command(p, body.client_ref, lambda step, user: commands.sos(step, user, body))
+        return command(p, body.client_ref, "sos", lambda step, user: commands.sos(step, user, body))
 
     @api.post(PREFIX + "/day-end", response_model=DayEndResponse, tags=["safety"])
     def day_end(body: DayEndRequest, authorization: Auth = None) -> Any:
         """Back safe for the day (stops the day-end alarm)."""
         p = who(authorization, "agent")
-        return command(p, body.client_ref, lambda step, user: commands.day_end(step, user, body))
+        return command(p, body.client_ref, "day-end", lambda step, user: commands.day_end(step, user, body))
 
     # --- everyone signed in ------------------------------------------------------------------------
 

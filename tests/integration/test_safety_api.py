@@ -176,6 +176,11 @@ def test_commands_with_a_client_ref_answer_a_replay_with_the_first_reply(live: L
     assert a.content == b.content and a.json()["extended_minutes"] == 15
     sos = {"client_ref": str(uuid.uuid4()), "session_id": sid}
     assert agent.post(S + "/sos", json=sos).content == agent.post(S + "/sos", json=sos).content
+    # the same ref on another command is refused, never answered with the SOS's reply
+    reused = agent.post(S + "/day-end", json={"client_ref": sos["client_ref"]})
+    assert reused.status_code == 422 and reused.json()["error"] == "client_ref_reused"
+    reused = agent.post(f"{S}/sessions/{sid}/extend", json={"minutes": 15, "client_ref": ext["client_ref"].upper()})
+    assert reused.status_code == 422  # not a UUID of the contract's form: refused before anything runs
     out = {"pin": SAFETY_PIN, "client_ref": str(uuid.uuid4())}
     a, b = agent.post(f"{S}/sessions/{sid}/check-out", json=out), agent.post(f"{S}/sessions/{sid}/check-out", json=out)
     assert a.status_code == b.status_code == 200 and a.content == b.content

@@ -97,6 +97,7 @@ def upgrade() -> None:
     op.create_table('safety_replies',
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('client_ref', sa.String(length=36), nullable=False),
+    sa.Column('command', sa.String(length=64), nullable=False),
     sa.Column('status', sa.Integer(), nullable=False),
     sa.Column('body', sa.Text(), nullable=False),
     sa.Column('at', headoffice.types.UTCTime(timezone=True), nullable=False),
