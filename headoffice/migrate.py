@@ -10,6 +10,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from .db import Database, normalise_url
+from .ladder import models as _ladder_models  # noqa: F401  (the ladder tables join Base.metadata)
 from .safety import models as _safety_models  # noqa: F401  (the safety tables join Base.metadata)
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"

@@ -93,6 +93,8 @@ class Debtor(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(Text)
     id_number: Mapped[str] = mapped_column(String(32))
+    # The debtor's IANA time zone (quiet hours are judged in it); None: the compliance profile's zone.
+    zone: Mapped[str | None] = mapped_column(String(64))
 
     phones: Mapped[list[Phone]] = relationship(cascade="all, delete-orphan", order_by="Phone.id")
     addresses: Mapped[list[Address]] = relationship(cascade="all, delete-orphan", order_by="Address.id")

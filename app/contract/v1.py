@@ -37,7 +37,7 @@ __all__ = [
     "API_HEADER", "API_VERSION", "EVENT_SCHEMA_VERSION", "MIN_EVENT_SCHEMA_VERSION", "MAX_EVENTS_PER_PUSH",
     "EVENT_KINDS", "TokenRequest", "RefreshRequest", "TokenResponse", "UserInfo", "EventIn", "PushRequest",
     "EventResult", "PushResponse", "PhoneData", "AddressData", "ContactData", "AccountData", "SafetyNoteData",
-    "CaseData", "HistoryItemData", "Change", "ChangesResponse", "AssignRequest", "AssignResult",
+    "CaseData", "HistoryItemData", "TrailItemData", "TriggerData", "Change", "ChangesResponse", "AssignRequest", "AssignResult",
     "AgentInfo", "CaseSummary", "CaseListResponse", "AssignConflict", "HealthResponse", "ErrorResponse", "DecisionData",
     "MAX_ASSIGN_ITEMS", "DbId", "AssignItem", "AssignBatchRequest", "AssignItemResult", "AssignBatchResponse",
     "ApprovalSubject", "ApprovalStatus", "ApprovalItem", "ApprovalListResponse", "VisitPoint", "AgentDay",
@@ -267,6 +267,42 @@ class DecisionData(_Model):
     decided_at: AwareDatetime
 
 
+class TrailItemData(_Model):
+    """One step of the escalation ladder on the case's timeline (head office's `case_trail`).
+
+    kind and data (head office writes them; the laptop words them itself and edits none of it):
+      level    {"from": level|None, "to": level, "stage": Stage, "via": "run"|"api"|"cli",
+                "rule": {"kind": ..., "value": n, "threshold": n}|None, "reason": text}
+      trigger  {"trigger": VisitTrigger, "facts": [...] (as TriggerData.facts)}
+      sms      {"state": "queued"|"sent"|"delivered"|"failed"|"skipped"|"undelivered", "template": code,
+                "number": masked number, "scheduled_at": ISO time, "text": the body as sent, "why": reason}
+      letter   {"state": "made"|"mailed"|"returned", "firm": name, "code": verification code,
+                "deadline": ISO date, "tracking_no": text|None}  (attachment_sha256: the letter's PDF)
+      hold     {"reason": text, "by": name}     release  {"reason": text, "by": name}
+    """
+
+    id: int
+    at: AwareDatetime
+    kind: Literal["level", "trigger", "sms", "letter", "hold", "release"]
+    data: dict[str, Any] = Field(default_factory=dict)
+    attachment_sha256: str | None = None
+
+
+class TriggerData(_Model):
+    """Why this case is at a door: the visit trigger head office detected and the facts that show it.
+
+    facts: each {"kind": "broken_promise", "due": date, "amount_fen": n} | {"kind": "episode",
+    "started_on": date} | {"kind": "attempt", "at": time, "channel": c, "outcome": o} |
+    {"kind": "dead_number", "number": masked} | {"kind": "document", "sha256": h, "note": text,
+    "finding": "asset_transfer"|"forged_signature"|"other"}; thresholds: the policy's figures it met.
+    """
+
+    trigger: str  # VisitTrigger
+    detected_on: date
+    facts: list[dict[str, Any]] = Field(default_factory=list)
+    thresholds: dict[str, int] = Field(default_factory=dict)
+
+
 class CaseData(_Model):
     id: int
     case_no: str
@@ -285,6 +321,10 @@ class CaseData(_Model):
     accounts: list[AccountData] = Field(default_factory=list)
     safety_notes: list[SafetyNoteData] = Field(default_factory=list)
     history: list[HistoryItemData] = Field(default_factory=list)
+    # The escalation ladder (head office runs it; the laptop only shows it).
+    ladder_level: str | None = None
+    trigger_why: TriggerData | None = None
+    ladder: list[TrailItemData] = Field(default_factory=list)
 
 
 class Change(_Model):

@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import create_engine, pool
 
 from headoffice.db import normalise_url
+from headoffice.ladder import models as _ladder_models  # noqa: F401  (the ladder tables join Base.metadata)
 from headoffice.models import Base
 from headoffice.safety import models as _safety_models  # noqa: F401  (the safety tables join Base.metadata)
 

@@ -1,0 +1,175 @@
+"""the escalation ladder: policies, each case's level, moves, actions, the case trail, serious-default
+evidence, delinquency episodes; debtors.zone
+
+Revision ID: 0004
+Revises: 0003
+Create Date: 2026-12-07 23:32:30.543076
+
+debtors.zone is added in place (ALTER TABLE … ADD COLUMN), never by a batch copy of `debtors`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+import headoffice.types
+
+revision: str = '0004'
+down_revision: str | None = '0003'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table('ladder_policies',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('scope', sa.String(length=64), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('data', sa.Text(), nullable=False),
+    sa.Column('set_by', sa.Integer(), nullable=True),
+    sa.Column('set_by_name', sa.String(length=200), nullable=False),
+    sa.Column('set_at', headoffice.types.UTCTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('scope', 'version', name='uq_ladder_policies_scope_version')
+    )
+    op.create_table('case_ladder',
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('level', sa.String(length=32), nullable=False),
+    sa.Column('policy_id', sa.Integer(), nullable=True),
+    sa.Column('entered_at', headoffice.types.UTCTime(timezone=True), nullable=False),
+    sa.Column('entered_on', sa.Date(), nullable=False),
+    sa.Column('last_run_on', sa.Date(), nullable=True),
+    sa.Column('held', sa.Boolean(), nullable=False),
+    sa.Column('hold_reason', sa.Text(), nullable=True),
+    sa.Column('held_by', sa.String(length=64), nullable=True),
+    sa.Column('trigger', sa.String(length=32), nullable=True),
+    sa.Column('evidence', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('case_id')
+    )
+    with op.batch_alter_table('case_ladder', schema=None) as batch_op:
+        batch_op.create_index('ix_case_ladder_level', ['level'], unique=False)
+
+    op.create_table('case_trail',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('at', headoffice.types.UTCTime(timezone=True), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('data', sa.Text(), nullable=False),
+    sa.Column('attachment_sha256', sa.String(length=64), nullable=True),
+    sa.Column('ref', sa.String(length=64), nullable=True),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('case_trail', schema=None) as batch_op:
+        batch_op.create_index('ix_case_trail_case_at', ['case_id', 'at'], unique=False)
+
+    op.create_table('delinquency_episodes',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('started_on', sa.Date(), nullable=False),
+    sa.Column('cured_on', sa.Date(), nullable=True),
+    sa.Column('overdue_fen', sa.BigInteger(), nullable=False),
+    sa.Column('source', sa.String(length=16), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('delinquency_episodes', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_delinquency_episodes_case_id'), ['case_id'], unique=False)
+
+    op.create_table('ladder_actions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('transition_id', sa.Integer(), nullable=True),
+    sa.Column('level', sa.String(length=32), nullable=False),
+    sa.Column('action', sa.String(length=16), nullable=False),
+    sa.Column('template', sa.String(length=64), nullable=True),
+    sa.Column('run_on', sa.Date(), nullable=False),
+    sa.Column('state', sa.String(length=12), nullable=False),
+    sa.Column('detail', sa.Text(), nullable=False),
+    sa.Column('created_at', headoffice.types.UTCTime(timezone=True), nullable=False),
+    sa.Column('done_at', headoffice.types.UTCTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('case_id', 'level', 'run_on', name='uq_ladder_actions_case_level_day')
+    )
+    with op.batch_alter_table('ladder_actions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_ladder_actions_case_id'), ['case_id'], unique=False)
+        batch_op.create_index('ix_ladder_actions_pending', ['action', 'run_on'], unique=False, sqlite_where=sa.text("state = 'pending'"), postgresql_where=sa.text("state = 'pending'"))
+
+    op.create_table('ladder_transitions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=8), nullable=False),
+    sa.Column('via', sa.String(length=8), nullable=False),
+    sa.Column('run_on', sa.Date(), nullable=True),
+    sa.Column('at', headoffice.types.UTCTime(timezone=True), nullable=False),
+    sa.Column('from_level', sa.String(length=32), nullable=True),
+    sa.Column('to_level', sa.String(length=32), nullable=True),
+    sa.Column('policy_id', sa.Integer(), nullable=True),
+    sa.Column('rule', sa.Text(), nullable=False),
+    sa.Column('actor', sa.String(length=64), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('ladder_transitions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_ladder_transitions_case_id'), ['case_id'], unique=False)
+        batch_op.create_index('ix_ladder_transitions_run_on', ['run_on'], unique=False)
+        batch_op.create_index('uq_ladder_transitions_run', ['case_id', 'run_on'], unique=True, sqlite_where=sa.text("via = 'run'"), postgresql_where=sa.text("via = 'run'"))
+
+    op.create_table('serious_defaults',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=32), nullable=False),
+    sa.Column('note', sa.Text(), nullable=False),
+    sa.Column('attachment_sha256', sa.String(length=64), nullable=False),
+    sa.Column('set_by', sa.String(length=64), nullable=False),
+    sa.Column('set_at', headoffice.types.UTCTime(timezone=True), nullable=False),
+    sa.Column('withdrawn_at', headoffice.types.UTCTime(timezone=True), nullable=True),
+    sa.Column('withdrawn_by', sa.String(length=64), nullable=True),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('serious_defaults', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_serious_defaults_case_id'), ['case_id'], unique=False)
+
+    op.add_column('debtors', sa.Column('zone', sa.String(length=64), nullable=True))
+
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('debtors', schema=None) as batch_op:
+        batch_op.drop_column('zone')
+
+    with op.batch_alter_table('serious_defaults', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_serious_defaults_case_id'))
+
+    op.drop_table('serious_defaults')
+    with op.batch_alter_table('ladder_transitions', schema=None) as batch_op:
+        batch_op.drop_index('uq_ladder_transitions_run', sqlite_where=sa.text("via = 'run'"), postgresql_where=sa.text("via = 'run'"))
+        batch_op.drop_index('ix_ladder_transitions_run_on')
+        batch_op.drop_index(batch_op.f('ix_ladder_transitions_case_id'))
+
+    op.drop_table('ladder_transitions')
+    with op.batch_alter_table('ladder_actions', schema=None) as batch_op:
+        batch_op.drop_index('ix_ladder_actions_pending', sqlite_where=sa.text("state = 'pending'"), postgresql_where=sa.text("state = 'pending'"))
+        batch_op.drop_index(batch_op.f('ix_ladder_actions_case_id'))
+
+    op.drop_table('ladder_actions')
+    with op.batch_alter_table('delinquency_episodes', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_delinquency_episodes_case_id'))
+
+    op.drop_table('delinquency_episodes')
+    with op.batch_alter_table('case_trail', schema=None) as batch_op:
+        batch_op.drop_index('ix_case_trail_case_at')
+
+    op.drop_table('case_trail')
+    with op.batch_alter_table('case_ladder', schema=None) as batch_op:
+        batch_op.drop_index('ix_case_ladder_level')
+
+    op.drop_table('case_ladder')
+    op.drop_table('ladder_policies')
