@@ -158,3 +158,126 @@ class DelinquencyEpisode(Base):
     cured_on: Mapped[date | None] = mapped_column(Date)
     overdue_fen: Mapped[int] = mapped_column(BigInteger, default=0)
     source: Mapped[str] = mapped_column(String(16), default="import")  # import | api
+
+
+# --- SMS reminders ------------------------------------------------------------------------------
+
+
+class SmsTemplate(Base):
+    """One stored version of an SMS template (the newest version of a code is in force)."""
+
+    __tablename__ = "sms_templates"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer)
+    lang: Mapped[str] = mapped_column(String(8), default="zh")
+    body: Mapped[str] = mapped_column(Text)  # with {merge_field}s from the closed set
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    set_by: Mapped[str] = mapped_column(String(64))
+    set_at: Mapped[datetime] = mapped_column(UTCTime)
+
+    __table_args__ = (UniqueConstraint("code", "version", name="uq_sms_templates_code_version"),)
+
+
+class SmsMessage(Base):
+    """One reminder to one of the debtor's own numbers. `scheduled_at` is the first allowed minute
+    (quiet hours in the debtor's zone); the sender claims due `queued` rows."""
+
+    __tablename__ = "sms_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    action_id: Mapped[int | None] = mapped_column(Integer)
+    phone_id: Mapped[int | None] = mapped_column(Integer)
+    number: Mapped[str] = mapped_column(String(32))  # E.164
+    template_code: Mapped[str] = mapped_column(String(64))
+    template_version: Mapped[int] = mapped_column(Integer)
+    body: Mapped[str] = mapped_column(Text)  # as merged (the signature is put in front when sent)
+    zone: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCTime)
+    scheduled_at: Mapped[datetime] = mapped_column(UTCTime)
+    # queued | sending | sent | delivered | undelivered | failed | skipped
+    state: Mapped[str] = mapped_column(String(12), default="queued")
+    skip_reason: Mapped[str | None] = mapped_column(String(32))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCTime)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCTime)
+    provider_ref: Mapped[str | None] = mapped_column(String(100), index=True)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCTime)
+    receipt_status: Mapped[str | None] = mapped_column(String(32))
+    receipt_at: Mapped[datetime | None] = mapped_column(UTCTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        UniqueConstraint("action_id", "phone_id", name="uq_sms_messages_action_phone"),
+        Index("ix_sms_messages_due", "next_attempt_at", sqlite_where=text("state = 'queued'"),
+              postgresql_where=text("state = 'queued'")),
+        Index("ix_sms_messages_state", "state"),
+    )
+
+
+# --- lawyer's letters ---------------------------------------------------------------------------
+
+
+class LawFirm(Base):
+    __tablename__ = "law_firms"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(Text)
+    lawyer: Mapped[str] = mapped_column(Text)
+    licence_no: Mapped[str] = mapped_column(String(64))  # 律师执业证号
+    letterhead: Mapped[str] = mapped_column(Text, default="")
+    address: Mapped[str] = mapped_column(Text, default="")
+    phone: Mapped[str] = mapped_column(String(32), default="")
+    email: Mapped[str] = mapped_column(String(200), default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCTime)
+
+
+class LetterTemplate(Base):
+    """One stored version of a lawyer's-letter template of one firm."""
+
+    __tablename__ = "letter_templates"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer)
+    firm_code: Mapped[str] = mapped_column(String(32))
+    lang: Mapped[str] = mapped_column(String(8), default="zh")
+    title: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)  # with {merge_field}s from the closed set
+    legal_basis: Mapped[str] = mapped_column(Text)
+    rights: Mapped[str] = mapped_column(Text)  # the debtor's rights and how to object
+    deadline_days: Mapped[int] = mapped_column(Integer)
+    channels: Mapped[str] = mapped_column(Text, default="[]")  # JSON: the designated repayment channels
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    set_by: Mapped[str] = mapped_column(String(64))
+    set_at: Mapped[datetime] = mapped_column(UTCTime)
+
+    __table_args__ = (UniqueConstraint("code", "version", name="uq_letter_templates_code_version"),)
+
+
+class Letter(Base):
+    """One lawyer's letter: made on its due day, printed and mailed, checkable by its code."""
+
+    __tablename__ = "letters"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    action_id: Mapped[int | None] = mapped_column(Integer, unique=True)
+    template_code: Mapped[str] = mapped_column(String(64))
+    template_version: Mapped[int] = mapped_column(Integer)
+    firm_code: Mapped[str] = mapped_column(String(32))
+    due_on: Mapped[date] = mapped_column(Date, index=True)
+    code: Mapped[str] = mapped_column(String(24), unique=True)  # the verification code
+    recipient: Mapped[str] = mapped_column(Text)
+    address: Mapped[str] = mapped_column(Text)
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    deadline: Mapped[date] = mapped_column(Date)
+    pdf_sha256: Mapped[str | None] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(12), default="due")  # due | made | mailed | returned | cancelled
+    tracking_no: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCTime)
+    made_at: Mapped[datetime | None] = mapped_column(UTCTime)
+    mailed_at: Mapped[datetime | None] = mapped_column(UTCTime)
