@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from app.contract.v1 import CaseSummary
 
+from .ladder.caseview import ladder_data
 from .models import Account, Address, Attempt, Case, Contact, Debtor, Phone, SafetyNote
 
 HISTORY_LIMIT = 200  # newest attempts sent per case (compliance caps need days, the timeline a few months)
@@ -110,6 +111,7 @@ def case_data(session: Session, cases: Sequence[Any], now: datetime) -> dict[int
                 "event_id": r.event_id, "channel": r.channel, "at": r.at, "outcome": r.outcome,
                 "answered": r.answered, "right_party": r.right_party, "to_third_party": r.to_third_party,
                 "phone": r.phone, "details": _details(r.details)})
+    ladder = ladder_data(session, ids)
     out: dict[int, dict[str, Any]] = {}
     for c in cases:
         debtor = debtors[c.debtor_id]
@@ -118,7 +120,8 @@ def case_data(session: Session, cases: Sequence[Any], now: datetime) -> dict[int
             "trigger": c.trigger, "paused_reason": c.paused_reason, "version": c.version, "debtor_id": debtor.id,
             "debtor_name": debtor.name, "id_number": debtor.id_number, "phones": phones[debtor.id],
             "addresses": addresses[debtor.id], "contacts": contacts[debtor.id], "accounts": accounts[c.id], "safety_notes": notes[c.id],
-            "history": list(reversed(history[c.id]))}
+            "history": list(reversed(history[c.id])),
+            **ladder.get(c.id, {})}
     return out
 
 
