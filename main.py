@@ -69,6 +69,9 @@ def build(argv: Sequence[str] | None = None):  # type: ignore[no-untyped-def]
 
     QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)  # the map's web engine needs it
     app = QApplication.instance() or QApplication([sys.argv[0]])
+    from app.ui import gui_gc
+
+    gui_gc.start(app)  # Python's garbage collection on this thread only (app/ui/gui_gc.py)
     app.setOrganizationName("Doorstep")
     app.setApplicationName("Doorstep")
     prefer_cjk_font(app)

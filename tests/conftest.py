@@ -21,6 +21,19 @@ os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
 # Never let a test write into the developer's real data folder.
 os.environ.pop("DOORSTEP_DATA_DIR", None)
 
+# Python's cyclic garbage collector runs on the test's own thread only, between tests, as it runs on the
+# GUI thread only in the app: a collection on a worker thread that frees a Qt object deadlocks against
+# the GUI thread (app/ui/gui_gc.py says how).
+from app.ui import gui_gc
+
+gui_gc.take_over()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item: pytest.Item) -> None:
+    gui_gc.collect_due()
+
+
 # An exception raised in a Qt slot or callback fails the run (see tests/qt_exceptions.py).
 pytest_plugins = ["tests.qt_exceptions", "pytester"]
 

@@ -57,7 +57,10 @@ def pause_gc() -> None:
     list is up (or the opening failed, or after a few seconds whatever happened)."""
     import gc
 
+    from app.ui import gui_gc
+
     gc.disable()
+    gui_gc.hold(True)
     fallback = threading.Timer(LAUNCH_GC_PAUSE_S, resume_gc)
     fallback.daemon = True  # never holds the process open
     fallback.start()
@@ -66,6 +69,10 @@ def pause_gc() -> None:
 def resume_gc() -> None:
     import gc
 
+    from app.ui import gui_gc
+
     if not gc.isenabled():
         gc.freeze()  # what the launch made stays for good: later collections need not walk it
-        gc.enable()
+        if not gui_gc.taken():  # the GUI thread's collector collects from now on (app/ui/gui_gc.py)
+            gc.enable()
+    gui_gc.hold(False)
