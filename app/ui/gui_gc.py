@@ -43,6 +43,10 @@ def hold(on: bool) -> None:
     _held = on
 
 
+def held() -> bool:
+    return _held
+
+
 def collect_due() -> int:
     """Collect the oldest generation whose threshold is passed (and the younger ones); the number of
     unreachable objects found. Call it on the GUI thread only."""

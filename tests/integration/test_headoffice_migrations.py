@@ -63,7 +63,7 @@ def test_0001_upgrades_to_the_head_keeping_every_row(db_url: str) -> None:
         _at_0001(db)
         before = _counts(db)
         upgrade(db)
-        assert current_revision(db) == head_revision() == "0003"
+        assert current_revision(db) == head_revision() == "0004"
         assert _counts(db) == before  # no user, token or case lost to the new column
         with db.engine.connect() as conn:
             assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
@@ -76,6 +76,6 @@ def test_0001_upgrades_to_the_head_keeping_every_row(db_url: str) -> None:
                 1: 2, 2: 1, 3: None}
             assert conn.execute(text("SELECT count(*) FROM pair_changes")).scalar_one() == 2
         upgrade(db)  # at the head already: nothing to do
-        assert current_revision(db) == "0003"
+        assert current_revision(db) == "0004"
     finally:
         db.dispose()
