@@ -52,3 +52,23 @@ def trail(letter_sha: str | None = LETTER_SHA, *, first_id: int = 1, firm: str =
 def ladder_fields(letter_sha: str | None = LETTER_SHA, **kw: Any) -> dict[str, Any]:
     """The ladder fields of a `CaseData` at the visit level."""
     return {"ladder_level": "visit", "trigger_why": why(), "ladder": trail(letter_sha, **kw)}
+
+
+def letter_pdf(pages: int = 2) -> bytes:
+    """A real PDF of `pages` pages (reportlab), standing for a lawyer's letter head office made."""
+    import io
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    out = io.BytesIO()
+    pdf = canvas.Canvas(out, pagesize=A4)
+    for n in range(1, pages + 1):
+        pdf.setFont("Helvetica-Bold", 18)
+        pdf.drawString(72, 760, "LAWYER'S LETTER")
+        pdf.setFont("Helvetica", 11)
+        pdf.drawString(72, 730, f"Verification code K7QD-3MWX - page {n} of {pages}")
+        pdf.rect(72, 100, 450, 600)
+        pdf.showPage()
+    pdf.save()
+    return out.getvalue()
