@@ -72,3 +72,19 @@ def letter_pdf(pages: int = 2) -> bytes:
         pdf.showPage()
     pdf.save()
     return out.getvalue()
+
+
+def sample_case(case_id: int = 1, **extra: Any) -> v1.CaseData:
+    """A whole case at the visit level as head office sends it, the ladder included."""
+    fields = ladder_fields() | extra
+    return v1.CaseData(
+        id=case_id, case_no=f"CD2026{case_id:06d}", agent_id=1, stage="field_visit", status="open",
+        trigger="repeated_delinquency", version=3, debtor_id=case_id + 1000, debtor_name="王伟明",
+        id_number="510104199001011234",
+        phones=[v1.PhoneData(id=case_id * 10 + 1, number="+8613812348000", status="valid")],
+        addresses=[v1.AddressData(id=case_id * 10 + 2, kind="home", text="成都市锦江区春熙路88号3单元502",
+                                  district="锦江区", lat=30.657, lon=104.080)],
+        accounts=[v1.AccountData(id=case_id * 10 + 4, loan_no=f"LN{case_id:06d}", product="消费贷",
+                                 principal_fen=5_000_000, outstanding_fen=3_200_000, overdue_fen=800_000,
+                                 days_past_due=47, missed_instalments=2)],
+        **fields)

@@ -39,8 +39,9 @@ def ladder_state(session: Session, case_id: int) -> LadderState:
 
 def trail_entries(session: Session, case_id: int) -> list[tuple[datetime, str, dict[str, Any]]]:
     """The case's trail items oldest first as (at, kind, data). `data` is head office's JSON plus
-    `attachment_sha256` (a letter's PDF) and, on a hold or release, `level_then` (the level the case
-    was at: the last level item before it, else its level now)."""
+    `attachment_sha256` (a letter's PDF), on a hold or release `level_then` (the level the case was at:
+    the last level item before it, else its level now), and on a trigger `detected_on` when it has none
+    (the item's day)."""
     state = ladder_state(session, case_id)
     rows = session.execute(select(m.LadderTrailItem.at, m.LadderTrailItem.kind, m.LadderTrailItem.data,
                                   m.LadderTrailItem.attachment_sha256)
@@ -54,6 +55,8 @@ def trail_entries(session: Session, case_id: int) -> list[tuple[datetime, str, d
             level = data["to"]
         if kind in ("hold", "release"):
             data["level_then"] = level or state.level or ""
+        if kind == "trigger" and "detected_on" not in data:
+            data["detected_on"] = at.date().isoformat()  # when head office recorded it: dates of its year read short
         data["attachment_sha256"] = sha
         out.append((ensure_utc(at), kind, data))
     return out

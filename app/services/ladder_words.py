@@ -161,14 +161,19 @@ def _facts(why: Mapping[str, Any], kind: str) -> list[Mapping[str, Any]]:
     return [f for f in facts if isinstance(f, Mapping) and f.get("kind") == kind] if isinstance(facts, list) else []
 
 
+def _thresholds(why: Mapping[str, Any]) -> Mapping[str, Any]:
+    value = why.get("thresholds")
+    return value if isinstance(value, Mapping) else {}
+
+
 def _dates(lang: str, values: Sequence[Any], year_of: int | None, limit: int = 6) -> str:
-    days = sorted((d for d in (_date(v) for v in values) if d is not None))
+    days = sorted(d for d in (_date(v) for v in values) if d is not None)
     text = _join(lang, [day_text(d, lang, year_of=year_of) for d in days[:limit]])
     return text + ("…" if len(days) > limit else "")
 
 
 def _repeated(why: Mapping[str, Any], lang: str, year: int | None) -> list[str]:
-    thresholds = why.get("thresholds") if isinstance(why.get("thresholds"), Mapping) else {}
+    thresholds = _thresholds(why)
     parts = []
     broken = _facts(why, "broken_promise")
     if broken:
@@ -188,7 +193,7 @@ def _repeated(why: Mapping[str, Any], lang: str, year: int | None) -> list[str]:
 
 
 def _evading(why: Mapping[str, Any], lang: str) -> list[str]:
-    thresholds = why.get("thresholds") if isinstance(why.get("thresholds"), Mapping) else {}
+    thresholds = _thresholds(why)
     parts = []
     attempts = _facts(why, "attempt")
     if attempts:

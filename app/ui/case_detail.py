@@ -131,12 +131,14 @@ class CaseDetailView(QWidget):
         self.letter_button = QPushButton(self.tr("Open the &letter (PDF)"), self)
         self.letter_button.setToolTip(self.tr("Shows the lawyer's letter head office made for this case"))
         self.letter_button.setEnabled(False)
+        self.letter_button.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
         self.letter_status = _label(self, rich=False)
         self.letter_status.hide()
         self.letters = LetterOpener(ctx, self)
         letter_row = QHBoxLayout()
         letter_row.addWidget(self.letter_button)
         letter_row.addWidget(self.letter_status, 1)
+        letter_row.addStretch(0)
 
         def box(title: str, *widgets: QWidget, extra: QHBoxLayout | None = None) -> QGroupBox:
             group = QGroupBox(title, self)

@@ -73,6 +73,9 @@ class LetterViewer(QDialog):
         self.title.setTextFormat(Qt.TextFormat.PlainText)  # head office's words: never markup
         self.title.setWordWrap(True)
         self.title.setText(title)
+        font = self.title.font()
+        font.setBold(True)
+        self.title.setFont(font)
         self.note = QLabel(self)
         self.note.setTextFormat(Qt.TextFormat.PlainText)
         self.note.setWordWrap(True)
@@ -104,7 +107,7 @@ class LetterViewer(QDialog):
         self.system_button.clicked.connect(self.open_in_system_viewer)
         self.close_button.clicked.connect(self.accept)
         width = max((i.width() for i in letter.images), default=600)
-        self.resize(min(width + 60, 1000), 860)
+        self.resize(min(width + 90, 1100), 900)
 
     def open_in_system_viewer(self) -> None:
         from app.services.evidence_view import write_for_viewing

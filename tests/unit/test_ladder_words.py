@@ -5,7 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from app.services.ladder_words import day_text, lang_of, plain, trail_detail, trail_line, trail_title, why_line
+from app.services.ladder_words import (
+    day_text,
+    lang_of,
+    plain,
+    trail_detail,
+    trail_line,
+    trail_title,
+    why_line,
+)
 
 ZONE = "Asia/Shanghai"
 REPEATED = {"trigger": "repeated_delinquency", "detected_on": "2026-12-01", "thresholds": {"broken_promises": 2},
