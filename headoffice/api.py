@@ -52,6 +52,7 @@ from .config import Settings
 from .db import Database
 from .faults import Faults
 from .hardening import Hardening
+from .ladder.models import CaseTrailItem
 from .models import Attachment, Attempt, Case, CaseHolder, User
 from .push import push
 from .safety.jobs import lifespan as safety_lifespan
@@ -362,12 +363,18 @@ def _version(if_match: str) -> int:
 def _may_read_attachment(session: Any, user: User, row: Attachment) -> bool:
     if user.role == "admin" or row.uploaded_by == user.id:
         return True
+    # A file on a case's ladder trail (a lawyer's letter's PDF) is the case's: its agent and its team's
+    # supervisor may read it, whoever stored it.
+    on_trail = select(CaseTrailItem.id).join(Case, Case.id == CaseTrailItem.case_id).where(
+        CaseTrailItem.attachment_sha256 == row.sha256)
     if user.role == "supervisor":
         uploader = session.get(User, row.uploaded_by)
-        return uploader is not None and uploader.team == user.team
+        if uploader is not None and uploader.team == user.team:
+            return True
+        return session.scalar(on_trail.where(Case.team == user.team).limit(1)) is not None
     owned = session.scalar(select(Attempt.id).join(Case, Case.id == Attempt.case_id).where(
         Attempt.recording_sha256 == row.sha256, Case.agent_id == user.id).limit(1))
-    return owned is not None
+    return owned is not None or session.scalar(on_trail.where(Case.agent_id == user.id).limit(1)) is not None
 
 
 def _changes_out(session: Any, user: User, rows: Sequence[Any], now: datetime) -> list[dict[str, Any]]:

@@ -26,6 +26,27 @@ from app.store.migrate import HEAD_REVISION, open_store  # noqa: E402
 FIXTURES = ROOT / "tests" / "fixtures" / "stores"
 
 
+def _ladder_sample(store: object, now: datetime) -> None:
+    """The escalation ladder as a pull leaves it (0007): case 1 at a door with its trigger's evidence and
+    a trail of an SMS, a letter with its PDF, and the move to the visit level."""
+    from app.contract import v1
+    from app.sync.apply_ladder import write_ladder
+
+    why = v1.TriggerData(trigger="repeated_delinquency", detected_on=date(2026, 11, 30),
+                         facts=[{"kind": "broken_promise", "due": "2026-10-01", "amount_fen": 50000},
+                                {"kind": "broken_promise", "due": "2026-11-03", "amount_fen": 30000}],
+                         thresholds={"broken_promises": 2})
+    trail = [v1.TrailItemData(id=101, at=now, kind="sms", data={"state": "sent", "template": "remind_1",
+                                                                "number": "138****8000"}),
+             v1.TrailItemData(id=102, at=now, kind="letter", data={"state": "made", "firm": "fixture firm",
+                                                                   "code": "ABCD-EFGH", "deadline": "2026-12-15"},
+                              attachment_sha256="a" * 64),
+             v1.TrailItemData(id=103, at=now, kind="level", data={"from": "letter", "to": "visit",
+                                                                  "stage": "field_visit", "via": "run"})]
+    with store.write() as session:  # type: ignore[attr-defined]
+        write_ladder(session, {1: ("visit", why, trail)})
+
+
 def main() -> int:
     target = FIXTURES / f"{HEAD_REVISION}.sqlite3"
     if target.exists():
@@ -39,9 +60,11 @@ def main() -> int:
     for case_id in (1, 2, 3):
         record_outcome(store, OutcomeInput(case_id, OutcomeCode.NO_ANSWER, Channel.PHONE, now, notes="fixture"),
                        profile, actor="agent01", now=now)
+    _ladder_sample(store, now)
     with store.engine.connect() as conn:
         counts = {t: conn.exec_driver_sql(f"SELECT count(*) FROM {t}").scalar() for t in
-                  ("cases", "debtors", "events", "outbox", "audit_log", "contact_attempts")}
+                  ("cases", "debtors", "events", "outbox", "audit_log", "contact_attempts", "case_ladder",
+                   "ladder_trail")}
     checkpoint(store.engine)
     store.close()
     for extra in ("-wal", "-shm"):

@@ -53,10 +53,16 @@ def fetch_for_viewing(client: HeadOfficeClient, sha256: str, folder: Path) -> Pa
     data = client.get_attachment(sha256)
     if hashlib.sha256(data).hexdigest() != sha256:
         raise AttachmentMismatch(f"head office sent content for {sha256[:12]} that does not match its hash")
+    return write_for_viewing(data, folder, f"recording-{sha256[:12]}")
+
+
+def write_for_viewing(data: bytes, folder: Path, stem: str) -> Path:
+    """Write checked content to the private viewing folder (wiping what earlier openings left) for the
+    system's viewer. Returns its path: `<stem><suffix from the content>`."""
     folder.mkdir(parents=True, exist_ok=True)
     os.chmod(folder, 0o700)
     wipe_viewing(folder)
-    path = folder / f"recording-{sha256[:12]}{suffix_for(data)}"
+    path = folder / f"{stem}{suffix_for(data)}"
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
         with os.fdopen(fd, "wb") as out:

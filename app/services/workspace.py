@@ -25,6 +25,7 @@ from app.store.types import from_db_time
 
 from .casefacts import active_safety_notes
 from .errors import CaseNotFound
+from .ladder_trail import ladder_state, letter_pdfs, trail_entries
 from .privacy import record_reveal
 
 
@@ -120,6 +121,9 @@ class CaseDetail:
     pending_relief: int
     # The newest decided relief proposal: (status, decided by, reason), once a supervisor's decision arrived.
     relief_decision: tuple[str, str, str] | None = None
+    # Head office's escalation ladder: the case's level and why it is at a door (TriggerData as a dict).
+    ladder_level: str | None = None
+    trigger_why: dict[str, Any] | None = None
 
     @property
     def safety_level(self) -> int:
@@ -148,8 +152,8 @@ class RevealedContacts:
 @dataclass(frozen=True, slots=True)
 class TimelineItem:
     at: datetime
-    kind: str  # attempt | payment | promise | safety_note | relief | decision | evidence
-    code: str  # outcome code, promise state, payment method, safety category, relief kind
+    kind: str  # attempt | payment | promise | safety_note | relief | decision | evidence | ladder
+    code: str  # outcome code, promise state, payment method, safety category, relief kind, trail kind
     channel: str = ""
     amount_fen: int | None = None
     currency: str = "CNY"
@@ -223,6 +227,7 @@ def load_case_detail(store: Store, case_id: int, now: datetime | None = None) ->
             a.loan_no, a.product, a.principal_fen, a.outstanding_fen, a.overdue_fen, a.currency, a.days_past_due,
             Bucket.for_days(a.days_past_due).value if a.days_past_due >= 1 else "", a.missed_instalments,
             a.last_payment_on) for a in case.accounts)
+        ladder = ladder_state(session, case.id)
         return CaseDetail(
             id=case.id, case_no=case.case_no, version=case.version, stage=case.stage, status=case.status,
             trigger=case.trigger, paused_reason=case.paused_reason, priority=case.priority,
@@ -240,6 +245,7 @@ def load_case_detail(store: Store, case_id: int, now: datetime | None = None) ->
             promise_due=case.promise_due, next_action_on=case.next_action_on,
             agent_name=agent.display_name if agent else "", pending_relief=int(relief),
             relief_decision=(str(decided[0]), str(decided[1] or ""), str(decided[2] or "")) if decided else None,
+            ladder_level=ladder.level, trigger_why=ladder.why,
         )
 
 
@@ -269,8 +275,9 @@ def _details(raw: str) -> dict[str, Any]:
 
 
 def case_timeline(store: Store, case_id: int) -> list[TimelineItem]:
-    """Every attempt, outcome, payment, promise, safety note (all versions), relief proposal and evidence file
-    (sealed here, or uploaded), newest first."""
+    """Every attempt, outcome, payment, promise, safety note (all versions), relief proposal, evidence file
+    (sealed here, or uploaded) and step of head office's escalation ladder (kind "ladder", code the trail
+    kind; a letter's PDF is its item, not an evidence file of its own), newest first."""
     items: list[TimelineItem] = []
     with store.read() as session:
         for a in session.scalars(select(m.ContactAttempt).where(m.ContactAttempt.case_id == case_id)):
@@ -304,7 +311,12 @@ def case_timeline(store: Store, case_id: int) -> list[TimelineItem]:
             else:
                 items.append(TimelineItem(n.at, "decision", str(verdict["subject"]), text=str(verdict["reason"]),
                                           details={"approved": bool(verdict["approved"]), "by": str(verdict["by"])}))
+        for at, kind, data in reversed(trail_entries(session, case_id)):  # newest first among equal times
+            items.append(TimelineItem(at, "ladder", kind, details=data))
+        letters = letter_pdfs(session, case_id)
         for ev in session.scalars(select(m.Attachment).where(m.Attachment.case_id == case_id)):
+            if ev.sha256 in letters:
+                continue
             items.append(TimelineItem(ev.created_at, "evidence", ev.media_type, details={
                 "sha256": ev.sha256, "size": ev.size, "uploaded": bool(ev.uploaded)}))
     items.sort(key=lambda i: ensure_utc(i.at), reverse=True)

@@ -447,6 +447,37 @@ class SafetyReportDay(Base):
     fetched_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class CaseLadder(Base):
+    """Where head office's escalation ladder has a case (`CaseData.ladder_level`) and, when it is at a door,
+    why (`CaseData.trigger_why`, the TriggerData JSON as head office sent it). Written by the pull only;
+    nothing on the laptop edits it. No row: head office sent neither."""
+
+    __tablename__ = "case_ladder"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
+    level: Mapped[str | None] = mapped_column(String(64))
+    trigger_why: Mapped[str | None] = mapped_column(Text)
+
+
+class LadderTrailItem(Base):
+    """One step of the ladder on the case's timeline (`CaseData.ladder`), as head office sent it: its id is
+    head office's, `data` the kind's JSON (see `TrailItemData`), `attachment_sha256` a letter's PDF. The pull
+    replaces a case's items with what head office sends; nothing on the laptop edits them."""
+
+    __tablename__ = "ladder_trail"
+    __table_args__ = (
+        Index("ix_ladder_trail_case_at", "case_id", "at"),
+        Index("ix_ladder_trail_attachment", "attachment_sha256"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    kind: Mapped[str] = mapped_column(String(16))
+    data: Mapped[str] = mapped_column(Text, default="{}")
+    attachment_sha256: Mapped[str | None] = mapped_column(String(64))
+
+
 def configure_all_mappers() -> None:
     """Configure every ORM mapper now (thread-safe): the first query would otherwise pay for it."""
     from sqlalchemy.orm import configure_mappers

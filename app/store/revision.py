@@ -5,7 +5,7 @@ list with the bare sqlite3 module while SQLAlchemy is still loading."""
 from __future__ import annotations
 
 # Must equal the head of migrations/versions (tests/integration/test_migrations.py checks it).
-HEAD_REVISION = "0006"
+HEAD_REVISION = "0007"
 
 
 class StoreError(Exception):

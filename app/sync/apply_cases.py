@@ -1,5 +1,6 @@
 """A pulled page's case upserts, written as sets: the case, its debtor, phones, addresses, emergency
-contacts, accounts, safety notes and history (contact attempts that have no local event), with the
+contacts, accounts, safety notes, history (contact attempts that have no local event) and its escalation
+ladder (level, the visit trigger's evidence, the trail: `apply_ladder`), with the
 search index kept in step and the touched case ids handed to a `refresh` hook that recomputes the
 list columns (priority…).
 
@@ -30,6 +31,7 @@ from app.store.search import reindex_cases
 from app.store.syncstate import PROFILE, get_state
 from app.store.types import from_db_time, to_db_time
 
+from .apply_ladder import ladders_of, write_ladder
 from .apply_removals import pending_removals, remove_case, save_pending_removals
 from .local_writes import cases_with_queued_events, db_time, executemany, json_id_list, run
 
@@ -165,6 +167,7 @@ def upsert_cases(session: Session, cases: list[v1.CaseData], now: datetime, refr
     _write_history(session, cases, ids_json, local_events)
     _write_records_by_others(session, cases, local_events, now)
     _write_safety_notes(session, cases, pending_events)
+    write_ladder(session, ladders_of(cases))
 
     run(session,
         "UPDATE cases SET last_contact_at = (SELECT max(a.at) FROM contact_attempts a WHERE a.case_id = cases.id "

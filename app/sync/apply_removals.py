@@ -109,7 +109,8 @@ def remove_cases(session: Session, case_ids: Sequence[int]) -> None:
     c = {"c": json_id_list(case_ids)}
     debtors = json_id_list(int(r[0]) for r in run(
         session, "SELECT DISTINCT debtor_id FROM cases WHERE id IN (SELECT value FROM json_each(:c))", c))
-    for table in ("contact_attempts", "payments", "promises", "relief_proposals", "accounts", "safety_notes"):
+    for table in ("contact_attempts", "payments", "promises", "relief_proposals", "accounts", "safety_notes",
+                  "ladder_trail", "case_ladder"):
         run(session, f"DELETE FROM {table} WHERE case_id IN (SELECT value FROM json_each(:c))", c)
     run(session, "DELETE FROM cases WHERE id IN (SELECT value FROM json_each(:c))", c)
     orphans = {"d": json_id_list(int(r[0]) for r in run(

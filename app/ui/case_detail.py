@@ -1,6 +1,8 @@
-"""The case detail panel: safety banner, debtor and contacts (masked), accounts, stage, priority
-with its reasons, safety notes, and the timeline. Loads in the background; every user or server
-string is escaped before it reaches a rich-text label.
+"""The case detail panel: safety banner, why this case is at a door, debtor and contacts (masked),
+accounts, stage, priority with its reasons, safety notes, and the timeline (head office's escalation
+ladder included; a lawyer's letter opens as its PDF). Loads in the background; every user or server
+string is escaped before it reaches a rich-text label, and the why-line is a plain-text label.
+Nothing of the ladder is editable here.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ import html
 import re
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QLocale, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -28,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.clock import local
+from app.services import ladder_words
 from app.services.workspace import (
     CaseDetail,
     RevealedContacts,
@@ -40,7 +43,8 @@ from app.services.workspace import (
 from . import labels
 from .case_model import format_fen
 from .context import UiContext
-from .timeline_model import TimelineModel
+from .letter_viewer import LetterOpener
+from .timeline_model import TimelineModel, letter_pdf
 
 E = html.escape
 
@@ -78,6 +82,12 @@ class CaseDetailView(QWidget):
         self.banner.setAccessibleName(self.tr("Safety warning"))
         self.banner.hide()
         self.header = _label(self)
+        self.why = _label(self, rich=False)  # head office's evidence in the laptop's words: plain text only
+        self.why.setObjectName("whyLine")
+        self.why.setStyleSheet("#whyLine { border-left: 4px solid #6a1b9a; padding: 4px 8px; "
+                               "background: #f3e5f5; color: #311b92; }")
+        self.why.setAccessibleName(self.tr("Why this case is at a door"))
+        self.why.hide()
         self.placeholder = _label(self, rich=False)
         self.placeholder.setText(self.tr("Select a case in the list to see its details."))
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -118,6 +128,17 @@ class CaseDetailView(QWidget):
         self.timeline.horizontalHeader().resizeSection(0, 130)
         self.timeline.horizontalHeader().resizeSection(1, 230)
         self.timeline.setMinimumHeight(180)
+        self.letter_button = QPushButton(self.tr("Open the &letter (PDF)"), self)
+        self.letter_button.setToolTip(self.tr("Shows the lawyer's letter head office made for this case"))
+        self.letter_button.setEnabled(False)
+        self.letter_button.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
+        self.letter_status = _label(self, rich=False)
+        self.letter_status.hide()
+        self.letters = LetterOpener(ctx, self)
+        letter_row = QHBoxLayout()
+        letter_row.addWidget(self.letter_button)
+        letter_row.addWidget(self.letter_status, 1)
+        letter_row.addStretch(0)
 
         def box(title: str, *widgets: QWidget, extra: QHBoxLayout | None = None) -> QGroupBox:
             group = QGroupBox(title, self)
@@ -136,13 +157,14 @@ class CaseDetailView(QWidget):
         self.accounts_box = box(self.tr("Accounts"), self.accounts)
         self.stage_box = box(self.tr("Stage and priority"), self.stage, self.priority)
         self.notes_box = box(self.tr("Safety notes"), self.notes, extra=note_buttons)
-        self.timeline_box = box(self.tr("Timeline"), self.timeline)
+        self.timeline_box = box(self.tr("Timeline"), self.timeline, extra=letter_row)
 
         self.body = QWidget(self)
         body = QVBoxLayout(self.body)
         body.setContentsMargins(0, 0, 0, 0)
         body.addWidget(self.banner)
         body.addWidget(self.header)
+        body.addWidget(self.why)
         body.addLayout(actions)
         row = QHBoxLayout()
         row.addWidget(self.debtor_box, 3)
@@ -174,6 +196,11 @@ class CaseDetailView(QWidget):
         self.edit_note_button.clicked.connect(lambda: self._note_action(self.editSafetyNoteRequested))
         self.expire_note_button.clicked.connect(lambda: self._note_action(self.expireSafetyNoteRequested))
         self.notes.currentRowChanged.connect(lambda _r: self._update_note_buttons())
+        self.timeline.selectionModel().currentRowChanged.connect(self._timeline_row_changed)
+        self.timeline.doubleClicked.connect(self._timeline_activated)
+        self.letter_button.clicked.connect(self.open_letter)
+        self.letters.busyChanged.connect(self._letter_busy)
+        self.letters.failed.connect(self._letter_failed)
         self._update_note_buttons()
 
     # -- loading -------------------------------------------------------------------------------
@@ -207,6 +234,8 @@ class CaseDetailView(QWidget):
         self.body.show()
         self._render()
         self.timeline_model.set_items(timeline)
+        self.letter_status.hide()
+        self._timeline_row_changed(self.timeline.currentIndex())
         self.loaded.emit(detail)
 
     # -- rendering -----------------------------------------------------------------------------
@@ -227,6 +256,7 @@ class CaseDetailView(QWidget):
             "Stage": self.tr("Stage"),
             "Priority": self.tr("Priority"),
             "Promise due": self.tr("Promise due"),
+            "Ladder level": self.tr("Ladder level"),
             "refused further contact": self.tr("refused further contact"),
         }
 
@@ -236,6 +266,9 @@ class CaseDetailView(QWidget):
             return
         t = self._words()
         self._render_banner(d)
+        why = ladder_words.why_line(d.trigger_why, d.stage, d.trigger, ladder_words.lang_of(QLocale().name()))
+        self.why.setText(why or "")
+        self.why.setVisible(why is not None)
         self.header.setText(
             f"<span style='font-size:15pt; font-weight:bold'>{E(d.case_no)}</span>&nbsp;&nbsp;"
             f"{E(labels.stage(d.stage))} · {E(labels.status(d.status))} · {E(d.district)} · "
@@ -257,6 +290,8 @@ class CaseDetailView(QWidget):
             f"<b>{E(t['Visit trigger'])}:</b> {E(labels.trigger(d.trigger))}",
             f"<b>{E(t['Status'])}:</b> {E(labels.status(d.status))}",
         ]
+        if d.ladder_level:
+            stage_lines.append(f"<b>{E(t['Ladder level'])}:</b> {E(ladder_words.plain(d.ladder_level))}")
         if d.paused_reason:
             stage_lines.append(f"<b>{E(t['Paused because'])}:</b> {E(d.paused_reason)}")
         if d.promise_due:
@@ -340,6 +375,38 @@ class CaseDetailView(QWidget):
         self.safety_button.setEnabled(self.detail is not None)
         self.plan_button.setEnabled(self.detail is not None)
         self.visit_button.setEnabled(self.detail is not None)
+
+    # -- the letter of a timeline row ----------------------------------------------------------
+    def _timeline_row_changed(self, current: QModelIndex, _previous: QModelIndex | None = None) -> None:
+        row = current.row() if current.isValid() else -1
+        self.letter_button.setEnabled(letter_pdf(self.timeline_model.item(row)) is not None
+                                      and self.letters.busy is None)
+
+    def _timeline_activated(self, index: QModelIndex) -> None:
+        if letter_pdf(self.timeline_model.item(index.row())) is not None:
+            self.open_letter(index.row())
+
+    def open_letter(self, row: int | None = None) -> None:
+        """Open the letter of the timeline row (the current one by default) as its PDF, in the background."""
+        if not isinstance(row, int) or isinstance(row, bool):
+            row = self.timeline.currentIndex().row()
+        item = self.timeline_model.item(row)
+        sha = letter_pdf(item)
+        if item is None or sha is None:
+            return
+        self.letters.open(sha, self.timeline_model.detail(item))
+
+    def _letter_busy(self, busy: bool) -> None:
+        if busy:
+            self.letter_status.setText(self.tr("Opening the letter…"))
+            self.letter_status.show()
+        else:
+            self.letter_status.hide()
+        self._timeline_row_changed(self.timeline.currentIndex())
+
+    def _letter_failed(self, message: str) -> None:
+        self.letter_status.setText(message)
+        self.letter_status.show()
 
     # -- actions -------------------------------------------------------------------------------
     def _request_record(self) -> None:

@@ -1,19 +1,40 @@
-"""The case timeline as a table model: when, what, and the particulars, newest first."""
+"""The case timeline as a table model: when, what, and the particulars, newest first.
+
+Head office's escalation ladder (kind "ladder": levels, the visit trigger, SMS reminders, lawyer's letters,
+holds) is worded by `app.services.ladder_words` in the reader's language, as plain text: a cell shows text as
+it is, and a tooltip is escaped so that head office's words are never read as markup.
+"""
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QLocale, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
 from app.domain.clock import DEFAULT_ZONE, local
+from app.services import ladder_words
 from app.services.workspace import TimelineItem
 
 from . import labels
 from .case_model import CaseRole, SortRole, format_fen
 
 COL_WHEN, COL_WHAT, COL_DETAIL = range(3)
+LADDER_COLOUR = "#6a1b9a"
+
+
+def letter_pdf(item: TimelineItem | None) -> str | None:
+    """The SHA-256 of the letter PDF a timeline item opens, if it is a letter that has one."""
+    if item is None or item.kind != "ladder" or item.code != "letter":
+        return None
+    sha = item.details.get("attachment_sha256")
+    return sha if isinstance(sha, str) and len(sha) == 64 else None
+
+
+def plain_tooltip(text: str) -> str:
+    """A tooltip that shows `text` as it is: Qt reads a tooltip that looks like markup as rich text."""
+    return "<p style='white-space:pre-wrap'>" + html.escape(text) + "</p>"
 
 
 def format_size(size: int) -> str:
@@ -67,10 +88,14 @@ class TimelineModel(QAbstractTableModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             if col == COL_WHEN:
                 return local(item.at, self.zone).strftime("%Y-%m-%d %H:%M")
-            if col == COL_WHAT:
-                return self.what(item)
-            text = self.detail(item)
-            return text if role == Qt.ItemDataRole.DisplayRole else text[:2000]
+            text = self.what(item) if col == COL_WHAT else self.detail(item)
+            if role == Qt.ItemDataRole.DisplayRole:
+                return text
+            if item.kind != "ladder":
+                return text[:2000]
+            if col == COL_WHAT and letter_pdf(item):
+                text += "\n" + self.tr("Double-click to open the letter's PDF")
+            return plain_tooltip(text[:2000])
         if role == Qt.ItemDataRole.ForegroundRole and col == COL_WHAT:
             if item.kind == "safety_note":
                 return QBrush(QColor("#c0392b"))
@@ -78,7 +103,14 @@ class TimelineModel(QAbstractTableModel):
                 return QBrush(QColor("#c0392b"))
             if item.kind == "decision":
                 return QBrush(QColor("#1565c0"))
+            if item.kind == "ladder":
+                failed = item.code == "sms" and item.details.get("state") in ("failed", "undelivered")
+                return QBrush(QColor("#c0392b" if failed or item.code == "hold" else LADDER_COLOUR))
         return None
+
+    @staticmethod
+    def lang() -> str:
+        return ladder_words.lang_of(QLocale().name())
 
     def what(self, item: TimelineItem) -> str:
         if item.kind == "attempt":
@@ -95,6 +127,9 @@ class TimelineModel(QAbstractTableModel):
             return self.tr("Supervisor's decision")
         if item.kind == "evidence":
             return self.tr("Evidence: %1").replace("%1", self.evidence_kind(item.code))
+        if item.kind == "ladder":
+            title = ladder_words.trail_title(item.code, item.details, self.lang())
+            return title + " · PDF" if letter_pdf(item) else title
         return item.kind
 
     def evidence_kind(self, media_type: str) -> str:
@@ -120,6 +155,8 @@ class TimelineModel(QAbstractTableModel):
     def detail(self, item: TimelineItem) -> str:
         parts: list[str] = []
         d = item.details
+        if item.kind == "ladder":
+            return ladder_words.trail_detail(item.code, d, self.lang(), self.zone)
         if item.kind == "attempt":
             for key in ("promise_amount_fen", "payment_amount_fen"):
                 if isinstance(d.get(key), int):

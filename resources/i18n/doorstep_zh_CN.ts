@@ -827,12 +827,17 @@
 <context>
     <name>CaseDetailView</name>
     <message>
-        <location filename="../../app/ui/case_detail.py" line="+78"/>
+        <location filename="../../app/ui/case_detail.py" line="+82"/>
         <source>Safety warning</source>
         <translation>安全警示</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+7"/>
+        <source>Why this case is at a door</source>
+        <translation>本案为何需要上门</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>Select a case in the list to see its details.</source>
         <translation>在列表中选择一个案件以查看详情。</translation>
     </message>
@@ -873,12 +878,12 @@
     </message>
     <message>
         <location line="+12"/>
-        <location line="+35"/>
+        <location line="+44"/>
         <source>Safety notes</source>
         <translation>安全提示</translation>
     </message>
     <message>
-        <location line="-32"/>
+        <location line="-41"/>
         <source>&amp;Edit note…</source>
         <translation>编辑提示(&amp;E)…</translation>
     </message>
@@ -889,12 +894,22 @@
     </message>
     <message>
         <location line="+4"/>
-        <location line="+28"/>
+        <location line="+37"/>
         <source>Timeline</source>
         <translation>时间线</translation>
     </message>
     <message>
-        <location line="-4"/>
+        <location line="-27"/>
+        <source>Open the &amp;letter (PDF)</source>
+        <translation>打开律师函（PDF）(&amp;L)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Shows the lawyer&apos;s letter head office made for this case</source>
+        <translation>查看总部为本案出具的律师函</translation>
+    </message>
+    <message>
+        <location line="+22"/>
         <source>Debtor and contacts</source>
         <translation>债务人及联系人</translation>
     </message>
@@ -909,7 +924,7 @@
         <translation>阶段与优先级</translation>
     </message>
     <message>
-        <location line="+79"/>
+        <location line="+87"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
@@ -975,11 +990,16 @@
     </message>
     <message>
         <location line="+1"/>
+        <source>Ladder level</source>
+        <translation>催收阶梯级别</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>refused further contact</source>
         <translation>已拒绝再被联系</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+15"/>
         <source>%1 days past due (%2)</source>
         <translation>逾期 %1 天（%2）</translation>
     </message>
@@ -1034,7 +1054,7 @@
         <translation>最近还款</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+19"/>
         <source>%1 by %2: %3</source>
         <translation>%1（%2）：%3</translation>
     </message>
@@ -1044,8 +1064,13 @@
         <translation>须两人同行</translation>
     </message>
     <message>
-        <location line="-63"/>
-        <location line="+65"/>
+        <location line="+85"/>
+        <source>Opening the letter…</source>
+        <translation>正在打开律师函…</translation>
+    </message>
+    <message>
+        <location line="-154"/>
+        <location line="+71"/>
         <source>DO NOT VISIT</source>
         <translation>禁止上门</translation>
     </message>
@@ -1228,7 +1253,7 @@
 <context>
     <name>CheckOutDialog</name>
     <message>
-        <location filename="../../app/ui/visit_safety/pin_dialogs.py" line="+205"/>
+        <location filename="../../app/ui/visit_safety/pin_dialogs.py" line="+207"/>
         <source>Check out: safe</source>
         <translation>签退：平安</translation>
     </message>
@@ -2348,6 +2373,82 @@ fingerprint (SHA-256) %2</source>
     </message>
 </context>
 <context>
+    <name>LetterOpener</name>
+    <message>
+        <location filename="../../app/ui/letter_viewer.py" line="+164"/>
+        <source>The letter&apos;s PDF is not on this laptop, and no head office is set up to fetch it from.</source>
+        <translation>本机没有该律师函的PDF，且未设置可从中获取的总部。</translation>
+    </message>
+    <message>
+        <location line="+38"/>
+        <source>The letter&apos;s PDF is not on this laptop yet, and head office cannot be reached. It opens once the laptop is online.</source>
+        <translation>本机尚无该律师函的PDF，且无法连接总部。联网后即可打开。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Sign in to head office to fetch the letter&apos;s PDF.</source>
+        <translation>请先登录总部，再获取律师函的PDF。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Head office has no PDF for this letter that you may read.</source>
+        <translation>总部没有您可查看的该律师函PDF。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The file head office keeps for this letter is not a PDF; it was not opened.</source>
+        <translation>总部为该律师函保存的文件不是PDF，未打开。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The letter&apos;s PDF could not be opened: %1</source>
+        <translation>无法打开律师函的PDF：%1</translation>
+    </message>
+</context>
+<context>
+    <name>LetterViewer</name>
+    <message>
+        <location line="-139"/>
+        <source>Lawyer&apos;s letter</source>
+        <translation>律师函</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Kept on this laptop, encrypted: it opens offline too.</source>
+        <translation>已加密保存在本机：离线也可打开。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Shown from head office; not kept on this laptop.</source>
+        <translation>从总部获取显示；未保存在本机。</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>The letter&apos;s pages</source>
+        <translation>律师函页面</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Open in the &amp;system&apos;s PDF viewer</source>
+        <translation>用系统PDF阅读器打开(&amp;S)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Close</source>
+        <translation>关闭(&amp;C)</translation>
+    </message>
+    <message>
+        <location line="+27"/>
+        <source>No program on this computer opens %1.</source>
+        <translation>本机没有可以打开 %1 的程序。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The letter could not be handed to the system&apos;s viewer: %1</source>
+        <translation>无法交给系统阅读器打开律师函：%1</translation>
+    </message>
+</context>
+<context>
     <name>LoginDialog</name>
     <message>
         <location filename="../../app/ui/login_dialog.py" line="-241"/>
@@ -3075,7 +3176,7 @@ Delete it there once your procedures allow.</source>
 <context>
     <name>PinSetupDialog</name>
     <message>
-        <location filename="../../app/ui/visit_safety/pin_dialogs.py" line="-188"/>
+        <location filename="../../app/ui/visit_safety/pin_dialogs.py" line="-190"/>
         <source>Set your safety PINs</source>
         <translation>设置安全 PIN</translation>
     </message>
@@ -3110,7 +3211,7 @@ Delete it there once your procedures allow.</source>
         <translation>再次输入胁迫 PIN(&amp;G)：</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+11"/>
         <source>&amp;Set PINs</source>
         <translation>设置 PIN(&amp;S)</translation>
     </message>
@@ -4541,7 +4642,7 @@ Delete it there once your procedures allow.</source>
 <context>
     <name>TimelineModel</name>
     <message>
-        <location filename="../../app/ui/timeline_model.py" line="+55"/>
+        <location filename="../../app/ui/timeline_model.py" line="+76"/>
         <source>When</source>
         <translation>时间</translation>
     </message>
@@ -4556,7 +4657,12 @@ Delete it there once your procedures allow.</source>
         <translation>详情</translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+21"/>
+        <source>Double-click to open the letter&apos;s PDF</source>
+        <translation>双击打开律师函的PDF</translation>
+    </message>
+    <message>
+        <location line="+22"/>
         <source>Payment</source>
         <translation>还款</translation>
     </message>
@@ -4586,7 +4692,7 @@ Delete it there once your procedures allow.</source>
         <translation>证据：%1</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+8"/>
         <source>audio recording</source>
         <translation>录音</translation>
     </message>
@@ -4641,7 +4747,7 @@ Delete it there once your procedures allow.</source>
         <translation>合规例外被 %1 驳回</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+18"/>
         <source>%1 collector(s)</source>
         <translation>%1 名外访员</translation>
     </message>
@@ -4890,7 +4996,7 @@ Delete it there once your procedures allow.</source>
         <translation>无电话号码</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visit_safety/pin_dialogs.py" line="-76"/>
+        <location filename="../../app/ui/visit_safety/pin_dialogs.py" line="-78"/>
         <source>A PIN is 4 to 6 digits.</source>
         <translation>PIN 为 4 至 6 位数字。</translation>
     </message>
@@ -4910,7 +5016,7 @@ Delete it there once your procedures allow.</source>
         <translation>胁迫 PIN 必须与安全 PIN 不同。</translation>
     </message>
     <message>
-        <location line="+123"/>
+        <location line="+125"/>
         <source>Head office cannot be reached: try again when the laptop is online.</source>
         <translation>无法连接总部：请在联网后重试。</translation>
     </message>
