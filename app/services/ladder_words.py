@@ -7,7 +7,7 @@ turns it into the lines the case timeline and the case detail show:
     Lawyer's letter made by 某律所 — code ABCD-EFGH, …     某律所出具律师函 — 验证码 ABCD-EFGH，…
     Moved to level visit (days past due ≥ 45)              移至级别 visit（逾期天数 ≥ 45）
     Why this door: repeated delinquency — 2 broken promises (1 Oct, 3 Nov)
-    到访原因：多次违约 — 2 次承诺未兑现（10月1日、11月3日）
+    到访原因：多次逾期 — 2 次承诺未兑现（10月1日、11月3日）
 
 Every value that came from head office (a firm's name, a reason, a template code, an SMS text) goes in as
 plain text through `plain`: one line, no control or bidirectional characters, clipped. The results are
@@ -121,7 +121,7 @@ def _count(value: Any) -> int | None:
 
 # --- labels --------------------------------------------------------------------------------------
 
-_TRIGGERS = {"repeated_delinquency": ("repeated delinquency", "多次违约"),
+_TRIGGERS = {"repeated_delinquency": ("repeated delinquency", "多次逾期"),
              "evading_contact": ("evading contact", "逃避联系"),
              "serious_default": ("serious default", "严重违约")}
 _FINDINGS = {"asset_transfer": ("asset transfer", "转移资产"), "forged_signature": ("forged signature", "伪造签名"),

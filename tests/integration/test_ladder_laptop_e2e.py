@@ -108,7 +108,7 @@ def test_the_trail_reaches_the_laptop_and_the_letter_opens(headoffice: HeadOffic
     detail = load_case_detail(agent_store, case_id)
     assert detail.ladder_level == "visit"
     assert why_line(detail.trigger_why, detail.stage, detail.trigger, "zh") == \
-        "到访原因：多次违约 — 2 次承诺未兑现（10月1日、11月3日）"
+        "到访原因：多次逾期 — 2 次承诺未兑现（10月1日、11月3日）"
 
     folder, key = tmp_path / "attachments", bytearray(secrets.token_bytes(32))
     assert cached_letter(agent_store, folder, key, SHA) is None  # not here yet

@@ -89,7 +89,7 @@ def test_the_why_line_and_the_trail_in_chinese(ctx: Any, qtbot: Any, ladder_case
     detail = CaseDetailView(ctx)  # built in the language, as the window rebuilds its pages on a switch
     qtbot.addWidget(detail)
     show(detail, qtbot, ladder_case)
-    assert detail.why.text() == "到访原因：多次违约 — 2 次承诺未兑现（10月1日、11月3日）"
+    assert detail.why.text() == "到访原因：多次逾期 — 2 次承诺未兑现（10月1日、11月3日）"
     assert "催收阶梯级别" in detail.stage.text()
     details = [d for _r, _w, d in rows(detail)]
     whats = [w for _r, w, _d in rows(detail)]

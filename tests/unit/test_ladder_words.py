@@ -24,14 +24,14 @@ REPEATED = {"trigger": "repeated_delinquency", "detected_on": "2026-12-01", "thr
 def test_why_this_door_for_repeated_delinquency_in_both_languages() -> None:
     assert why_line(REPEATED, "field_visit", None, "en") == \
         "Why this door: repeated delinquency — 2 broken promises (1 Oct, 3 Nov)"
-    assert why_line(REPEATED, "field_visit", None, "zh") == "到访原因：多次违约 — 2 次承诺未兑现（10月1日、11月3日）"
+    assert why_line(REPEATED, "field_visit", None, "zh") == "到访原因：多次逾期 — 2 次承诺未兑现（10月1日、11月3日）"
     episodes = {"trigger": "repeated_delinquency", "detected_on": "2026-12-01",
                 "thresholds": {"episodes": 3, "episodes_months": 12},
                 "facts": [{"kind": "episode", "started_on": d} for d in ("2025-12-20", "2026-04-02", "2026-09-15")]}
     assert why_line(episodes, "field_visit", None, "en") == \
         "Why this door: repeated delinquency — 3 delinquency episodes in 12 months (20 Dec 2025, 2 Apr, 15 Sep)"
     assert why_line(episodes, "field_visit", None, "zh") == \
-        "到访原因：多次违约 — 12 个月内逾期 3 次（2025年12月20日、4月2日、9月15日）"
+        "到访原因：多次逾期 — 12 个月内逾期 3 次（2025年12月20日、4月2日、9月15日）"
 
 
 def test_why_this_door_for_evading_contact_and_serious_default() -> None:
