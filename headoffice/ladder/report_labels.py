@@ -80,7 +80,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "sheet_about": ("说明", "About"),
     "field": ("项目", "Item"),
     "value": ("内容", "Value"),
-    "entries_word": ("{n} 次进入", "{n} entries"),
+    "entries_word": ("{n} 次进入", "entries: {n}"),
 }
 
 
