@@ -61,13 +61,14 @@ def _title_block(report: LadderReport, setup: Setup, lab: Labels) -> list[Flowab
     ]
 
 
-OVERVIEW_COLS = (("level", 40), ("entered", 16), ("cured", 16), ("cure_rate", 16), ("rolled", 16),
-                 ("still_there", 17), ("recovered", 24), ("cost", 20), ("cost_per_yuan", 17))
+OVERVIEW_COLS = (("level", 34), ("entered", 14), ("cured", 14), ("cure_rate", 15), ("rolled", 14),
+                 ("moved_down", 15), ("still_there", 15), ("recovered", 23), ("cost", 20), ("cost_per_yuan", 18))
 
 
 def _overview_row(lv: LevelFigures, name: Flowable) -> list[object]:
     return [name, f"{lv.entered:,}", f"{lv.cured:,}", percent(lv.cure_rate), f"{lv.rolled:,}",
-            f"{lv.still_there:,}", yuan(lv.recovered_fen), yuan(lv.cost_fen), ratio_text(lv.cost_per_yuan)]
+            f"{lv.moved_down:,}", f"{lv.still_there:,}", yuan(lv.recovered_fen), yuan(lv.cost_fen),
+            ratio_text(lv.cost_per_yuan)]
 
 
 def _overview(report: LadderReport, setup: Setup, lab: Labels) -> Table:
