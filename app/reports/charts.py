@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
@@ -12,14 +13,27 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from .layout import ACCENT, FRAME_WIDTH, MUTED, RULE
 
 
+def whole_step(top: float, most_ticks: int = 8) -> int:
+    """The smallest of 1, 2, 5, 10, 20, 50 … that puts at most `most_ticks` steps up to `top`."""
+    step = 1
+    while math.ceil(top / step) > most_ticks:
+        for factor in (2, 5 / 2, 2):
+            step = int(step * factor)
+            if math.ceil(top / step) <= most_ticks:
+                break
+    return step
+
+
 def short_name(name: str, limit: int = 10) -> str:
     return name if len(name) <= limit else name[: limit - 1] + "…"
 
 
 def grouped_bars(title: str, names: Sequence[str], series: Sequence[Sequence[float]], fills: Sequence[colors.Color],
-                 legend: Sequence[str], font: str, value_format: str = "{:,.0f}") -> Drawing:
+                 legend: Sequence[str], font: str, value_format: str = "{:,.0f}",
+                 whole_numbers: bool = False) -> Drawing:
     """Horizontal grouped bars, one group per name (an agent, a ladder level): readable with many
-    names and long ones (cut to ten characters). Series are drawn top-down in the order given."""
+    names and long ones (cut to ten characters). Series are drawn top-down in the order given.
+    `whole_numbers`: the values are counts, so the axis ticks are whole numbers (1, 2, 5, 10 … apart)."""
     per = max(len(series), 1)
     bar_h = 6 if per == 1 else 4.5
     height = max(60.0, len(names) * (bar_h * per + 6) + 44)
@@ -42,6 +56,10 @@ def grouped_bars(title: str, names: Sequence[str], series: Sequence[Sequence[flo
     if top <= 0:
         chart.valueAxis.valueMax = 1
         chart.valueAxis.valueStep = 1
+    elif whole_numbers:
+        step = whole_step(top)
+        chart.valueAxis.valueStep = step
+        chart.valueAxis.valueMax = math.ceil(top / step) * step
     chart.valueAxis.labelTextFormat = lambda v: f"{v:,.0f}"
     chart.valueAxis.visibleGrid = True
     chart.valueAxis.gridStrokeColor = RULE

@@ -13,6 +13,8 @@ from datetime import datetime
 from pathlib import Path
 
 from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 
@@ -73,7 +75,11 @@ def _overview_row(lv: LevelFigures, name: Flowable) -> list[object]:
 
 def _overview(report: LadderReport, setup: Setup, lab: Labels) -> Table:
     b = setup.block
-    rows: list[list[object]] = [[b(Run(lab.t(k), 7.5, INK, bold=True)) for k, _ in OVERVIEW_COLS]]
+    head = ParagraphStyle("ladder-head", parent=setup.styles.small, textColor=INK, fontSize=7.5, leading=9)
+    right = ParagraphStyle("ladder-head-right", parent=head, alignment=TA_RIGHT)
+    # Headers over numbers are right-aligned like the numbers (our own labels, escaped all the same).
+    rows: list[list[object]] = [[setup.styles.p(lab.t(k), head if i == 0 else right)
+                                 for i, (k, _) in enumerate(OVERVIEW_COLS)]]
     for lv in report.levels:
         extra = [Run(lab.t("not_in_policy"), 6.5, WARN, max_lines=1)] if not lv.level.in_policy else []
         rows.append(_overview_row(lv, b(Run(lv.level.code, 8, INK, max_lines=2), *extra)))
@@ -98,7 +104,8 @@ def _charts(levels: Sequence[LevelFigures], setup: Setup, lab: Labels) -> list[F
     recovered = [[lv.recovered_fen / 100 for lv in levels]]  # a bar's length only; figures stay in fen
     return [
         KeepTogether(grouped_bars(lab.t("chart_funnel"), names, funnel, [GREY, GREEN, ORANGE],
-                                  [lab.t("entered"), lab.t("cured"), lab.t("rolled")], setup.font)),
+                                  [lab.t("entered"), lab.t("cured"), lab.t("rolled")], setup.font,
+                                  whole_numbers=True)),
         Spacer(1, 4 * mm),
         KeepTogether(grouped_bars(lab.t("chart_recovered"), names, recovered, [ACCENT], [lab.t("recovered")],
                                   setup.font, "{:,.2f}")),
