@@ -6,15 +6,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-from reportlab.graphics.charts.barcharts import HorizontalBarChart
-from reportlab.graphics.shapes import Drawing, Rect, String
 from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 
+from .charts import grouped_bars
 from .data import AgentFigures, TeamReport
-from .layout import ACCENT, FRAME_WIDTH, HEAD_BG, INK, MUTED, RULE, Setup, write_pdf
+from .layout import ACCENT, HEAD_BG, INK, MUTED, RULE, Setup, write_pdf
 from .locale import ReportLocale
 from .team_safety import safety_story
 from .textblock import Run
@@ -51,57 +49,6 @@ def _table(report: TeamReport, setup: Setup, loc: ReportLocale) -> Table:
     return table
 
 
-def _label(name: str, limit: int = 10) -> str:
-    return name if len(name) <= limit else name[: limit - 1] + "…"
-
-
-def _bars(title: str, names: Sequence[str], series: Sequence[Sequence[float]], fills: Sequence[colors.Color],
-          legend: Sequence[str], font: str, value_format: str = "{:,.0f}") -> Drawing:
-    """Horizontal grouped bars, one group per agent (readable with many agents and long names)."""
-    per = max(len(series), 1)
-    bar_h = 6 if per == 1 else 4.5
-    height = max(60.0, len(names) * (bar_h * per + 6) + 44)
-    d = Drawing(FRAME_WIDTH, height)
-    d.add(String(0, height - 11, title, fontName=font, fontSize=10, fillColor=ACCENT))
-    chart = HorizontalBarChart()
-    chart.x, chart.y = 70, 22
-    chart.width, chart.height = FRAME_WIDTH - 120, height - 44
-    # Categories and series run bottom-up: reverse both so the first agent and series are on top.
-    chart.data = [list(reversed(s)) for s in reversed(series)]
-    chart.categoryAxis.categoryNames = [_label(n) for n in reversed(names)]
-    chart.categoryAxis.labels.fontName = font
-    chart.categoryAxis.labels.fontSize = 7.5
-    chart.categoryAxis.labels.dx = -3
-    chart.categoryAxis.labels.boxAnchor = "e"
-    chart.valueAxis.labels.fontName = font
-    chart.valueAxis.labels.fontSize = 7
-    chart.valueAxis.valueMin = 0
-    top = max((v for s in series for v in s), default=0)
-    if top <= 0:
-        chart.valueAxis.valueMax = 1
-        chart.valueAxis.valueStep = 1
-    chart.valueAxis.labelTextFormat = lambda v: f"{v:,.0f}"
-    chart.valueAxis.visibleGrid = True
-    chart.valueAxis.gridStrokeColor = RULE
-    chart.barSpacing = 0.5
-    chart.groupSpacing = 4
-    chart.barLabelFormat = lambda v: value_format.format(v)
-    chart.barLabels.fontName = font
-    chart.barLabels.fontSize = 6.5
-    chart.barLabels.boxAnchor = "w"
-    chart.barLabels.dx = 2
-    for i, fill in enumerate(reversed(fills)):
-        chart.bars[i].fillColor = fill
-        chart.bars[i].strokeColor = None
-    d.add(chart)
-    x = 70.0
-    for label, fill in zip(legend, fills, strict=False):
-        d.add(Rect(x, 4, 7, 7, fillColor=fill, strokeColor=None))
-        d.add(String(x + 10, 5, label, fontName=font, fontSize=7.5, fillColor=MUTED))
-        x += 24 + stringWidth(label, font, 7.5)
-    return d
-
-
 CHART_AGENTS = 30  # agents per chart: more would not fit a page
 
 
@@ -112,13 +59,13 @@ def _charts(agents: Sequence[AgentFigures], setup: Setup, loc: ReportLocale) -> 
     promises = [[a.promises_made for a in agents], [a.promises_kept for a in agents],
                 [a.promises_broken for a in agents]]
     return [
-        KeepTogether(_bars(loc.t("chart_collected"), names, collected, [ACCENT], [loc.t("collected")],
+        KeepTogether(grouped_bars(loc.t("chart_collected"), names, collected, [ACCENT], [loc.t("collected")],
                            setup.font, "{:,.2f}")),
         Spacer(1, 4 * mm),
-        KeepTogether(_bars(loc.t("chart_activity"), names, activity, [ACCENT, GREEN],
+        KeepTogether(grouped_bars(loc.t("chart_activity"), names, activity, [ACCENT, GREEN],
                            [loc.t("visits"), loc.t("rpc")], setup.font)),
         Spacer(1, 4 * mm),
-        KeepTogether(_bars(loc.t("chart_promises"), names, promises, [GREY, GREEN, RED],
+        KeepTogether(grouped_bars(loc.t("chart_promises"), names, promises, [GREY, GREEN, RED],
                            [loc.t("promises_made"), loc.t("promises_kept"), loc.t("promises_broken")], setup.font)),
         Spacer(1, 4 * mm),
     ]
