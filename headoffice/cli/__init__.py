@@ -10,6 +10,8 @@
   demo-data [--cases N]        demo team and cases; prints the accounts and their passwords
   demo-data --pairs            pair the demo agents who have no partner yet (a demo database made earlier)
   prune-changes --keep N       forget old pull-log rows (cursors older than that get 410)
+  sms list [--status S] | sms templates show|set FILE | sms send [--now ISO] --sms-gateway URL
+                               the ladder's SMS reminders: the queue, the templates, one sending pass
 
 The database URL: `sqlite:///path/to/headoffice.sqlite3` (default: ./headoffice.sqlite3, or the
 environment variable DOORSTEP_HEADOFFICE_DB) or `postgresql://user:pass@host:port/dbname`.
@@ -40,6 +42,7 @@ COMMAND_GROUPS: tuple[str, ...] = (
     "headoffice.cli.import_cases",  # import-cases
     "headoffice.cli.demo",  # demo-data
     "headoffice.cli.changes",  # prune-changes
+    "headoffice.cli.sms",  # sms list | templates show|set | send
 )
 
 EXIT_BROKEN_INSTALL = 70  # sysexits' EX_SOFTWARE
