@@ -35,7 +35,6 @@ from datetime import date, timedelta
 
 from app.domain.text_input import text_problem
 from app.domain.wording import check_wording
-
 from headoffice.notify.sms import MAX_CHARS
 
 SIGNATURE_MAX = 16  # SmsGateway's limit; with 【】 the signature takes up to 18 characters

@@ -178,17 +178,17 @@ def _plan_batch(s: Session, actions: list[LadderAction], now: datetime, profile:
         chosen: tuple[Phone, str] | None = None
         seen: set[str] = set()
         for phone in sorted(phones.get(debtor.id, []), key=lambda p: (p.status != "valid", p.id)):
-            e164, why = number_problem(phone.number, phone.status, region)
-            if why is None and e164 in contact_numbers[debtor.id]:
-                why = "contact_number"
-            if why is None and e164 in seen:
+            e164, bad = number_problem(phone.number, phone.status, region)
+            if bad is None and e164 in contact_numbers[debtor.id]:
+                bad = "contact_number"
+            if bad is None and e164 in seen:
                 continue
-            if why is not None:
+            if bad is not None:
                 row = _row(action, case, phone, e164 or (phone.number or "")[:32], template, "", tz, now, now)
-                row.state, row.skip_reason, row.next_attempt_at = "skipped", why, None
-                made.append((row, case.id, {**base, "state": "skipped", "why": why, "template": template.code,
+                row.state, row.skip_reason, row.next_attempt_at = "skipped", bad, None
+                made.append((row, case.id, {**base, "state": "skipped", "why": bad, "template": template.code,
                                             "number": mask_phone(phone.number or "")}))
-                result.count(result.numbers_skipped, why)
+                result.count(result.numbers_skipped, bad)
                 continue
             assert e164 is not None
             seen.add(e164)
@@ -214,12 +214,12 @@ def _plan_batch(s: Session, actions: list[LadderAction], now: datetime, profile:
                                     "scheduled_at": slot.astimezone(tz).isoformat(), "text": body}))
         _close(action, "done", "", now)
         result.queued += 1
-    s.add_all([row for row, _c, _d in made if row is not None])
+    s.add_all([m for m, _c, _d in made if m is not None])
     s.flush()
     trail: list[dict[str, Any]] = []
-    for row, case_id, data in made:
+    for m, case_id, data in made:
         trail.append(trail_rows(s, case_id, "sms", {k: v for k, v in data.items() if v is not None}, now,
-                                ref=None if row is None else str(row.id)))
+                                ref=None if m is None else str(m.id)))
     if trail:
         s.execute(insert(CaseTrailItem), trail)
     announce(s, now, {t["case_id"] for t in trail})

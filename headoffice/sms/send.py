@@ -122,7 +122,11 @@ def send_due(db: Database, now: datetime | Clock, adapter: Adapter | Sender, lim
              profile: Profile | None = None) -> SendResult:
     """One pass: claim, send, record. `now` is a time, or a clock read at the claim and again just
     before each message goes (a test moves it between the two)."""
-    clock: Clock = now if callable(now) else (lambda: now)  # type: ignore[assignment,return-value]
+    if callable(now):
+        clock: Clock = now
+    else:
+        fixed = now
+        clock = lambda: fixed  # noqa: E731
     own = not isinstance(adapter, Sender)
     sender = Sender(adapter, profile or builtin_profile("CN")) if not isinstance(adapter, Sender) else adapter
     try:
