@@ -155,7 +155,6 @@ def cmd_send(args: argparse.Namespace) -> int:
         result = send_due(db, now if now is not None else utcnow, sender, args.limit)
     finally:
         sender.close()
-        adapter.close()
         db.dispose()
     def reasons(counts: dict[str, int]) -> str:
         return "".join(f", {k} {v}" for k, v in sorted(counts.items()))

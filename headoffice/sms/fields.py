@@ -81,18 +81,9 @@ class Parsed:
     def fields(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(f for _t, f in self.pieces if f is not None))
 
-    def longest(self, settings: Mapping[str, str] | None = None) -> int:
-        """The length of the longest message this template can make (company settings at their
-        current length when given, else at their limit)."""
-        total = 0
-        for text, field in self.pieces:
-            total += len(text)
-            if field is not None:
-                if settings is not None and field in SETTINGS:
-                    total += len(settings.get(field, ""))
-                else:
-                    total += FIELDS[field]
-        return total
+    def longest(self) -> int:
+        """The length of the longest message this template can make (every field at its limit)."""
+        return sum(len(text) + (FIELDS[field] if field is not None else 0) for text, field in self.pieces)
 
 
 def parse_template(body: str, where: str = "body") -> Parsed:
@@ -144,7 +135,7 @@ def _clip(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
-def check_body(body: str, settings: Mapping[str, str] | None = None, where: str = "body") -> Parsed:
+def check_body(body: str, where: str = "body") -> Parsed:
     """Everything a template must pass to be saved; TemplateError otherwise."""
     if not isinstance(body, str) or not body.strip():
         raise TemplateError("text", f"{where} is empty")
@@ -157,7 +148,7 @@ def check_body(body: str, settings: Mapping[str, str] | None = None, where: str 
     for problem_ in check_wording(body):
         raise TemplateError("wording", f"{where} {problem_.describe('en')} / {problem_.describe('zh')}")
     parsed = parse_template(body, where)
-    longest = parsed.longest(settings)
+    longest = parsed.longest()
     if longest > MAX_BODY:
         raise TemplateError("length", f"{where}: with every merge field at its longest the message is {longest:,} "
                             f"characters; an SMS with its signature must fit {MAX_BODY:,}")

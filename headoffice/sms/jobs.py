@@ -61,9 +61,6 @@ class SmsJobs:
             self.loop.stop()
         if self.sender is not None:
             self.sender.close()
-            close = getattr(self.sender.adapter, "close", None)
-            if close is not None:
-                close()
 
 
 def lifespan(svc: Service, inner: Callable[[Any], Any]) -> Callable[[Any], Any]:

@@ -100,7 +100,7 @@ class _Outcome:
 @dataclass
 class Sender:
     """What a pass needs besides the database: the adapter, the profile, the signature (for the trail's
-    text as sent) and a pool of threads kept between passes."""
+    text as sent) and a pool of threads kept between passes. It owns the adapter: `close` closes it."""
 
     adapter: Adapter
     profile: Profile = field(default_factory=lambda: builtin_profile("CN"))
@@ -114,8 +114,12 @@ class Sender:
             self.pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="sms-send")
 
     def close(self) -> None:
+        """Stop the threads and close the adapter's connections."""
         if self.pool is not None:
             self.pool.shutdown(wait=True)
+        close = getattr(self.adapter, "close", None)
+        if close is not None:
+            close()
 
 
 def send_due(db: Database, now: datetime | Clock, adapter: Adapter | Sender, limit: int = LIMIT,
@@ -132,8 +136,8 @@ def send_due(db: Database, now: datetime | Clock, adapter: Adapter | Sender, lim
     try:
         return _pass(db, clock, sender, limit)
     finally:
-        if own:
-            sender.close()
+        if own and sender.pool is not None:  # the caller's adapter stays open for the caller
+            sender.pool.shutdown(wait=True)
 
 
 def _pass(db: Database, clock: Clock, sender: Sender, limit: int) -> SendResult:

@@ -122,8 +122,8 @@ def test_invalid_numbers_are_skipped_counted_and_on_the_trail(world: SmsWorld) -
     assert sorted((m.skip_reason or "") for m in rows if m.state == "skipped") == [
         "not_a_number", "not_mobile", "number_invalid", "number_invalid", "number_invalid"]
     trail = world.trail(case)
-    assert sorted(t["why"] for t in trail if t["state"] == "skipped") == [
-        "not_a_number", "not_mobile", "number_invalid", "number_invalid", "number_invalid"]
+    assert sorted(str(t.get("why")) for t in trail if t["state"] == "skipped") == [
+        "not_a_number", "not_mobile", "number_invalid", "number_invalid", "number_invalid"], trail
     assert [t["state"] for t in trail].count("queued") == 1
     assert all("*" in t["number"] for t in trail)
     assert world.action_state(action)[0] == "done"
