@@ -20,6 +20,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 128  # a concurrent sender opens many connections at once
+
+
 class FakeGateway:
     def __init__(self, path: str = "/sms"):
         self.path = path
@@ -31,6 +35,7 @@ class FakeGateway:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # headers and body are two writes: no 40 ms wait for an ACK
 
             def do_POST(self) -> None:
                 raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
@@ -53,7 +58,7 @@ class FakeGateway:
             def log_message(self, *_args: Any) -> None:
                 return
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = _Server(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True  # an idle keep-alive connection does not hold up the end
         self._thread = threading.Thread(target=self._server.serve_forever, name="fake-gateway", daemon=True)
 
@@ -85,3 +90,17 @@ class FakeGateway:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=10)
+
+
+def main() -> None:
+    """`python -m tests.fake_gateway`: serve on a free loopback port in a process of its own (the SMS
+    benchmark sends to it from another), print the URL, and stop when standard input closes."""
+    import sys
+
+    with FakeGateway() as gateway:
+        print(gateway.url, flush=True)
+        sys.stdin.read()
+
+
+if __name__ == "__main__":
+    main()

@@ -49,7 +49,7 @@ log = logging.getLogger("headoffice.sms")
 LEASE = timedelta(seconds=120)
 LEASE_MARGIN = timedelta(seconds=15)  # more than one send's time-out: a send never outlives its lease
 LIMIT = 500
-WORKERS = 32
+WORKERS = 8  # concurrent sends: enough to hide a round trip; more only contend for the GIL
 Clock = Callable[[], datetime]
 
 
