@@ -51,13 +51,13 @@ def _world(db_url: str, n: int, now: datetime) -> None:
 
 
 def run(ctx: Context) -> list[Figure]:
-    from app.domain.compliance import builtin_profile
-    from headoffice.db import Database
-    from headoffice.sms.jobs import gateway
-    from headoffice.sms.plan import plan
     from sqlalchemy import select
 
+    from app.domain.compliance import builtin_profile
+    from headoffice.db import Database
     from headoffice.ladder.models import SmsMessage
+    from headoffice.sms.jobs import gateway
+    from headoffice.sms.plan import plan
     from headoffice.sms.send import LIMIT, WORKERS, Sender, SendResult, send_due
 
     n = 1_000 if ctx.quick else 5_000

@@ -117,13 +117,13 @@ def _sqlite_template(folder: Path) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def _sms_templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+@pytest.fixture(name="_sms_templates", scope="session")
+def sms_templates_fixture(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     return {"folder": str(tmp_path_factory.mktemp("sms-templates"))}
 
 
-@pytest.fixture
-def sms_db(backend: str, request: pytest.FixtureRequest, tmp_path: Path,
+@pytest.fixture(name="sms_db")
+def sms_db_fixture(backend: str, request: pytest.FixtureRequest, tmp_path: Path,
            _sms_templates: dict[str, str]) -> Iterator[Database]:
     """A fresh database at the newest schema on the test's backend."""
     if backend == "sqlite":
@@ -145,8 +145,8 @@ def sms_db(backend: str, request: pytest.FixtureRequest, tmp_path: Path,
         db.dispose()
 
 
-@pytest.fixture
-def world(sms_db: Database) -> SmsWorld:
+@pytest.fixture(name="world")
+def world_fixture(sms_db: Database) -> SmsWorld:
     w = SmsWorld(sms_db)
     w.templates()
     return w

@@ -14,7 +14,13 @@ import pytest
 
 from tests.fake_gateway import FakeGateway
 
-from .sms_helpers import SmsWorld, _sms_templates, local, sms_db, world  # noqa: F401
+from .sms_helpers import (  # noqa: F401  (the fixtures)
+    SmsWorld,
+    local,
+    sms_db_fixture,
+    sms_templates_fixture,
+    world_fixture,
+)
 from .sync_server import env
 
 ROOT = Path(__file__).resolve().parents[2]

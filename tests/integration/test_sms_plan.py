@@ -12,7 +12,13 @@ import pytest
 from app.domain.compliance import builtin_profile
 from headoffice.sms.plan import plan
 
-from .sms_helpers import SmsWorld, _sms_templates, local, sms_db, world  # noqa: F401
+from .sms_helpers import (  # noqa: F401  (the fixtures)
+    SmsWorld,
+    local,
+    sms_db_fixture,
+    sms_templates_fixture,
+    world_fixture,
+)
 
 CN = builtin_profile("CN")
 US = builtin_profile("US-RegF")

@@ -14,7 +14,6 @@ from sqlalchemy import update
 
 from app.domain.compliance import builtin_profile
 from headoffice.db import Database
-from headoffice.ladder.models import SmsMessage
 from headoffice.models import Case, Phone
 from headoffice.notify.schedule import MAX_ATTEMPTS, wait_seconds
 from headoffice.sms.jobs import gateway as make_gateway
@@ -22,7 +21,13 @@ from headoffice.sms.plan import plan
 from headoffice.sms.send import LEASE, Sender, claim, send_due
 from tests.fake_gateway import FakeGateway
 
-from .sms_helpers import SmsWorld, _sms_templates, local, sms_db, world  # noqa: F401
+from .sms_helpers import (  # noqa: F401  (the fixtures)
+    SmsWorld,
+    local,
+    sms_db_fixture,
+    sms_templates_fixture,
+    world_fixture,
+)
 
 CN = builtin_profile("CN")
 SIGNATURE = "某某金融"
