@@ -124,7 +124,7 @@ def _receipt(ho: HeadOffice, body: dict[str, Any] | bytes, secret: str = SECRET)
 
 
 def test_serve_sends_the_reminder_and_takes_the_gateways_receipts(backend: str, headoffice_server: Any) -> None:
-    with FakeGateway() as gw:
+    with FakeGateway(keep_alive=True) as gw:
         ho: HeadOffice = headoffice_server(db=backend, login_rate=0, sweep_interval=0.2, sms_gateway=gw.url,
                                            sms_signature="某某金融", sms_receipt_secret=SECRET)
         httpx.post(ho.api + "/_faults/clock", json={"now": local(2026, 12, 4, 10, 0).isoformat()},

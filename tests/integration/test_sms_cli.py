@@ -60,7 +60,7 @@ def test_send_one_pass_and_list_the_queue_in_the_debtors_zone(world: SmsWorld) -
     far = world.case("阿依古丽", phones=[("13800000302", "valid")], zone="Asia/Urumqi")
     for case in (here, far):
         world.action(case)
-    with FakeGateway() as gw:
+    with FakeGateway(keep_alive=True) as gw:
         now = local(2026, 12, 4, 21, 30)  # 19:30 in Urumqi: both go now
         late = local(2026, 12, 4, 22, 30)  # a third, planned at 22:30 Shanghai, waits for 08:00
         r = ho(world, "send", "--now", now.isoformat(), "--sms-gateway", gw.url, "--sms-signature", "某某金融")

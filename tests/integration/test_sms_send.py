@@ -35,7 +35,7 @@ SIGNATURE = "某某金融"
 
 @pytest.fixture
 def gw() -> FakeGateway:
-    with FakeGateway() as g:
+    with FakeGateway(keep_alive=True) as g:
         yield g  # type: ignore[misc]
 
 
