@@ -112,6 +112,11 @@ def plan(db: Database, now: datetime, profile: Profile | None = None, batch: int
     """Turn every pending `sms` action into a queued message (or a skip with its reason)."""
     profile = profile or builtin_profile("CN")
     result = PlanResult()
+    pending = (select(LadderAction.id).where(LadderAction.action == "sms", LadderAction.state == "pending")
+               .limit(1))
+    with db.read() as s:  # nothing pending (the usual pass) costs one index probe and no write lock
+        if s.scalar(pending) is None:
+            return result
     while True:
         with db.write() as s:
             actions = list(s.scalars(
