@@ -58,6 +58,8 @@ from .push import push
 from .safety.jobs import lifespan as safety_lifespan
 from .safety.routes import register as register_safety
 from .service import ApiError, Service, require
+from .sms.jobs import lifespan as sms_lifespan
+from .sms.routes import register as register_sms
 from .supervision import register as register_supervision
 
 log = logging.getLogger("headoffice")
@@ -84,7 +86,8 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 def create_app(settings: Settings, db: Database | None = None) -> Any:
     svc = Service(settings, db or Database(settings.db_url))
     api = FastAPI(title="Doorstep head office", version=API_VERSION, docs_url=None, redoc_url=None,
-                  openapi_url="/openapi.json", responses=ERROR_RESPONSES, lifespan=safety_lifespan(svc))
+                  openapi_url="/openapi.json", responses=ERROR_RESPONSES,
+                  lifespan=sms_lifespan(svc, safety_lifespan(svc)))
     api.state.service = svc
 
     @api.exception_handler(ApiError)
@@ -337,6 +340,7 @@ def create_app(settings: Settings, db: Database | None = None) -> Any:
 
     register_supervision(api, svc)
     register_safety(api, svc)
+    register_sms(api, svc)
 
     app: Any = GZipMiddleware(api, minimum_size=1024, compresslevel=5)
     if settings.fault_hooks:

@@ -33,6 +33,7 @@ class Settings:
     sms_gateway: str | None = None  # URL of the SMS gateway (None: no SMS channel)
     sms_signature: str = "Doorstep"  # the sender signature the gateway puts in 【】
     sms_token: str | None = None
+    sms_receipt_secret: str | None = None  # signs the gateway's delivery receipts (None: receipts refused)
     safety_webhook: str | None = None  # URL that receives every alarm message (None: no webhook channel)
     safety_webhook_secret: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)

@@ -59,6 +59,9 @@ class Profile:
     record_retention_years: int
     overridable: frozenset[str]
     messages: Mapping[str, Mapping[str, str]]
+    # SMS reminders from head office: at most this many per debtor per local day / ISO week (None: no cap).
+    sms_max_per_debtor_per_day: int | None = None
+    sms_max_per_debtor_per_week: int | None = None
     raw: Mapping[str, Any] = field(repr=False, compare=False, default_factory=dict)
 
     def message(self, rule: str, lang: str, **args: object) -> str:
@@ -141,6 +144,8 @@ def profile_from_dict(data: Mapping[str, Any]) -> Profile:
             record_retention_years=int(data.get("record_retention_years", 5)),
             overridable=frozenset(data.get("overridable", [])),
             messages=_messages(data.get("messages", {})),
+            sms_max_per_debtor_per_day=_opt_int(data, "sms_max_per_debtor_per_day"),
+            sms_max_per_debtor_per_week=_opt_int(data, "sms_max_per_debtor_per_week"),
             raw=dict(data),
         )
     except ProfileError:

@@ -12,6 +12,8 @@
   prune-changes --keep N       forget old pull-log rows (cursors older than that get 410)
   ladder-report --from D --to D --out DIR [--team T] [--lang zh|en] [--as-of D]
                                the ladder report (PDF + XLSX): what the cheap steps achieved
+  sms list [--status S] | sms templates show|set FILE | sms send [--now ISO] --sms-gateway URL
+                               the ladder's SMS reminders: the queue, the templates, one sending pass
 
 The database URL: `sqlite:///path/to/headoffice.sqlite3` (default: ./headoffice.sqlite3, or the
 environment variable DOORSTEP_HEADOFFICE_DB) or `postgresql://user:pass@host:port/dbname`.
@@ -43,6 +45,7 @@ COMMAND_GROUPS: tuple[str, ...] = (
     "headoffice.cli.demo",  # demo-data
     "headoffice.cli.changes",  # prune-changes
     "headoffice.cli.ladder_report",  # ladder-report
+    "headoffice.cli.sms",  # sms list | templates show|set | send
 )
 
 EXIT_BROKEN_INSTALL = 70  # sysexits' EX_SOFTWARE

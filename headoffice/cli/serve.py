@@ -27,10 +27,13 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--fault-hooks", action="store_true", help="enable test fault hooks (never in production)")
     p.add_argument("--sweep-interval", type=float, default=1.0,
                    help="seconds between passes of the safety sweep and deliverer (0: none in this process)")
-    p.add_argument("--sms-gateway", default=None, metavar="URL", help="SMS gateway for safety alarms")
+    p.add_argument("--sms-gateway", default=None, metavar="URL",
+                   help="SMS gateway for safety alarms and the ladder's reminders")
     p.add_argument("--sms-signature", default="Doorstep", metavar="TEXT",
                    help="the sender signature the gateway puts in 【】")
     p.add_argument("--sms-token", default=None, help="the SMS gateway's access token")
+    p.add_argument("--sms-receipt-secret", default=None, metavar="SECRET",
+                   help="shared secret of the gateway's signed delivery receipts (POST /api/v1/sms/receipts)")
     p.add_argument("--safety-webhook", default=None, metavar="URL", help="a URL that receives every alarm message")
     p.add_argument("--safety-webhook-secret", default=None, help="signs the webhook's requests")
     p.add_argument("--log-level", default="warning", choices=["critical", "error", "warning", "info", "debug"])
@@ -55,6 +58,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
                         fault_hooks=args.fault_hooks or os.environ.get(FAULTS_ENV) == "1",
                         sweep_interval=args.sweep_interval, sms_gateway=args.sms_gateway,
                         sms_signature=args.sms_signature, sms_token=args.sms_token,
+                        sms_receipt_secret=args.sms_receipt_secret,
                         safety_webhook=args.safety_webhook, safety_webhook_secret=args.safety_webhook_secret)
     if not 0 <= args.sweep_interval <= 3600:
         raise CliError("--sweep-interval must be 0 to 3600 seconds")

@@ -26,6 +26,9 @@ class Message:
     title: str
     text: str
     data: dict[str, Any] = field(default_factory=dict)  # alarm id, level, kind, case number, address, lat, lon
+    # The idempotency key at the provider when not `doorstep-<id>`: a sender with ids of its own (the
+    # SMS reminders, `doorstep-sms-<id>`) must not collide with the outbox's ids on a shared channel.
+    key: str | None = None
 
 
 class DeliveryError(Exception):

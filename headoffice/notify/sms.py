@@ -7,7 +7,8 @@ channel with another interface gets a small adapter with the same `send`.
     POST <url>
     Content-Type: application/json
     Authorization: Bearer <token>            (when a token is configured)
-    Idempotency-Key: doorstep-<message id>   (the same for every retry of one message)
+    Idempotency-Key: doorstep-<message id>   (the same for every retry of one message; a reminder
+                                             from headoffice/sms is doorstep-sms-<its id>)
 
     {"message_id": "doorstep-42", "mobile": "+8613800138000", "sign": "Doorstep",
      "content": "【Doorstep】Visit overdue: ..."}
@@ -72,7 +73,7 @@ class SmsGateway:
         self._http = httpx.Client(timeout=timeout, transport=transport)
 
     def send(self, message: Message) -> str | None:
-        key = f"doorstep-{message.id}"
+        key = message.key or f"doorstep-{message.id}"
         body = {"message_id": key, "mobile": e164(message.phone), "sign": self.signature,
                 "content": sms_content(self.signature, message.text)}
         headers = {"Idempotency-Key": key}
