@@ -16,7 +16,9 @@ What is checked, each problem named (`LetterProblem.code`, the API's `error`):
   organisation's account, an app channel carrying an account number, any text naming a personal
   account, a payment code or cash; and account numbers written into the letter's text instead of
   its channels;
-* `unknown_firm`: a template of a firm that is not stored.
+* `unknown_firm`: a template of a firm that is not stored;
+* `unprintable`: emoji and other pictographs, which the letter's font cannot print (a letter is
+  paper: they would come out as empty boxes).
 Text rules (control characters, bidirectional controls, lengths) are the contract's
 (`app/contract/letters.py` with `app.domain.text_input`).
 """
@@ -64,6 +66,12 @@ _ORGANISATION_EN = re.compile(r"\b(co|ltd|limited|inc|bank|corporation|company|l
 _PERSONAL = ("个人账户", "个人账号", "个人卡", "个人银行卡", "私人账户", "私人账号", "私户", "个人微信", "个人支付宝",
              "收款码", "付款码", "催收员", "外访员", "员工账户", "律师个人", "现金")
 _PERSONAL_EN = re.compile(r"\b(personal|private|individual|cash|qr)\b")
+
+
+def _is_pictograph(ch: str) -> bool:
+    code = ord(ch)
+    return (code >= 0x10000 or 0x2600 <= code <= 0x27BF or 0xFE00 <= code <= 0xFE0F or code == 0x200D
+            or code == 0x20E3 or unicodedata.category(ch) == "So")
 
 
 class LetterProblem(ValueError):
@@ -123,7 +131,15 @@ def _without_fields(text: str) -> str:
     return "".join(p.literal for p in _pieces(text, "text"))
 
 
+def check_printable(text: str, where: str) -> None:
+    bad = next((i for i, ch in enumerate(text) if _is_pictograph(ch)), None)
+    if bad is not None:
+        raise LetterProblem("unprintable", f"{where}: character {bad + 1:,} (U+{ord(text[bad]):04X}) is an emoji "
+                                           "or a pictograph, which a printed letter cannot show")
+
+
 def check_text_wording(text: str, where: str) -> None:
+    check_printable(text, where)
     for form in (text, _without_fields(text)) if "{" in text else (text,):
         problems = check_wording(form)
         if problems:

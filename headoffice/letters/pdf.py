@@ -30,12 +30,14 @@ from typing import Any
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
 from app.reports.fonts import FontFile, is_embedded, report_fonts
 from app.reports.textblock import Widths, wrap_text
 
-from .content import LetterContent, label
+from .codes import ALPHABET
+from .content import LABELS, LetterContent, label
 
 PAGE_W, PAGE_H = A4
 LEFT = RIGHT = 22 * mm
@@ -56,6 +58,38 @@ class FontNotEmbedded(RuntimeError):
     """A letter would name a font reportlab does not embed."""
 
 
+# Characters every letter of a language prints (its fixed wording, digits, capitals, the code's
+# alphabet): each document starts by assigning these to its font subsets, in this order, so the first
+# subset of every letter in a language is the same glyph set and is cut from the font only once.
+_CAPITALS = "零壹贰叁肆伍陆柒捌玖拾佰仟万亿元角分整人民币年月日"
+
+
+def _seed(lang: str) -> str:
+    fixed = "".join(v[0 if lang == "zh" else 1] for v in LABELS.values())
+    ascii_ = "".join(chr(i) for i in range(32, 127))
+    return "".join(dict.fromkeys(ascii_ + ALPHABET + _CAPITALS + fixed))
+
+
+class _SubsetCache:
+    """The font's `makeSubset` remembered per glyph set (bounded): cutting a TrueType subset is
+    most of the cost of a one-page PDF, and letters of one template share their first subset."""
+
+    LIMIT = 256
+
+    def __init__(self, make: Any):
+        self.make = make
+        self.cache: dict[tuple[int, ...], bytes] = {}
+
+    def __call__(self, subset: list[int]) -> bytes:
+        key = tuple(subset)
+        hit = self.cache.get(key)
+        if hit is None:
+            if len(self.cache) >= self.LIMIT:
+                self.cache.clear()
+            hit = self.cache[key] = self.make(subset)
+        return hit
+
+
 @dataclass(frozen=True)
 class LetterFonts:
     name: str
@@ -64,7 +98,15 @@ class LetterFonts:
     @classmethod
     def load(cls, font: FontFile | None = None) -> LetterFonts:
         name = report_fonts(font).regular
+        face = pdfmetrics.getFont(name).face
+        if not isinstance(face.makeSubset, _SubsetCache):
+            face.makeSubset = _SubsetCache(face.makeSubset)
         return cls(name, Widths(name))
+
+    def seed(self, canvas: Canvas, langs: Iterable[str]) -> None:
+        font = pdfmetrics.getFont(self.name)
+        for lang in langs:
+            font.splitString(_seed(lang), canvas._doc)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,13 +142,17 @@ def _wrap(text: str, fonts: LetterFonts, size: float, width: float) -> list[str]
     lines = wrap_text(text, fonts.widths, size, width)
     if len(lines) < 2 or not any(ln[:1] in _NO_LINE_START for ln in lines[1:]):
         return lines
-    out = list(lines)  # wrap_text's list is cached: never change it
-    for i in range(1, len(out)):
+    out: list[str] = [lines[0]]  # wrap_text's list is cached: never change it
+    for line in lines[1:]:
         n = 0
-        while n < 2 and out[i][n:n + 1] and out[i][n] in _NO_LINE_START:
+        while n < 2 and line[n:n + 1] and line[n] in _NO_LINE_START:
             n += 1
-        if n and len(out[i]) > n:
-            out[i - 1], out[i] = out[i - 1] + out[i][:n], out[i][n:]
+        if n and out[-1]:
+            out[-1] += line[:n]
+            line = line[n:]
+            if not line:
+                continue
+        out.append(line)
     return out
 
 
@@ -203,12 +249,12 @@ class _Pen:
         t = c.beginText(x, y)
         t.setFont(self.fonts.name, ln.size)
         t.setFillColor(ln.color)
-        t.textOut(ln.text) if not ln.bold else None
         if not ln.bold:
+            t.textOut(ln.text)
             c.drawText(t)
             return
-        # Fake bold: filled and stroked. The render mode and line width outlive the text object,
-        # so they are set inside q … Q.
+        # Fake bold: filled and stroked. The render mode and the line width outlive the text
+        # object, so they are set inside q … Q.
         c.saveState()
         t.setStrokeColor(ln.color)
         t.setTextRenderMode(2)
@@ -300,9 +346,10 @@ def _redraw_box(pen: _Pen, block: _Block, box_top: float, last: Line) -> None:
             return
 
 
-def _canvas(target: Any, fonts: LetterFonts, title: str, subject: str) -> Canvas:
+def _canvas(target: Any, fonts: LetterFonts, title: str, subject: str, langs: Iterable[str]) -> Canvas:
     c = Canvas(target, pagesize=A4, invariant=1, pageCompression=1, initialFontName=fonts.name,
                lang="zh-CN")
+    fonts.seed(c, langs)
     c.setTitle(title)
     c.setSubject(subject)
     c.setCreator("Doorstep")
@@ -324,7 +371,7 @@ def doc_title(c: LetterContent) -> str:
 def render_letter(c: LetterContent, fonts: LetterFonts) -> tuple[bytes, Fit]:
     """One letter as a PDF of one page (the same content gives the same bytes)."""
     buf = io.BytesIO()
-    canvas = _canvas(buf, fonts, doc_title(c), c.firm_name)
+    canvas = _canvas(buf, fonts, doc_title(c), c.firm_name, (c.lang,))
     fit = draw_letter(canvas, c, fonts)
     canvas.showPage()
     _save(canvas)
@@ -337,7 +384,7 @@ class Letters:
     def __init__(self, path: Path, fonts: LetterFonts, title: str):
         self.fonts = fonts
         self.pages = 0
-        self.canvas = _canvas(str(path), fonts, title, title)
+        self.canvas = _canvas(str(path), fonts, title, title, ("zh", "en"))
 
     def add(self, c: LetterContent) -> Fit:
         fit = draw_letter(self.canvas, c, self.fonts)
