@@ -52,6 +52,8 @@ from .config import Settings
 from .db import Database
 from .faults import Faults
 from .hardening import Hardening
+from .ladder.models import Letter
+from .letters.routes import register as register_letters
 from .models import Attachment, Attempt, Case, CaseHolder, User
 from .push import push
 from .safety.jobs import lifespan as safety_lifespan
@@ -336,11 +338,12 @@ def create_app(settings: Settings, db: Database | None = None) -> Any:
 
     register_supervision(api, svc)
     register_safety(api, svc)
+    register_letters(api, svc)
 
     app: Any = GZipMiddleware(api, minimum_size=1024, compresslevel=5)
     if settings.fault_hooks:
         app = Faults(app)
-    app = Hardening(app, settings.max_body, settings.max_attachment, settings.login_rate)
+    app = Hardening(app, settings.max_body, settings.max_attachment, settings.login_rate, settings.verify_rate)
     return app
 
 
@@ -360,14 +363,23 @@ def _version(if_match: str) -> int:
 
 
 def _may_read_attachment(session: Any, user: User, row: Attachment) -> bool:
+    """Admins: all. Everyone: what they uploaded. Supervisors: what a person of their team uploaded,
+    and the letters of their team's cases. Agents: the recordings of their cases' attempts, and the
+    letters (their PDFs) of the cases they hold now."""
     if user.role == "admin" or row.uploaded_by == user.id:
         return True
     if user.role == "supervisor":
         uploader = session.get(User, row.uploaded_by)
-        return uploader is not None and uploader.team == user.team
+        if uploader is not None and uploader.role != "system" and uploader.team == user.team:
+            return True
+        return session.scalar(select(Letter.id).join(Case, Case.id == Letter.case_id).where(
+            Letter.pdf_sha256 == row.sha256, Case.team == user.team).limit(1)) is not None
     owned = session.scalar(select(Attempt.id).join(Case, Case.id == Attempt.case_id).where(
         Attempt.recording_sha256 == row.sha256, Case.agent_id == user.id).limit(1))
-    return owned is not None
+    if owned is not None:
+        return True
+    return session.scalar(select(Letter.id).join(Case, Case.id == Letter.case_id).where(
+        Letter.pdf_sha256 == row.sha256, Case.agent_id == user.id).limit(1)) is not None
 
 
 def _changes_out(session: Any, user: User, rows: Sequence[Any], now: datetime) -> list[dict[str, Any]]:

@@ -10,6 +10,8 @@
   demo-data [--cases N]        demo team and cases; prints the accounts and their passwords
   demo-data --pairs            pair the demo agents who have no partner yet (a demo database made earlier)
   prune-changes --keep N       forget old pull-log rows (cursors older than that get 410)
+  letters --date D --out DIR   the day's lawyer's letters: PDFs, one print file, the mailing manifest;
+                               letters tracking FILE | letters firms|templates show|set FILE
 
 The database URL: `sqlite:///path/to/headoffice.sqlite3` (default: ./headoffice.sqlite3, or the
 environment variable DOORSTEP_HEADOFFICE_DB) or `postgresql://user:pass@host:port/dbname`.
@@ -40,6 +42,7 @@ COMMAND_GROUPS: tuple[str, ...] = (
     "headoffice.cli.import_cases",  # import-cases
     "headoffice.cli.demo",  # demo-data
     "headoffice.cli.changes",  # prune-changes
+    "headoffice.cli.letters",  # letters (lawyer's letters)
 )
 
 EXIT_BROKEN_INSTALL = 70  # sysexits' EX_SOFTWARE
