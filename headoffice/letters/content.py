@@ -12,6 +12,7 @@ Merge values are cut to what a letter can hold (a 10,000-character name prints a
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -23,7 +24,7 @@ from app.domain.money import Money
 from app.reports.capitals import in_capitals, yuan_text
 from app.reports.text import clean
 
-from .fields import merge
+from .fields import literal_text, merge
 
 NAME_MAX = 40
 ADDRESS_MAX = 120
@@ -154,6 +155,7 @@ class LetterContent:
     channels: tuple[str, ...]
     code: str
     verify_url: str
+    fixed: str = ""  # the characters of the template's and the firm's own text (see glyphs.seed)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> str:
@@ -209,4 +211,12 @@ def letter_content(*, lang: str, title: str, body: str, legal_basis: str, rights
         case_no=values["case_no"], loan_nos=values["loan_nos"], letter_date=letter_date, deadline=deadline,
         deadline_days=deadline_days, amount=figures, amount_capitals=capitals,
         body=merged(body, "body"), legal_basis=merged(legal_basis, "legal_basis"), rights=merged(rights, "rights"),
-        channels=lines, code=code, verify_url=verify_url(code, verify_base))
+        channels=lines, code=code, verify_url=verify_url(code, verify_base),
+        fixed=_fixed_chars(lang, (title, body, legal_basis, rights, *lines, *dataclasses.astuple(firm))))
+
+
+def _fixed_chars(lang: str, texts: Sequence[str]) -> str:
+    """Every character the letters of this template and firm print whoever they go to, once each,
+    in order of first use: the fixed wording, then the template's text without its merge fields."""
+    wording = "".join(v[0 if lang == "zh" else 1] for v in LABELS.values())
+    return "".join(dict.fromkeys(wording + "".join(literal_text(t) for t in texts)))

@@ -127,6 +127,14 @@ def merge(text: str, values: Mapping[str, str], where: str = "text") -> str:
     return "".join(p.literal if p.field is None else values.get(p.field, "") for p in _pieces(text, where))
 
 
+def literal_text(text: str) -> str:
+    """`text` without its merge fields (a bad one is passed over: this is for glyphs, not checks)."""
+    try:
+        return _without_fields(text)
+    except LetterProblem:
+        return text
+
+
 def _without_fields(text: str) -> str:
     return "".join(p.literal for p in _pieces(text, "text"))
 

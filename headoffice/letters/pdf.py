@@ -2,9 +2,9 @@
 
 Every string is drawn as text (`textOut` of lines we wrapped ourselves with the cached glyph widths
 of `app.reports.textblock`), never parsed as reportlab markup: `<font>`, `<para>` or `&amp;` in a
-name or a template print as those characters. The only font is the CJK TrueType face registered by
-`app.reports.fonts` (embedded as a subset; bold is drawn as the same face filled and stroked), and a
-document that would name any other font is refused before it is written.
+name or a template print as those characters. The only font is the CJK TrueType face of
+`app.reports.fonts` (embedded as subsets, see `glyphs.py`; bold is drawn as the same face filled and
+stroked), and a document that would name any other font is refused before it is written.
 
 The page, top to bottom: letterhead and the firm's contacts over a double rule; the verification
 code; the title; the recipient, address, case and loan numbers; the body; the amount in figures and
@@ -30,14 +30,13 @@ from typing import Any
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
-from app.reports.fonts import FontFile, is_embedded, report_fonts
+from app.reports.fonts import FontFile, is_embedded
 from app.reports.textblock import Widths, wrap_text
 
-from .codes import ALPHABET
-from .content import LABELS, LetterContent, label
+from .content import LetterContent, label
+from .glyphs import letter_font, seed
 
 PAGE_W, PAGE_H = A4
 LEFT = RIGHT = 22 * mm
@@ -58,38 +57,6 @@ class FontNotEmbedded(RuntimeError):
     """A letter would name a font reportlab does not embed."""
 
 
-# Characters every letter of a language prints (its fixed wording, digits, capitals, the code's
-# alphabet): each document starts by assigning these to its font subsets, in this order, so the first
-# subset of every letter in a language is the same glyph set and is cut from the font only once.
-_CAPITALS = "零壹贰叁肆伍陆柒捌玖拾佰仟万亿元角分整人民币年月日"
-
-
-def _seed(lang: str) -> str:
-    fixed = "".join(v[0 if lang == "zh" else 1] for v in LABELS.values())
-    ascii_ = "".join(chr(i) for i in range(32, 127))
-    return "".join(dict.fromkeys(ascii_ + ALPHABET + _CAPITALS + fixed))
-
-
-class _SubsetCache:
-    """The font's `makeSubset` remembered per glyph set (bounded): cutting a TrueType subset is
-    most of the cost of a one-page PDF, and letters of one template share their first subset."""
-
-    LIMIT = 256
-
-    def __init__(self, make: Any):
-        self.make = make
-        self.cache: dict[tuple[int, ...], bytes] = {}
-
-    def __call__(self, subset: list[int]) -> bytes:
-        key = tuple(subset)
-        hit = self.cache.get(key)
-        if hit is None:
-            if len(self.cache) >= self.LIMIT:
-                self.cache.clear()
-            hit = self.cache[key] = self.make(subset)
-        return hit
-
-
 @dataclass(frozen=True)
 class LetterFonts:
     name: str
@@ -97,16 +64,8 @@ class LetterFonts:
 
     @classmethod
     def load(cls, font: FontFile | None = None) -> LetterFonts:
-        name = report_fonts(font).regular
-        face = pdfmetrics.getFont(name).face
-        if not isinstance(face.makeSubset, _SubsetCache):
-            face.makeSubset = _SubsetCache(face.makeSubset)
+        name = letter_font(font)
         return cls(name, Widths(name))
-
-    def seed(self, canvas: Canvas, langs: Iterable[str]) -> None:
-        font = pdfmetrics.getFont(self.name)
-        for lang in langs:
-            font.splitString(_seed(lang), canvas._doc)
 
 
 @dataclass(frozen=True, slots=True)
@@ -346,10 +305,9 @@ def _redraw_box(pen: _Pen, block: _Block, box_top: float, last: Line) -> None:
             return
 
 
-def _canvas(target: Any, fonts: LetterFonts, title: str, subject: str, langs: Iterable[str]) -> Canvas:
+def _canvas(target: Any, fonts: LetterFonts, title: str, subject: str) -> Canvas:
     c = Canvas(target, pagesize=A4, invariant=1, pageCompression=1, initialFontName=fonts.name,
                lang="zh-CN")
-    fonts.seed(c, langs)
     c.setTitle(title)
     c.setSubject(subject)
     c.setCreator("Doorstep")
@@ -371,7 +329,8 @@ def doc_title(c: LetterContent) -> str:
 def render_letter(c: LetterContent, fonts: LetterFonts) -> tuple[bytes, Fit]:
     """One letter as a PDF of one page (the same content gives the same bytes)."""
     buf = io.BytesIO()
-    canvas = _canvas(buf, fonts, doc_title(c), c.firm_name, (c.lang,))
+    canvas = _canvas(buf, fonts, doc_title(c), c.firm_name)
+    seed(fonts.name, canvas._doc, (c.fixed,))
     fit = draw_letter(canvas, c, fonts)
     canvas.showPage()
     _save(canvas)
@@ -384,7 +343,7 @@ class Letters:
     def __init__(self, path: Path, fonts: LetterFonts, title: str):
         self.fonts = fonts
         self.pages = 0
-        self.canvas = _canvas(str(path), fonts, title, title, ("zh", "en"))
+        self.canvas = _canvas(str(path), fonts, title, title)
 
     def add(self, c: LetterContent) -> Fit:
         fit = draw_letter(self.canvas, c, self.fonts)
