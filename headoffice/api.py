@@ -53,6 +53,7 @@ from .db import Database
 from .faults import Faults
 from .hardening import Hardening
 from .ladder.models import CaseTrailItem
+from .letters.routes import register as register_letters
 from .models import Attachment, Attempt, Case, CaseHolder, User
 from .push import push
 from .safety.jobs import lifespan as safety_lifespan
@@ -341,11 +342,12 @@ def create_app(settings: Settings, db: Database | None = None) -> Any:
     register_supervision(api, svc)
     register_safety(api, svc)
     register_sms(api, svc)
+    register_letters(api, svc)
 
     app: Any = GZipMiddleware(api, minimum_size=1024, compresslevel=5)
     if settings.fault_hooks:
         app = Faults(app)
-    app = Hardening(app, settings.max_body, settings.max_attachment, settings.login_rate)
+    app = Hardening(app, settings.max_body, settings.max_attachment, settings.login_rate, settings.verify_rate)
     return app
 
 
@@ -365,6 +367,10 @@ def _version(if_match: str) -> int:
 
 
 def _may_read_attachment(session: Any, user: User, row: Attachment) -> bool:
+    """Admins: all. Everyone: what they uploaded. Supervisors: what a person of their team uploaded
+    (not head office's own "system" user, which stores the letters), and the files on the ladder trail
+    of their team's cases. Agents: the recordings of their cases' attempts, and the files on the
+    ladder trail (a lawyer's letter's PDF) of the cases they hold now."""
     if user.role == "admin" or row.uploaded_by == user.id:
         return True
     # A file on a case's ladder trail (a lawyer's letter's PDF) is the case's: its agent and its team's
@@ -373,7 +379,7 @@ def _may_read_attachment(session: Any, user: User, row: Attachment) -> bool:
         CaseTrailItem.attachment_sha256 == row.sha256)
     if user.role == "supervisor":
         uploader = session.get(User, row.uploaded_by)
-        if uploader is not None and uploader.team == user.team:
+        if uploader is not None and uploader.role != "system" and uploader.team == user.team:
             return True
         return session.scalar(on_trail.where(Case.team == user.team).limit(1)) is not None
     owned = session.scalar(select(Attempt.id).join(Case, Case.id == Attempt.case_id).where(

@@ -22,6 +22,7 @@ class Settings:
     lockout_base: int = 30  # seconds; doubles with every further failure
     lockout_max: int = 3600
     login_rate: int = 30  # login attempts per client address per minute (0: unlimited)
+    verify_rate: int = 60  # checks of a letter's verification code per client address per minute (0: unlimited)
     retain_changes: int | None = None  # keep this many changes for cursors (None: keep all)
     max_body: int = 8 * 1024 * 1024  # JSON request bodies
     max_attachment: int = 200 * 1024 * 1024  # = the app's MAX_EVIDENCE_BYTES

@@ -1,4 +1,5 @@
-"""ASGI middleware: API version header, body size limits, security headers, login rate limit.
+"""ASGI middleware: API version header, body size limits, security headers, per-address rate limits
+(logins; the public check of a letter's verification code, so nobody can walk the codes).
 
 Pure ASGI (not BaseHTTPMiddleware) so a body is counted while it streams and rejected with 413
 before it is read whole, whatever Content-Length claims.
@@ -13,6 +14,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+from app.contract.letters import VERIFY_PATH
 from app.contract.v1 import API_HEADER, API_VERSION
 
 Scope = MutableMapping[str, Any]
@@ -20,6 +22,8 @@ Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+VERIFY_PREFIX = VERIFY_PATH.split("{", 1)[0]  # /api/v1/letters/verify/
 
 SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
@@ -41,11 +45,12 @@ async def send_json(send: Send, status: int, body: dict[str, Any],
 
 
 class Hardening:
-    def __init__(self, app: ASGIApp, max_body: int, max_attachment: int, login_rate: int):
+    def __init__(self, app: ASGIApp, max_body: int, max_attachment: int, login_rate: int, verify_rate: int = 60):
         self.app = app
         self.max_body = max_body
         self.max_attachment = max_attachment
         self.limiter = RateLimiter(login_rate, 60.0)
+        self.verify_limiter = RateLimiter(verify_rate, 60.0)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -83,6 +88,13 @@ class Hardening:
             if wait is not None:
                 await send_with_headers_json(send_with_headers, 429, "rate_limited",
                                              "too many login attempts from this address",
+                                             [(b"retry-after", str(wait).encode())])
+                return
+        if path.startswith(VERIFY_PREFIX):
+            wait = self.verify_limiter.hit((scope.get("client") or ("?", 0))[0])
+            if wait is not None:
+                await send_with_headers_json(send_with_headers, 429, "rate_limited",
+                                             "too many letter checks from this address",
                                              [(b"retry-after", str(wait).encode())])
                 return
         # Read the body here (bounded), so an oversized stream is refused before the app sees it.

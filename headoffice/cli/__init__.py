@@ -14,6 +14,8 @@
                                the ladder report (PDF + XLSX): what the cheap steps achieved
   sms list [--status S] | sms templates show|set FILE | sms send [--now ISO] --sms-gateway URL
                                the ladder's SMS reminders: the queue, the templates, one sending pass
+  letters --date D --out DIR   the day's lawyer's letters: PDFs, one print file, the mailing manifest;
+                               letters tracking FILE | letters firms|templates show|set FILE
 
 The database URL: `sqlite:///path/to/headoffice.sqlite3` (default: ./headoffice.sqlite3, or the
 environment variable DOORSTEP_HEADOFFICE_DB) or `postgresql://user:pass@host:port/dbname`.
@@ -46,6 +48,7 @@ COMMAND_GROUPS: tuple[str, ...] = (
     "headoffice.cli.changes",  # prune-changes
     "headoffice.cli.ladder_report",  # ladder-report
     "headoffice.cli.sms",  # sms list | templates show|set | send
+    "headoffice.cli.letters",  # letters (lawyer's letters)
 )
 
 EXIT_BROKEN_INSTALL = 70  # sysexits' EX_SOFTWARE

@@ -22,6 +22,8 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--retain-changes", type=int, default=None,
                    help="keep only this many pull-log changes (older cursors get 410)")
     p.add_argument("--login-rate", type=int, default=30, help="login attempts per address per minute (0: off)")
+    p.add_argument("--verify-rate", type=int, default=60,
+                   help="checks of a letter's verification code per address per minute (0: off)")
     p.add_argument("--lockout-after", type=int, default=5, help="failed logins before an account locks")
     p.add_argument("--lockout-base", type=int, default=30, help="first lockout, seconds (doubles after)")
     p.add_argument("--fault-hooks", action="store_true", help="enable test fault hooks (never in production)")
@@ -53,7 +55,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise CliError(str(exc)) from None
     settings = Settings(db_url=args.db, profile_source=args.profile, access_ttl=args.access_ttl,
                         refresh_ttl=args.refresh_ttl, retain_changes=args.retain_changes,
-                        login_rate=args.login_rate, lockout_after=args.lockout_after,
+                        login_rate=args.login_rate, verify_rate=args.verify_rate, lockout_after=args.lockout_after,
                         lockout_base=args.lockout_base,
                         fault_hooks=args.fault_hooks or os.environ.get(FAULTS_ENV) == "1",
                         sweep_interval=args.sweep_interval, sms_gateway=args.sms_gateway,

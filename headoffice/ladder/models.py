@@ -275,7 +275,10 @@ class Letter(Base):
     address: Mapped[str] = mapped_column(Text)
     amount_fen: Mapped[int] = mapped_column(BigInteger)
     deadline: Mapped[date] = mapped_column(Date)
-    pdf_sha256: Mapped[str | None] = mapped_column(String(64))
+    pdf_sha256: Mapped[str | None] = mapped_column(String(64), index=True)  # the PDF (attachments)
+    # JSON: every string the letter prints, fixed when it was made (headoffice/letters/content.py),
+    # so a letter printed again is the letter that was made.
+    content: Mapped[str | None] = mapped_column(Text)
     state: Mapped[str] = mapped_column(String(12), default="due")  # due | made | mailed | returned | cancelled
     tracking_no: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCTime)

@@ -196,6 +196,7 @@ def upgrade() -> None:
     sa.Column('amount_fen', sa.BigInteger(), nullable=False),
     sa.Column('deadline', sa.Date(), nullable=False),
     sa.Column('pdf_sha256', sa.String(length=64), nullable=True),
+    sa.Column('content', sa.Text(), nullable=True),
     sa.Column('state', sa.String(length=12), nullable=False),
     sa.Column('tracking_no', sa.String(length=64), nullable=True),
     sa.Column('created_at', headoffice.types.UTCTime(timezone=True), nullable=False),
@@ -208,6 +209,7 @@ def upgrade() -> None:
     )
     op.create_index(op.f('ix_letters_case_id'), 'letters', ['case_id'], unique=False)
     op.create_index(op.f('ix_letters_due_on'), 'letters', ['due_on'], unique=False)
+    op.create_index(op.f('ix_letters_pdf_sha256'), 'letters', ['pdf_sha256'], unique=False)
     op.create_table('sms_messages',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('case_id', sa.Integer(), nullable=False),
@@ -248,6 +250,7 @@ def downgrade() -> None:
     op.drop_index('ix_sms_messages_due', table_name='sms_messages', sqlite_where=sa.text("state = 'queued'"), postgresql_where=sa.text("state = 'queued'"))
     op.drop_index(op.f('ix_sms_messages_case_id'), table_name='sms_messages')
     op.drop_table('sms_messages')
+    op.drop_index(op.f('ix_letters_pdf_sha256'), table_name='letters')
     op.drop_index(op.f('ix_letters_due_on'), table_name='letters')
     op.drop_index(op.f('ix_letters_case_id'), table_name='letters')
     op.drop_table('letters')
