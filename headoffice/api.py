@@ -52,6 +52,7 @@ from .config import Settings
 from .db import Database
 from .faults import Faults
 from .hardening import Hardening
+from .ladder.routes import register as register_ladder
 from .models import Attachment, Attempt, Case, CaseHolder, User
 from .push import push
 from .safety.jobs import lifespan as safety_lifespan
@@ -336,6 +337,7 @@ def create_app(settings: Settings, db: Database | None = None) -> Any:
 
     register_supervision(api, svc)
     register_safety(api, svc)
+    register_ladder(api, svc)
 
     app: Any = GZipMiddleware(api, minimum_size=1024, compresslevel=5)
     if settings.fault_hooks:

@@ -10,6 +10,9 @@
   demo-data [--cases N]        demo team and cases; prints the accounts and their passwords
   demo-data --pairs            pair the demo agents who have no partner yet (a demo database made earlier)
   prune-changes --keep N       forget old pull-log rows (cursors older than that get 410)
+  ladder policy show|set FILE [--team T]   a team's escalation-ladder policy (checked; versioned)
+  ladder run --date YYYY-MM-DD [--dry-run]  the daily ladder run (moves by level, skips by reason)
+  ladder hold|release CASE_NO --reason R / ladder move CASE_NO LEVEL --reason R   a supervisor's hand (audited)
 
 The database URL: `sqlite:///path/to/headoffice.sqlite3` (default: ./headoffice.sqlite3, or the
 environment variable DOORSTEP_HEADOFFICE_DB) or `postgresql://user:pass@host:port/dbname`.
@@ -40,6 +43,7 @@ COMMAND_GROUPS: tuple[str, ...] = (
     "headoffice.cli.import_cases",  # import-cases
     "headoffice.cli.demo",  # demo-data
     "headoffice.cli.changes",  # prune-changes
+    "headoffice.cli.ladder",  # ladder policy|run|hold|release|move
 )
 
 EXIT_BROKEN_INSTALL = 70  # sysexits' EX_SOFTWARE
