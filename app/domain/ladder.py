@@ -279,16 +279,12 @@ def policy_from_dict(data: object, templates: Mapping[str, Collection[str]] | No
     if len(raw_levels) > MAX_LEVELS:
         c.add("levels", f"{len(raw_levels)} levels: at most {MAX_LEVELS}")
         raise PolicyError(c.problems)
-    parsed: list[tuple[str, str, Action, Entry, int, object]] = []
-    for i, raw in enumerate(raw_levels):
-        got = _level(c, raw, f"levels[{i}]", templates)
-        if got is not None:
-            parsed.append(got)
+    found = [_level(c, raw, f"levels[{i}]", templates) for i, raw in enumerate(raw_levels)]
+    raw_codes = [raw.get("code") if isinstance(raw, Mapping) else None for raw in raw_levels]
+    _order(c, found, raw_codes, triggers)  # also over the levels that parsed when others did not
     if c.problems:
         raise PolicyError(c.problems)
-    _order(c, parsed, triggers)
-    if c.problems:
-        raise PolicyError(c.problems)
+    parsed = [p for p in found if p is not None]
     codes = [p[0] for p in parsed]
     levels = []
     for i, (code, stage, action, entry, wait, nxt) in enumerate(parsed):
@@ -384,17 +380,23 @@ def _action(c: _Checker, raw: object, path: str, templates: Mapping[str, Collect
     return Action(str(kind), template if kind in TEMPLATE_KINDS else None)
 
 
-def _order(c: _Checker, parsed: list[tuple[str, str, Action, Entry, int, object]], triggers: Triggers) -> None:
+def _order(c: _Checker, found: list[tuple[str, str, Action, Entry, int, object] | None], raw_codes: list[object],
+           triggers: Triggers) -> None:
     """Codes unique, next references forward only, entry days past due never going down, triggers
     for a visit level."""
     index: dict[str, int] = {}
-    for i, (code, *_rest) in enumerate(parsed):
+    for i, code in enumerate(raw_codes):
+        if not isinstance(code, str):
+            continue
         if code in index:
-            c.add(f"levels[{i}].code", f"duplicate level code {code!r} (also levels[{index[code]}])")
+            c.add(f"levels[{i}].code", f"duplicate level code {_show(code)} (also levels[{index[code]}])")
         else:
             index[code] = i
     floor: tuple[int, int] | None = None  # (days past due, the level that set it)
-    for i, (code, _stage, action, entry, _wait, nxt) in enumerate(parsed):
+    for i, item in enumerate(found):
+        if item is None:
+            continue
+        code, _stage, action, entry, _wait, nxt = item
         if nxt is not _DEFAULT and nxt is not None:
             target = index.get(str(nxt))
             if target is None:

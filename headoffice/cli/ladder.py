@@ -22,6 +22,9 @@ MAX_POLICY_BYTES = 1024 * 1024
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("ladder", parents=[common], help="the escalation ladder: policy, daily run, hold, move")
+    # --db may come before or after the subcommand; given after, it wins (no default there to overwrite it).
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", default=argparse.SUPPRESS, help="database URL (sqlite:///file or postgresql://…)")
     lsub = p.add_subparsers(dest="ladder_command", required=True)
     pol = lsub.add_parser("policy", parents=[common], help="show or set a team's ladder policy")
     psub = pol.add_subparsers(dest="policy_command", required=True)
