@@ -34,6 +34,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 from .enums import CaseStatus, Stage, VisitTrigger
@@ -168,12 +169,25 @@ class LadderPolicy:
     triggers: Triggers = field(default_factory=Triggers)
     cure_days: int = DEFAULT_CURE_DAYS
     costs_fen: Mapping[str, int] = field(default_factory=dict)
+    _by_code: dict[str, Level] = field(init=False, repr=False, compare=False, hash=False)
+    _by_stage: dict[str, int] = field(init=False, repr=False, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        stages: dict[str, int] = {}
+        for i, lv in enumerate(self.levels):
+            stages.setdefault(lv.stage, i)
+        object.__setattr__(self, "_by_code", {lv.code: lv for lv in self.levels})
+        object.__setattr__(self, "_by_stage", stages)
 
     def level(self, code: str | None) -> Level | None:
-        return next((lv for lv in self.levels if lv.code == code), None) if code else None
+        return self._by_code.get(code) if code else None
 
     def index(self, code: str) -> int:
         return next(i for i, lv in enumerate(self.levels) if lv.code == code)
+
+    def stage_index(self, stage: str) -> int:
+        """The first level of `stage` (0 where none has it): where a case new to the ladder is placed."""
+        return self._by_stage.get(stage, 0)
 
     def templates(self) -> dict[str, set[str]]:
         """Template codes the policy uses, by action kind."""
@@ -513,6 +527,7 @@ class Decision:
     stays: str = ""  # why it stays: top | waiting | entry | no_trigger | not_on_ladder
 
 
+@lru_cache(maxsize=1024)
 def months_before(day: date, months: int) -> date:
     """The same day `months` calendar months earlier (the month's last day where it has fewer)."""
     y, m = divmod(day.year * 12 + day.month - 1 - months, 12)
@@ -593,36 +608,74 @@ def detect_trigger(triggers: Triggers, facts: CaseFacts, today: date) -> Evidenc
     return None
 
 
-def skip_reason(facts: CaseFacts, standing: Standing) -> Skip | None:
-    if facts.status == CaseStatus.CLOSED:
-        return Skip.CLOSED
-    if facts.status == CaseStatus.RETURNED:
-        return Skip.RETURNED
-    if facts.status == CaseStatus.PAUSED:
-        return Skip.PAUSED
-    if facts.promise_open:
+_SKIPS = {CaseStatus.CLOSED.value: Skip.CLOSED, CaseStatus.RETURNED.value: Skip.RETURNED,
+          CaseStatus.PAUSED.value: Skip.PAUSED}
+
+
+def skip_reason(status: str, promise_open: bool, held: bool) -> Skip | None:
+    """Closed, returned, paused, promised within grace, held: the first that applies."""
+    skip = _SKIPS.get(status)
+    if skip is not None:
+        return skip
+    if promise_open:
         return Skip.PROMISED
-    if standing.held:
+    if held:
         return Skip.HELD
     return None
 
 
-def decide(policy: LadderPolicy, standing: Standing, facts: CaseFacts, today: date) -> Decision:
-    """What the run does with this case on `today` (see the module's docstring)."""
-    skip = skip_reason(facts, standing)
+def _dpd_only(level: Level) -> bool:
+    e = level.entry
+    return e.broken_promises is None and e.unanswered_attempts is None and e.no_payment_days is None
+
+
+def early(policy: LadderPolicy, standing: Standing, status: str, promise_open: bool, days_past_due: int,
+          stage: str, today: date) -> Decision | None:
+    """The decision where the case row alone settles it (skipped, waiting, at the top, short of the next
+    level's days past due, or entering a level whose only rule is days past due), else None: the other
+    facts are needed. `decide` asks this first, so a run may gather the other facts only for the cases
+    this leaves open and still decide exactly as `decide` does."""
+    skip = skip_reason(status, promise_open, standing.held)
     if skip is not None:
         return Decision(skip=skip)
     if standing.level is None:
+        at = policy.stage_index(stage)
+        if at > 0:
+            return None if policy.levels[at].is_visit else Decision(to=policy.levels[at], placed=True)
+        target = policy.levels[0]
+        stays = "not_on_ladder"
+    else:
+        current = policy.level(standing.level)
+        if current is None:
+            return Decision(skip=Skip.UNKNOWN_LEVEL)
+        target_or_none = policy.level(current.next)
+        if target_or_none is None:
+            return Decision(stays="top")
+        target = target_or_none
+        entered = standing.entered_on or today
+        if today <= entered or (today - entered).days < current.wait_days:
+            return Decision(stays="waiting")
+        stays = "entry"
+    need = target.entry.days_past_due
+    if need is not None and days_past_due < need:
+        return Decision(stays=stays)
+    if target.is_visit or not _dpd_only(target):
+        return None
+    rules = (RuleMet("days_past_due", days_past_due, need),) if need is not None else ()
+    return Decision(to=target, rules=rules)
+
+
+def decide(policy: LadderPolicy, standing: Standing, facts: CaseFacts, today: date) -> Decision:
+    """What the run does with this case on `today` (see the module's docstring)."""
+    quick = early(policy, standing, facts.status, facts.promise_open, facts.days_past_due, facts.stage, today)
+    if quick is not None:
+        return quick
+    if standing.level is None:
         return _place(policy, facts, today)
     current = policy.level(standing.level)
-    if current is None:
-        return Decision(skip=Skip.UNKNOWN_LEVEL)
+    assert current is not None  # early() answers an unknown level
     target = policy.level(current.next)
-    if target is None:
-        return Decision(stays="top")
-    entered = standing.entered_on or today
-    if today <= entered or (today - entered).days < current.wait_days:
-        return Decision(stays="waiting")
+    assert target is not None  # and a level with nowhere to go
     return _enter(policy, target, facts, today)
 
 
@@ -642,7 +695,7 @@ def _place(policy: LadderPolicy, facts: CaseFacts, today: date) -> Decision:
     """A case new to the ladder: the first level of its imported stage (trusted, no entry rule; the
     visit level only with a trigger, else the level before it), or the first level by its entry rule."""
     first = policy.levels[0]
-    at = next((i for i, lv in enumerate(policy.levels) if lv.stage == facts.stage), 0)
+    at = policy.stage_index(facts.stage)
     if at > 0:
         for i in range(at, -1, -1):
             lv = policy.levels[i]

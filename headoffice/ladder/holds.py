@@ -126,6 +126,7 @@ def move(s: Session, case_id: int, to_level: str, reason: str, actor: str, via: 
     window: Window = window_of([stored], today)
     rows = gather(s, case_id, case_id, today, profile.timezone, profile.promise_grace_days, window)
     row = rows[0]
+    assert row.facts is not None
     try:
         target, evidence = check_move(stored.policy, row.standing, to_level, row.facts, today)
     except MoveRefused as exc:

@@ -5,7 +5,9 @@ Every case, in batches of case-id ranges, one write transaction per batch: gathe
 team's policy in force), and write what moved with one statement per table:
 
   case_ladder          the level, the policy version (ladder_policies.id) that put it there, the day,
-                       the trigger and its evidence (at the visit level); last_run_on for every case seen
+                       the trigger and its evidence (at the visit level), last_run_on (the run that
+                       moved it: a case the run only looked at is not written, so a day's run over a
+                       million cases writes only what moved)
   ladder_transitions   one `move` via `run` per case moved, with the entry rule and its figures
   ladder_actions       what the level entered asks for: sms / letter pending (the SMS and letter parts
                        take them), field_visit / legal_action / agency done (the stage change hands over)
@@ -27,15 +29,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.domain.compliance import Profile, builtin_profile
-from app.domain.ladder import Decision, Evidence, LadderPolicy, Level, RuleMet, decide, months_before
+from app.domain.ladder import Decision, Evidence, LadderPolicy, Level, RuleMet, decide, early, months_before
 from headoffice.db import Database
 from headoffice.models import Case
 
-from .facts import CaseRow, Window, gather
+from .facts import CaseRow, Window, add_facts, case_rows
 from .models import CaseLadder, CaseTrailItem, LadderAction, LadderTransition
 from .policy import StoredPolicy, all_in_force, policy_for
 from .trail import announce, trail_rows
@@ -108,28 +110,37 @@ def run(db: Database, run_on: date, now: datetime, dry_run: bool = False, *, pro
         end = min(start + batch - 1, hi)
         unit = db.read() if dry_run else db.write()
         with unit as s:
-            rows = gather(s, start, end, run_on, profile.timezone, profile.promise_grace_days, window)
-            moves = _decide(rows, policies, run_on, summary)
+            rows = case_rows(s, start, end, run_on, profile.timezone, profile.promise_grace_days)
+            moves = _decide(s, rows, policies, run_on, profile.timezone, window, summary)
             if not dry_run:
                 write_moves(s, moves, run_on, now)
-                s.execute(update(CaseLadder).where(
-                    CaseLadder.case_id.between(start, end),
-                    or_(CaseLadder.last_run_on.is_(None), CaseLadder.last_run_on != run_on))
-                    .values(last_run_on=run_on).execution_options(synchronize_session=False))
         summary.batches += 1
     return summary
 
 
-def _decide(rows: Sequence[CaseRow], policies: dict[str, StoredPolicy], today: date,
-            summary: Summary) -> list[Move]:
-    moves = []
+def _decide(s: Session, rows: Sequence[CaseRow], policies: dict[str, StoredPolicy], today: date, zone: str,
+            window: Window, summary: Summary) -> list[Move]:
+    """Each case's decision: from the case row where that settles it (`early`), else from all its
+    facts, gathered only for those cases (`decide`, which asks `early` first: the same answer)."""
+    decided: list[tuple[CaseRow, StoredPolicy, Decision]] = []
+    open_: list[tuple[CaseRow, StoredPolicy]] = []
     summary.cases += len(rows)
     for row in rows:
         stored = policy_for(policies, row.team)
         if stored is None:
             summary.no_policy += 1
             continue
-        d = decide(stored.policy, row.standing, row.facts, today)
+        quick = early(stored.policy, row.standing, row.status, row.promise_open, row.days_past_due, row.stage, today)
+        if quick is None:
+            open_.append((row, stored))
+        else:
+            decided.append((row, stored, quick))
+    add_facts(s, [row for row, _ in open_], today, zone, window)
+    for row, stored in open_:
+        assert row.facts is not None
+        decided.append((row, stored, decide(stored.policy, row.standing, row.facts, today)))
+    moves = []
+    for row, stored, d in decided:
         if d.skip is not None:
             summary.skipped[d.skip.value] += 1
         elif d.to is None:
@@ -138,6 +149,7 @@ def _decide(rows: Sequence[CaseRow], policies: dict[str, StoredPolicy], today: d
             summary.moved[d.to.code] += 1
             summary.placed += d.placed
             moves.append(Move(row, stored, d))
+    moves.sort(key=lambda m: m.row.id)
     return moves
 
 
