@@ -21,6 +21,7 @@ from app.contract.ladder import (
     SeriousDefaultData,
     SeriousDefaultRequest,
 )
+from app.contract.v1 import ErrorResponse
 from headoffice.models import Case
 from headoffice.service import ApiError, Service, require
 
@@ -37,6 +38,8 @@ MAX_ID = 2**31 - 1
 Auth = Annotated[str | None, Header()]
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 Team = Annotated[str | None, Query(max_length=64)]
+CONFLICT = {409: {"model": ErrorResponse, "description": "level_in_use, not_on_ladder, already_held, not_held, "
+                                                        "same_level, no_policy or already_withdrawn"}}
 STATUS = {"not_found": 404, "no_policy": 409, "not_on_ladder": 409, "already_held": 409, "not_held": 409,
           "same_level": 409, "already_withdrawn": 409, "no_trigger": 422, "unknown_level": 422,
           "invalid_reason": 422, "invalid_finding": 422, "unknown_attachment": 422}
@@ -97,7 +100,7 @@ def register(api: FastAPI, svc: Service) -> None:
             raise ApiError(404, "no_policy", "no ladder policy is set for this team, nor a company default")
         return _response(scope, stored)
 
-    @api.put(PREFIX + "/policy", response_model=LadderPolicyResponse, tags=["ladder"])
+    @api.put(PREFIX + "/policy", response_model=LadderPolicyResponse, tags=["ladder"], responses=CONFLICT)
     def put_policy(body: LadderPolicyData, team: Team = None, authorization: Auth = None) -> Any:
         """Store a new version of the team's policy (admins: `?team=`, or the company default). 422
         invalid_policy names every problem with where it is; 409 level_in_use while cases stand at a
@@ -112,7 +115,7 @@ def register(api: FastAPI, svc: Service) -> None:
                 raise ApiError(409 if exc.code == "level_in_use" else 422, exc.code, exc.detail) from None
         return _response(scope, stored)
 
-    @api.post(PREFIX + "/cases/{case_id}/hold", response_model=LadderStanding, tags=["ladder"])
+    @api.post(PREFIX + "/cases/{case_id}/hold", response_model=LadderStanding, tags=["ladder"], responses=CONFLICT)
     def hold_case(case_id: Id, body: LadderReasonRequest, authorization: Auth = None) -> Any:
         """Keep the case at its level (the daily run skips it as held) until released."""
         p = who(authorization)
@@ -124,7 +127,7 @@ def register(api: FastAPI, svc: Service) -> None:
                 raise failed(exc) from None
             return _standing(s, case)
 
-    @api.post(PREFIX + "/cases/{case_id}/release", response_model=LadderStanding, tags=["ladder"])
+    @api.post(PREFIX + "/cases/{case_id}/release", response_model=LadderStanding, tags=["ladder"], responses=CONFLICT)
     def release_case(case_id: Id, body: LadderReasonRequest, authorization: Auth = None) -> Any:
         p = who(authorization)
         with svc.db.write() as s:
@@ -135,7 +138,7 @@ def register(api: FastAPI, svc: Service) -> None:
                 raise failed(exc) from None
             return _standing(s, case)
 
-    @api.post(PREFIX + "/cases/{case_id}/move", response_model=LadderStanding, tags=["ladder"])
+    @api.post(PREFIX + "/cases/{case_id}/move", response_model=LadderStanding, tags=["ladder"], responses=CONFLICT)
     def move_case(case_id: Id, body: LadderMoveRequest, authorization: Auth = None) -> Any:
         """Put the case at a level of its policy (up or down). Into a field-visit level only with a
         detected visit trigger or a finding of serious default (422 no_trigger)."""
@@ -176,7 +179,7 @@ def register(api: FastAPI, svc: Service) -> None:
                                                    .order_by(SeriousDefault.id))]
 
     @api.post(PREFIX + "/cases/{case_id}/serious-default/{finding_id}/withdraw", response_model=SeriousDefaultData,
-              tags=["ladder"])
+              tags=["ladder"], responses=CONFLICT)
     def withdraw_finding(case_id: Id, finding_id: Id, authorization: Auth = None) -> Any:
         p = who(authorization)
         with svc.db.write() as s:
