@@ -53,6 +53,7 @@ from .db import Database
 from .faults import Faults
 from .hardening import Hardening
 from .ladder.models import CaseTrailItem
+from .ladder.routes import register as register_ladder
 from .letters.routes import register as register_letters
 from .models import Attachment, Attempt, Case, CaseHolder, User
 from .push import push
@@ -343,6 +344,7 @@ def create_app(settings: Settings, db: Database | None = None) -> Any:
     register_safety(api, svc)
     register_sms(api, svc)
     register_letters(api, svc)
+    register_ladder(api, svc)
 
     app: Any = GZipMiddleware(api, minimum_size=1024, compresslevel=5)
     if settings.fault_hooks:

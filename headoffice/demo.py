@@ -25,6 +25,7 @@ from app.domain.clock import DEFAULT_ZONE, utcnow
 from app.domain.enums import Bucket, Severity, Stage, VisitTrigger
 
 from .changes import ChangeWriter
+from .ladder.models import DelinquencyEpisode, LawFirm, LetterTemplate, SmsTemplate
 from .models import Account, Address, Case, CaseHolder, Contact, Debtor, Phone, SafetyNote, User
 from .pairs import set_pair
 from .phones import PhoneError, e164
@@ -88,6 +89,7 @@ def create_demo(session: Session, cases: int, seed: int = 7, today: date | None 
     for username, _n, home in city.AGENTS:
         by_district[home] = agent_ids[username]
     _cases(session, rng, cases, by_district, today, now)
+    seed_ladder(session, now)
     return accounts
 
 
@@ -134,8 +136,9 @@ def _cases(session: Session, rng: random.Random, n: int, by_district: dict[str, 
     first = (session.scalar(select(func.max(Case.id))) or 0) + 1
     rows: dict[str, list[dict[str, Any]]] = {k: [] for k in
                                             ("debtors", "phones", "addresses", "contacts", "cases", "holders",
-                                             "accounts", "notes")}
+                                             "accounts", "notes", "episodes")}
     writer = ChangeWriter(session, now)
+    history = random.Random(first * 104_729 + n)  # its own stream: the cases come out as before
     for case_id in range(first, first + n):
         d = rng.choices(city.DISTRICTS, cum_weights=dcum)[0]
         birth = date(1965, 1, 1) + timedelta(days=rng.randrange(365 * 38))
@@ -177,10 +180,14 @@ def _cases(session: Session, rng: random.Random, n: int, by_district: dict[str, 
         stage = (Stage.FIELD_VISIT if dpd_max > 60 and rng.random() < 0.75 else
                  Stage.LEGAL_LETTER if dpd_max > 30 else Stage.REMINDER)
         agent = by_district[d.name]
+        if stage == Stage.FIELD_VISIT:
+            rng.choice(list(VisitTrigger))  # drawn as before (the stream stays); the trigger is the ladder's
+        rows["episodes"].extend(_episodes(history, case_id, today, dpd_max, overdue_total,
+                                          repeated=stage == Stage.FIELD_VISIT))
         rows["cases"].append({
             "id": case_id, "external_id": f"P{today:%y}{case_id:07d}", "case_no": f"CD{today:%y}{case_id:07d}",
             "debtor_id": case_id, "agent_id": agent, "team": city.TEAM, "stage": stage.value,
-            "trigger": rng.choice(list(VisitTrigger)).value if stage == Stage.FIELD_VISIT else None,
+            "trigger": None,  # a visit trigger is what the ladder detects, never typed
             "base_status": "open", "base_paused_reason": None, "base_overdue_fen": overdue_total,
             "status": "open", "paused_reason": None, "overdue_fen": overdue_total, "currency": "CNY",
             "district": d.name, "lat": lat, "lon": lon, "days_past_due": dpd_max, "version": 1,
@@ -196,6 +203,55 @@ def _cases(session: Session, rng: random.Random, n: int, by_district: dict[str, 
                 "two_person_required": severity == Severity.HIGH, "do_not_visit": False})
         writer.add("case_upsert", case_id=case_id, agent=agent, team=city.TEAM)
     for table, model in (("debtors", Debtor), ("phones", Phone), ("addresses", Address), ("contacts", Contact),
-                         ("cases", Case), ("holders", CaseHolder), ("accounts", Account), ("notes", SafetyNote)):
+                         ("cases", Case), ("holders", CaseHolder), ("accounts", Account), ("notes", SafetyNote),
+                         ("episodes", DelinquencyEpisode)):
         if rows[table]:
             session.execute(insert(model), rows[table])
+
+
+def _episodes(rng: random.Random, case_id: int, today: date, dpd: int, overdue: int,
+              repeated: bool) -> list[dict[str, Any]]:
+    """The case's delinquency episodes: the open one (since it fell overdue) and, for most of the
+    cases the platform sent to a door, two earlier ones it was cured of within the last year."""
+    out = [{"case_id": case_id, "started_on": today - timedelta(days=dpd), "cured_on": None,
+            "overdue_fen": overdue, "source": "demo"}]
+    if repeated and dpd < 300 and rng.random() < 0.8:
+        first, second = sorted(rng.sample(range(dpd + 20, 355, 15), 2), reverse=True)
+        for ago, cured_after in ((first, rng.randrange(5, 15)), (second, rng.randrange(5, 15))):
+            out.append({"case_id": case_id, "started_on": today - timedelta(days=ago),
+                        "cured_on": today - timedelta(days=ago - cured_after),
+                        "overdue_fen": overdue // 3, "source": "demo"})
+    return out
+
+
+DEMO_SMS = {
+    "remind_1": "您好，您在本平台的借款已逾期。请尽快通过平台官方App或官方对公账户还款，切勿向个人转账。"
+                "如有困难，可致电客服协商还款安排。",
+    "remind_2": "您好，您的借款逾期仍未处理，逾期记录会持续累积。请今日通过官方渠道还款；如对账单有异议或确有困难，"
+                "请致电客服说明，我们将依规处理。",
+}
+
+
+def seed_ladder(session: Session, now: datetime) -> None:
+    """The demo's SMS templates, law firm and letter template, and the design's ladder as the company
+    default (a policy naming templates is stored only once they exist)."""
+    from app.domain.ladder import EXAMPLE_POLICY
+
+    from .ladder.policy import store
+
+    for code, body in DEMO_SMS.items():
+        session.add(SmsTemplate(code=code, version=1, lang="zh", body=body, active=True, set_by="demo-data",
+                                set_at=now))
+    session.add(LawFirm(code="firm_a", name="四川蓉信律师事务所", lawyer="陈明远", licence_no="15101201810000000",
+                        letterhead="四川蓉信律师事务所 · 成都市锦江区红星路三段1号", address="成都市锦江区红星路三段1号",
+                        phone="028-86000000", email="office@rongxin-law.example", updated_at=now))
+    session.add(LetterTemplate(
+        code="firm_a_std", version=1, firm_code="firm_a", lang="zh", title="律师函",
+        body="本所受委托人委托，就您与委托人之间的借款合同纠纷致函如下：截至本函出具之日，您尚有借款逾期未还。"
+             "请您在本函所载期限内通过指定渠道清偿，或与委托人协商还款方案。逾期不处理的，委托人将依法通过诉讼等途径主张权利。",
+        legal_basis="《中华人民共和国民法典》第五百零九条、第六百七十五条、第六百七十六条",
+        rights="如您对欠款事实或金额有异议，可自收到本函之日起七日内书面或致电本所提出，并提供相关材料。",
+        deadline_days=15, channels='["platform_app", "bank_transfer"]', active=True, set_by="demo-data",
+        set_at=now))
+    session.flush()
+    store(session, "", dict(EXAMPLE_POLICY), actor="demo-data", actor_id=None, now=now)

@@ -14,8 +14,21 @@ Chinese header in brackets):
             phones (手机号, several separated by ; or |)  home_address (家庭地址)  work_address (单位地址)
             district (区县)  lat (纬度)  lon (经度)  (WGS-84 of the home address, both or neither)
             contact_name (紧急联系人)  contact_relation (关系)  contact_phone (联系人电话)
-            stage (阶段: reminder, legal_letter, field_visit, legal_action, agency)  trigger (外访原因)
+            stage (阶段: reminder, legal_letter, field_visit, legal_action, agency)
             agent (外访员, a username)  team (团队)
+  accepted  trigger (外访原因): still read (an unknown value is a bad row) for files made for earlier
+            versions, but recorded nowhere: a visit trigger is only what head office's escalation
+            ladder detects and can show evidence for (headoffice/ladder/), never what a file says.
+
+Stage: a NEW case takes the file's stage (the ladder's daily run places it at the first level of that
+stage; a field-visit level only with a detected trigger). Once the ladder has placed a case, its stage
+is the ladder's: a re-import no longer changes it.
+
+Cure and delinquency episodes (`delinquency_episodes`, for the visit trigger "repeated delinquency"):
+a new case starts an episode on the day it fell overdue (the import day less its days past due). A
+re-import with overdue 0 and days_past_due 0 (both, or neither) says the case is cured: its open
+episode ends on the import day. A cured case that comes overdue again starts a new episode. A new
+case cannot be imported cured.
 
 A bad row is reported with its line number, the field and the reason, and skipped; good rows are
 imported. A file-level problem (undecodable bytes, not JSON or CSV, duplicate or missing required
@@ -38,20 +51,21 @@ import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.domain.clock import utcnow
+from app.domain.clock import DEFAULT_ZONE, local_day, utcnow
 from app.domain.enums import Stage, VisitTrigger
 from app.domain.money import MoneyError, parse_yuan
 from app.domain.text_input import shown, text_problem
 
 from .changes import ChangeWriter
 from .db import Database
+from .ladder.models import CaseLadder, DelinquencyEpisode
 from .models import Account, Address, Case, CaseHolder, Contact, Debtor, Phone, User
 from .projection import recompute_case
 
@@ -254,9 +268,9 @@ class CaseRow:
     lon: float | None
     contact: tuple[str, str, str] | None
     stage: str
-    trigger: str | None
     agent: str
     team: str
+    cured: bool = False  # overdue 0 and days past due 0: the platform says the case is paid up
 
 
 def _text(row: Mapping[str, Any], key: str, *, required: bool = False, limit: int = MAX_FIELD) -> str:
@@ -354,13 +368,18 @@ def parse_row(row: Mapping[str, Any]) -> CaseRow:
     overdue = _amount(row, "overdue")
     outstanding = _amount(row, "outstanding", default=overdue)
     principal = _amount(row, "principal", default=outstanding)
-    if overdue <= 0:
-        raise RowError("overdue must be more than zero for a case in collection", "overdue")
     if outstanding < overdue:
         raise RowError("overdue is more than the outstanding balance", "overdue")
     if principal < outstanding:
         raise RowError("outstanding is more than the principal", "outstanding")
-    dpd = _int(row, "days_past_due", 1, 20_000)
+    dpd = _int(row, "days_past_due", 0, 20_000)
+    cured = overdue == 0 and dpd == 0
+    if overdue < 0 or (overdue == 0 and not cured):
+        raise RowError("overdue must be more than zero for a case in collection (overdue 0 with days_past_due 0: "
+                       "cured)", "overdue")
+    if dpd == 0 and not cured:
+        raise RowError("days_past_due is 0 but overdue is not: a case in collection is at least 1 day past due "
+                       "(overdue 0 with days_past_due 0: cured)", "days_past_due")
     phones = [p.strip() for p in re.split(r"[;|；｜]", _text(row, "phones")) if p.strip()]
     for p in phones:
         if not _PHONE.match(p):
@@ -373,7 +392,7 @@ def parse_row(row: Mapping[str, Any]) -> CaseRow:
     stage = _text(row, "stage") or (Stage.FIELD_VISIT.value if dpd > 60 else Stage.REMINDER.value)
     if stage not in {s.value for s in Stage} or stage == Stage.CLOSED.value:
         raise RowError(f"stage: unknown stage {stage[:30]!r}", "stage")
-    trigger = _text(row, "trigger") or None
+    trigger = _text(row, "trigger") or None  # checked for older files' sake, recorded nowhere (see above)
     if trigger is not None and trigger not in {t.value for t in VisitTrigger}:
         raise RowError(f"trigger: unknown visit trigger {trigger[:30]!r}", "trigger")
     last_paid = _text(row, "last_payment_on")
@@ -394,11 +413,11 @@ def parse_row(row: Mapping[str, Any]) -> CaseRow:
         id_number=_id_number(_text(row, "id_number", required=True, limit=32)), overdue_fen=overdue,
         days_past_due=dpd, loan_no=_text(row, "loan_no", limit=64) or external_id,
         product=_text(row, "product", limit=64), principal_fen=principal, outstanding_fen=outstanding,
-        missed_instalments=_int(row, "missed_instalments", 0, 10_000, default=max(1, dpd // 30)),
+        missed_instalments=_int(row, "missed_instalments", 0, 10_000, default=0 if cured else max(1, dpd // 30)),
         last_payment_on=last_payment_on, phones=phones, home_address=home,
         work_address=_text(row, "work_address"), district=_text(row, "district", limit=64), lat=lat, lon=lon,
         contact=(contact_name, _text(row, "contact_relation", limit=32), contact_phone) if contact_name else None,
-        stage=stage, trigger=trigger, agent=_text(row, "agent", limit=64), team=_text(row, "team", limit=64))
+        stage=stage, agent=_text(row, "agent", limit=64), team=_text(row, "team", limit=64), cured=cured)
 
 
 # --- applying ---------------------------------------------------------------------------------------
@@ -450,12 +469,15 @@ def _apply(session: Session, row: CaseRow, agent: User | None, default_team: str
     if clash is not None:
         raise RowError(f"case_no {row.case_no} belongs to another case", "case_no")
     team = agent.team if agent else (row.team or default_team)
+    if case is None and row.cured:
+        raise RowError("a new case must be overdue: overdue 0 with days_past_due 0 says a known case is cured",
+                       "overdue")
     if case is None:
         debtor = Debtor(name=row.debtor_name, id_number=row.id_number)
         session.add(debtor)
         session.flush()
         case = Case(external_id=row.external_id, case_no=row.case_no, debtor_id=debtor.id,
-                    agent_id=agent.id if agent else None, team=team, stage=row.stage, trigger=row.trigger,
+                    agent_id=agent.id if agent else None, team=team, stage=row.stage, trigger=None,
                     base_status="open", base_paused_reason=None, base_overdue_fen=row.overdue_fen, status="open",
                     paused_reason=None, overdue_fen=row.overdue_fen, currency="CNY", district=row.district,
                     lat=row.lat, lon=row.lon, days_past_due=row.days_past_due, version=1, created_at=now,
@@ -465,6 +487,7 @@ def _apply(session: Session, row: CaseRow, agent: User | None, default_team: str
         _set_details(session, case, debtor, row)
         if agent:
             session.add(CaseHolder(case_id=case.id, user_id=agent.id))
+        _episode(session, case.id, row, now)
         writer.case_changed(case.id, case.agent_id, case.team)
         return "created"
     before = _fingerprint(session, case)
@@ -472,7 +495,9 @@ def _apply(session: Session, row: CaseRow, agent: User | None, default_team: str
     debtor = session.get(Debtor, case.debtor_id)
     assert debtor is not None
     debtor.name, debtor.id_number = row.debtor_name, row.id_number
-    case.case_no, case.stage, case.trigger = row.case_no, row.stage, row.trigger
+    case.case_no = row.case_no
+    if session.get(CaseLadder, case.id) is None:  # once the ladder placed the case, its stage is the ladder's
+        case.stage = row.stage
     case.base_overdue_fen, case.days_past_due = row.overdue_fen, row.days_past_due
     case.district, case.lat, case.lon = row.district, row.lat, row.lon
     if agent is not None:
@@ -482,6 +507,7 @@ def _apply(session: Session, row: CaseRow, agent: User | None, default_team: str
     elif row.team:
         case.team = row.team
     _set_details(session, case, debtor, row)
+    _episode(session, case.id, row, now)
     session.flush()
     recompute_case(session, case)
     session.flush()
@@ -491,6 +517,24 @@ def _apply(session: Session, row: CaseRow, agent: User | None, default_team: str
     case.updated_at = now
     writer.case_changed(case.id, case.agent_id, case.team, old_owner, old_team)
     return "updated"
+
+
+def _episode(session: Session, case_id: int, row: CaseRow, now: datetime) -> None:
+    """Start, end or keep the case's delinquency episode as the row says (see the module docstring)."""
+    today = local_day(now, DEFAULT_ZONE)
+    last = session.scalar(select(DelinquencyEpisode).where(DelinquencyEpisode.case_id == case_id)
+                          .order_by(DelinquencyEpisode.started_on.desc(), DelinquencyEpisode.id.desc()).limit(1))
+    if row.cured:
+        if last is not None and last.cured_on is None:
+            last.cured_on = max(today, last.started_on)
+        return
+    if last is not None and last.cured_on is None:
+        return  # still the same episode
+    started = today - timedelta(days=row.days_past_due)
+    if last is not None and last.cured_on is not None:
+        started = max(started, last.cured_on + timedelta(days=1))  # it cannot start before the cure
+    session.add(DelinquencyEpisode(case_id=case_id, started_on=started, cured_on=None, overdue_fen=row.overdue_fen,
+                                   source="import"))
 
 
 def _set_details(session: Session, case: Case, debtor: Debtor, row: CaseRow) -> None:

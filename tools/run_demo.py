@@ -49,6 +49,16 @@ def start_head_office(data: Path, cases: int) -> tuple[subprocess.Popen[str], st
             if fresh:
                 (data / "headoffice.sqlite3").unlink(missing_ok=True)
             return None
+    # The day's escalation-ladder run (idempotent: a second start the same day moves nothing), so the
+    # cases carry their level, trail and visit triggers; the demo goes on without it if it fails.
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()
+    ladder = subprocess.run([py, "-m", "headoffice", "ladder", "run", "--date", today, "--db", db], cwd=ROOT,
+                            capture_output=True, text=True, check=False)
+    if ladder.returncode != 0:
+        say(f"the ladder run failed (the demo goes on): {ladder.stderr.strip()[-300:]}")
     log = (data / "headoffice.log").open("a")
     proc = subprocess.Popen([py, "-m", "headoffice", "serve", "--db", db, "--host", "127.0.0.1", "--port", "0"],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=log, text=True)

@@ -16,6 +16,9 @@
                                the ladder's SMS reminders: the queue, the templates, one sending pass
   letters --date D --out DIR   the day's lawyer's letters: PDFs, one print file, the mailing manifest;
                                letters tracking FILE | letters firms|templates show|set FILE
+  ladder policy show|set FILE [--team T]   a team's escalation-ladder policy (checked; versioned)
+  ladder run --date YYYY-MM-DD [--dry-run]  the daily ladder run (moves by level, skips by reason)
+  ladder hold|release CASE_NO --reason R / ladder move CASE_NO LEVEL --reason R   a supervisor's hand (audited)
 
 The database URL: `sqlite:///path/to/headoffice.sqlite3` (default: ./headoffice.sqlite3, or the
 environment variable DOORSTEP_HEADOFFICE_DB) or `postgresql://user:pass@host:port/dbname`.
@@ -49,6 +52,7 @@ COMMAND_GROUPS: tuple[str, ...] = (
     "headoffice.cli.ladder_report",  # ladder-report
     "headoffice.cli.sms",  # sms list | templates show|set | send
     "headoffice.cli.letters",  # letters (lawyer's letters)
+    "headoffice.cli.ladder",  # ladder policy|run|hold|release|move
 )
 
 EXIT_BROKEN_INSTALL = 70  # sysexits' EX_SOFTWARE

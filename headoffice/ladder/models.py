@@ -65,7 +65,7 @@ class CaseLadder(Base):
     policy_id: Mapped[int | None] = mapped_column(Integer)  # ladder_policies.id that put it there
     entered_at: Mapped[datetime] = mapped_column(UTCTime)
     entered_on: Mapped[date] = mapped_column(Date)  # the run date (or the day of a manual move)
-    last_run_on: Mapped[date | None] = mapped_column(Date)  # the last run date that looked at it
+    last_run_on: Mapped[date | None] = mapped_column(Date)  # the last run date that moved it
     held: Mapped[bool] = mapped_column(Boolean, default=False)
     hold_reason: Mapped[str | None] = mapped_column(Text)
     held_by: Mapped[str | None] = mapped_column(String(64))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from headoffice.db import Database
 from headoffice.importer import ImportFileError, import_file
+from headoffice.ladder.models import CaseLadder, DelinquencyEpisode
 from headoffice.migrate import upgrade
 from headoffice.models import Account, Case, Change, Debtor, Phone, User
 from tests.integration.conftest import HeadOffice, PostgresCluster
@@ -201,3 +202,66 @@ def test_cli_import_reports_and_serves_the_cases(headoffice_server, tmp_path: Pa
     with ho.client(ho.token("super01")) as c:
         cases = c.get("/api/v1/cases", params={"limit": 1000}).json()
     assert cases["total"] == 6
+
+
+TRIGGER_HEADER = "external_id,debtor_name,id_number,overdue,days_past_due,stage,trigger\n"
+
+
+def _episodes(db: Database, external_id: str) -> list[tuple[date, date | None]]:
+    with db.read() as s:
+        case_id = s.scalar(select(Case.id).where(Case.external_id == external_id))
+        return [(e.started_on, e.cured_on) for e in s.scalars(
+            select(DelinquencyEpisode).where(DelinquencyEpisode.case_id == case_id).order_by(DelinquencyEpisode.id))]
+
+
+def test_a_typed_trigger_is_accepted_but_recorded_nowhere(ho_db: Database, tmp_path: Path) -> None:
+    text = TRIGGER_HEADER + "EXTT,王伟,510104199001011230,100,75,field_visit,serious_default\n"
+    report = import_file(ho_db, _write(tmp_path, text))
+    assert report.created == 1 and not report.problems and "trigger" not in report.ignored_columns
+    with ho_db.read() as s:
+        case = s.scalar(select(Case).where(Case.external_id == "EXTT"))
+        assert case is not None and case.stage == "field_visit" and case.trigger is None
+        assert s.scalar(select(func.count()).select_from(CaseLadder)) == 0
+    bad = import_file(ho_db, _write(tmp_path, TRIGGER_HEADER + "EXTU,李娜,510104198001011236,100,5,,<b>x</b>\n",
+                                    name="bad.csv"))
+    assert "unknown visit trigger" in bad.problems[0].reason
+
+
+def test_episodes_start_end_and_start_again_with_cure(ho_db: Database, tmp_path: Path) -> None:
+    day1 = datetime(2026, 3, 1, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
+    row = "EXTE,王伟,510104199001011230,{overdue},{dpd},,\n"
+    import_file(ho_db, _write(tmp_path, TRIGGER_HEADER + row.format(overdue=100, dpd=20)), now=day1)
+    assert _episodes(ho_db, "EXTE") == [(date(2026, 2, 9), None)]
+    import_file(ho_db, _write(tmp_path, TRIGGER_HEADER + row.format(overdue=150, dpd=30), name="b.csv"),
+                now=day1 + timedelta(days=10))
+    assert _episodes(ho_db, "EXTE") == [(date(2026, 2, 9), None)]  # still the same episode
+    cured = import_file(ho_db, _write(tmp_path, TRIGGER_HEADER + row.format(overdue=0, dpd=0), name="c.csv"),
+                        now=day1 + timedelta(days=20))
+    assert cured.updated == 1 and not cured.problems
+    assert _episodes(ho_db, "EXTE") == [(date(2026, 2, 9), date(2026, 3, 21))]
+    import_file(ho_db, _write(tmp_path, TRIGGER_HEADER + row.format(overdue=80, dpd=3), name="d.csv"),
+                now=day1 + timedelta(days=40))
+    assert _episodes(ho_db, "EXTE") == [(date(2026, 2, 9), date(2026, 3, 21)), (date(2026, 4, 7), None)]
+
+
+@pytest.mark.parametrize(("overdue", "dpd", "field"), [(0, 5, "overdue"), (100, 0, "days_past_due"),
+                                                       (0, 0, "overdue")])
+def test_cured_needs_both_zeros_and_a_known_case(ho_db: Database, tmp_path: Path, overdue: int, dpd: int,
+                                                 field: str) -> None:
+    report = import_file(ho_db, _write(tmp_path, TRIGGER_HEADER + f"NEW1,王伟,510104199001011230,{overdue},{dpd},,\n"))
+    assert report.created == 0 and report.problems[0].field == field
+
+
+def test_once_on_the_ladder_the_stage_is_the_ladders(ho_db: Database, tmp_path: Path) -> None:
+    import_file(ho_db, _write(tmp_path, TRIGGER_HEADER + "EXTS,王伟,510104199001011230,100,40,legal_letter,\n"))
+    with ho_db.write() as s:
+        case = s.scalar(select(Case).where(Case.external_id == "EXTS"))
+        assert case is not None
+        s.add(CaseLadder(case_id=case.id, level="sms_2", entered_at=datetime.now(UTC), entered_on=date(2026, 3, 1),
+                         held=False))
+        case.stage = "reminder"
+    import_file(ho_db, _write(tmp_path, TRIGGER_HEADER + "EXTS,王伟,510104199001011230,120,41,field_visit,\n",
+                              name="b.csv"))
+    with ho_db.read() as s:
+        case = s.scalar(select(Case).where(Case.external_id == "EXTS"))
+        assert case is not None and case.stage == "reminder" and case.overdue_fen == 12_000
