@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -52,6 +53,7 @@ class DayRun:
     merged: Path | None = None
     manifest: tuple[Path, Path] | None = None
     files: list[Path] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)  # make | draw | record (this process's share)
 
 
 def file_name(d: DayLetter, day: date) -> str:
@@ -130,13 +132,23 @@ def _recorded_pdfs(db: Database, letters: Sequence[DayLetter], out: Path, day: d
 
 def run_day(db: Database, day: date, out: Path, now: datetime, public_url: str, *, workers: int | None = None,
             font: FontFile | None = None) -> DayRun:
+    started = time.perf_counter()
     run = DayRun(day, make_due(db, day, now, public_url))
     letters = day_letters(db, day)
     run.letters = len(letters)
+    run.seconds["make"] = time.perf_counter() - started
     out.mkdir(parents=True, exist_ok=True)
+    if letters:
+        _draw_and_record(db, run, letters, out, now, workers, font)
     run.manifest = write_manifest(out, letters)
-    if not letters:
-        return run
+    return run
+
+
+def _draw_and_record(db: Database, run: DayRun, letters: Sequence[DayLetter], out: Path, now: datetime,
+                     workers: int | None, font: FontFile | None) -> None:
+    day = run.day
+    started = time.perf_counter()
+    recording = 0.0
     run.files = _recorded_pdfs(db, letters, out, day)
     todo = [(d.id, d.content, str(out / file_name(d, day))) for d in letters if d.pdf_sha256 is None]
     merged = out / f"merged-{day.isoformat()}.pdf"
@@ -147,7 +159,9 @@ def run_day(db: Database, day: date, out: Path, now: datetime, public_url: str, 
         _init(font)
         done = _draw_singles(todo)
         _draw_merged(contents, str(merged), title)
+        mark = time.perf_counter()
         run.recorded = record_pdfs(db, ((i, sha, Path(p).read_bytes()) for i, p, sha, _c in done), now)
+        recording += time.perf_counter() - mark
         run.cut = sum(c for *_x, c in done)
         run.files += [Path(p) for _i, p, _s, _c in done]
     else:
@@ -157,9 +171,12 @@ def run_day(db: Database, day: date, out: Path, now: datetime, public_url: str, 
             parts = [pool.submit(_draw_singles, chunk) for chunk in _chunks(todo, CHUNK)]
             for part in parts:  # in order: the records follow the print order
                 done = part.result()
+                mark = time.perf_counter()
                 run.recorded += record_pdfs(db, [(i, sha, Path(p).read_bytes()) for i, p, sha, _c in done], now)
+                recording += time.perf_counter() - mark
                 run.cut += sum(c for *_x, c in done)
                 run.files += [Path(p) for _i, p, _s, _c in done]
             whole.result()
     run.merged = merged
-    return run
+    run.seconds["record"] = recording
+    run.seconds["draw"] = time.perf_counter() - started - recording

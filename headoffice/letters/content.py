@@ -15,8 +15,9 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from app.contract.letters import VERIFY_PATH, ChannelData
@@ -159,7 +160,8 @@ class LetterContent:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), ensure_ascii=False, separators=(",", ":"))
+        data = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
     @classmethod
     def from_json(cls, text: str) -> LetterContent:
@@ -215,7 +217,8 @@ def letter_content(*, lang: str, title: str, body: str, legal_basis: str, rights
         fixed=_fixed_chars(lang, (title, body, legal_basis, rights, *lines, *dataclasses.astuple(firm))))
 
 
-def _fixed_chars(lang: str, texts: Sequence[str]) -> str:
+@lru_cache(maxsize=64)
+def _fixed_chars(lang: str, texts: tuple[str, ...]) -> str:
     """Every character the letters of this template and firm print whoever they go to, once each,
     in order of first use: the fixed wording, then the template's text without its merge fields."""
     wording = "".join(v[0 if lang == "zh" else 1] for v in LABELS.values())

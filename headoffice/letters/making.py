@@ -136,7 +136,7 @@ def _fresh_codes(session: Session, n: int) -> list[str]:
         draw = {new_code() for _ in range(n - len(codes))} - codes
         taken = set(session.scalars(select(Letter.code).where(Letter.code.in_(draw))))
         codes |= draw - taken
-    return sorted(codes)
+    return list(codes)
 
 
 def _pending_ids(db: Database, day: date) -> list[int]:
