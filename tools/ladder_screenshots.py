@@ -14,7 +14,6 @@ import os
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,27 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-LANGUAGES = ("en", "zh_CN")
-NOW = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)  # 10:00 in Chengdu
-
-
-class Clock:
-    def __init__(self, at: datetime):
-        self.at = at
-
-    def __call__(self) -> datetime:
-        return self.at
-
-
-def _save(widget: Any, path: Path) -> Path:
-    from PySide6.QtWidgets import QApplication
-
-    widget.show()
-    QApplication.processEvents()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not widget.grab().save(str(path)):
-        raise SystemExit(f"could not write {path}")
-    return path
+from tools.screenshot_kit import LANGUAGES, NOW, Clock  # noqa: E402  (after the path is set)
+from tools.screenshot_kit import save as _save  # noqa: E402
 
 
 def _wait(signal: Any, start: Callable[[], None], timeout_ms: int = 20_000) -> list[Any]:
