@@ -25,7 +25,7 @@ from app.domain.clock import DEFAULT_ZONE, utcnow
 from app.domain.enums import Bucket, Severity, Stage, VisitTrigger
 
 from .changes import ChangeWriter
-from .ladder.models import DelinquencyEpisode, LawFirm, LetterTemplate, SmsTemplate
+from .ladder.models import DelinquencyEpisode, SmsTemplate
 from .models import Account, Address, Case, CaseHolder, Contact, Debtor, Phone, SafetyNote, User
 from .pairs import set_pair
 from .phones import PhoneError, e164
@@ -235,23 +235,32 @@ DEMO_SMS = {
 def seed_ladder(session: Session, now: datetime) -> None:
     """The demo's SMS templates, law firm and letter template, and the design's ladder as the company
     default (a policy naming templates is stored only once they exist)."""
+    from app.contract.letters import ChannelData, LawFirmData, LetterTemplateData
     from app.domain.ladder import EXAMPLE_POLICY
 
     from .ladder.policy import store
+    from .letters.store import store_firms, store_templates
 
     for code, body in DEMO_SMS.items():
         session.add(SmsTemplate(code=code, version=1, lang="zh", body=body, active=True, set_by="demo-data",
                                 set_at=now))
-    session.add(LawFirm(code="firm_a", name="四川蓉信律师事务所", lawyer="陈明远", licence_no="15101201810000000",
-                        letterhead="四川蓉信律师事务所 · 成都市锦江区红星路三段1号", address="成都市锦江区红星路三段1号",
-                        phone="028-86000000", email="office@rongxin-law.example", updated_at=now))
-    session.add(LetterTemplate(
-        code="firm_a_std", version=1, firm_code="firm_a", lang="zh", title="律师函",
-        body="本所受委托人委托，就您与委托人之间的借款合同纠纷致函如下：截至本函出具之日，您尚有借款逾期未还。"
-             "请您在本函所载期限内通过指定渠道清偿，或与委托人协商还款方案。逾期不处理的，委托人将依法通过诉讼等途径主张权利。",
-        legal_basis="《中华人民共和国民法典》第五百零九条、第六百七十五条、第六百七十六条",
-        rights="如您对欠款事实或金额有异议，可自收到本函之日起七日内书面或致电本所提出，并提供相关材料。",
-        deadline_days=15, channels='["platform_app", "bank_transfer"]', active=True, set_by="demo-data",
-        set_at=now))
+    # Through the letters' own checks (merge fields, wording, designated channels only), as a supervisor's would go.
+    store_firms(session, [LawFirmData(
+        code="firm_a", name="四川蓉信律师事务所", lawyer="陈明远", licence_no="15101201810000000",
+        letterhead="四川蓉信律师事务所", address="成都市锦江区红星路三段1号", phone="028-86000000",
+        email="office@rongxin-law.example")], now)
+    store_templates(session, [LetterTemplateData(
+        code="firm_a_std", firm_code="firm_a", lang="zh", title="律师函",
+        body="{debtor_name}先生/女士：\n本所受委托人委托，就您与委托人之间的借款合同（借款编号：{loan_nos}）逾期未还一事，"
+             "特致函如下。\n截至{letter_date}，您逾期未还的金额为{amount}（{amount_capitals}）。\n"
+             "请您于{deadline}前通过本函所列指定渠道清偿，或与委托人协商还款方案。如您已还款，请忽略本函并保留凭证。",
+        legal_basis="根据《中华人民共和国民法典》第五百零九条、第六百七十五条、第六百七十六条的规定，借款人应当按照约定的期限返还借款。",
+        rights="如您对欠款事实或金额有异议，或确有困难暂时无法还款，可自收到本函之日起七日内致电本所或书面提出异议、"
+               "申请协商还款方案。",
+        deadline_days=15,
+        channels=[ChannelData(kind="platform_app", label="官方App还款", detail="“蓉易贷”App →“我的借款”→“立即还款”"),
+                  ChannelData(kind="bank_transfer", label="对公银行转账", account_name="成都蓉易贷小额贷款有限公司",
+                              bank="中国工商银行成都锦江支行", account_no="4402 2001 0900 1234 567",
+                              detail="附言请注明案件编号")])], "demo-data", now)
     session.flush()
     store(session, "", dict(EXAMPLE_POLICY), actor="demo-data", actor_id=None, now=now)
