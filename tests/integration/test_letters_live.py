@@ -115,6 +115,8 @@ def test_templates_api_roles_versions_and_hostile_templates(day: Day) -> None:
     assert agent.put(L + "/firms", json=_fixture("firms.json")).status_code == 403
     assert ho.client().get(L + "/firms").status_code == 401
     base = _fixture("templates.json")["templates"][0]
+    # The demo head office has its own firm_a_std (version 1); the fixture's is a newer version of it.
+    std = {t["code"]: t["version"] for t in sup.get(L + "/templates").json()["templates"]}["firm_a_std"]
 
     def put(**changes: Any) -> httpx.Response:
         return sup.put(L + "/templates", json={"templates": [{**base, **changes}]})
@@ -135,10 +137,10 @@ def test_templates_api_roles_versions_and_hostile_templates(day: Day) -> None:
                                    "<script>alert(1)</script> 请还款。")
     assert inert.status_code == 200, inert.text
     versions = {t["code"]: t["version"] for t in inert.json()["templates"]}
-    assert versions == {"firm_a_std": 1, "inert": 1}
+    assert versions == {"firm_a_std": std, "inert": 1}
     assert put(code="inert", body="<b>changed</b> 请还款，谢谢您的配合。").json()["templates"][1]["version"] == 2
     again = sup.put(L + "/templates", json=_fixture("templates.json")).json()["templates"]
-    assert {t["code"]: t["version"] for t in again} == {"firm_a_std": 1, "inert": 2}  # the same: no new version
+    assert {t["code"]: t["version"] for t in again} == {"firm_a_std": std, "inert": 2}  # the same: no new version
     assert [f["code"] for f in sup.get(L + "/firms").json()["firms"]] == ["firm_a", "firm_en"]
 
 
@@ -301,12 +303,13 @@ def test_the_cli_refuses_bad_files_and_options(headoffice_server: HeadOfficeFact
     hostile["templates"][0]["rights"] = "如不还款，您将坐牢，并通知您的家人与同事，后果自负。"
     (tmp_path / "t.json").write_text(json.dumps(hostile, ensure_ascii=False), encoding="utf-8")
     ho.cli("letters", "firms", "set", str(FIXTURES / "firms.json"))
+    before = json.loads(ho.cli("letters", "templates", "show").stdout)  # the demo's own template
     r = ho.cli("letters", "templates", "set", str(tmp_path / "t.json"), check=False)
     assert r.returncode == 2 and "refused (wording)" in r.stderr and "rights:" in r.stderr
     (tmp_path / "x.json").write_text('{"templates": [{"code": "x"', encoding="utf-8")
     r = ho.cli("letters", "templates", "set", str(tmp_path / "x.json"), check=False)
     assert r.returncode == 2 and "not valid JSON" in r.stderr
-    assert json.loads(ho.cli("letters", "templates", "show").stdout) == {"templates": []}
+    assert json.loads(ho.cli("letters", "templates", "show").stdout) == before  # nothing stored
     r = ho.cli("letters", "--date", "2026-12-01", "--out", str(tmp_path / "o"), check=False)
     assert r.returncode == 2 and "--public-url" in r.stderr
     r = ho.cli("letters", "--date", "1 Dec", "--out", str(tmp_path / "o"), "--public-url", PUBLIC, check=False)
