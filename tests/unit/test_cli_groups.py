@@ -21,7 +21,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 APP_COMMANDS = ["demo-data", "cases", "check", "plan-route", "report", "export", "sync", "audit", "security",
                 "map-prefetch"]
-HEADOFFICE_COMMANDS = ["init-db", "serve", "create-user", "set-phone", "pair", "import-cases", "demo-data", "prune-changes"]
+HEADOFFICE_COMMANDS = ["init-db", "serve", "create-user", "set-phone", "pair", "import-cases", "demo-data", "prune-changes",
+                       "letters"]
 CLIS = [pytest.param(app.cli, "doorstep: ", id="app"), pytest.param(headoffice.cli, "error: ", id="headoffice")]
 
 # Libraries that only a running command may load: `--help` must stay fast.
