@@ -8,6 +8,7 @@ letter's verification code. docs/ladder-letters.md tells the whole story.
 * `codes.py`    verification codes (random, with a check character)
 * `content.py`  what a letter prints, fixed when it is made
 * `pdf.py`      the letter drawn on one A4 page; the print file
+* `glyphs.py`   the font's subsets, cut and compressed once per template and process
 * `making.py`   pending actions → letters → PDFs on record, trail items
 * `batch.py`    `letters --date D --out DIR`
 * `manifest.py` the manifest (CSV, XLSX) and the tracking import
